@@ -1,0 +1,45 @@
+/**
+ * What a feature folder may declare in its feature.json. The build validates
+ * every folder against this before it bundles anything.
+ */
+import { z } from 'zod';
+import { featureId, semver } from '../extension/channel/manifest-schema';
+import { FEATURE_EVENTS, FEATURE_PERMISSIONS } from '../extension/runtime/feature-events';
+
+export const featureJsonSchema = z.strictObject({
+  id: featureId,
+  name: z.string().min(1).max(80),
+  description: z.string().min(1).max(500),
+  version: semver,
+  /** The people who own the feature: none of them may sign it off. */
+  owners: z.array(z.string().min(1)).min(1),
+  /** WebExtension permissions the feature needs; the build adds them to the add-on. */
+  permissions: z.array(z.enum(FEATURE_PERMISSIONS)).default([]),
+  /** Host match patterns the feature needs (content scripts, fetch). */
+  hostPermissions: z.array(z.string().regex(/^(\*|https?|wss?|<all_urls>)/, 'must be a match pattern')).default([]),
+  /** Browser events that must wake the background page for this feature. */
+  events: z.array(z.enum(Object.keys(FEATURE_EVENTS) as [keyof typeof FEATURE_EVENTS, ...Array<keyof typeof FEATURE_EVENTS>])).default([]),
+  /** True when the feature uses beta services and so needs a beta-account login. */
+  requiresAccount: z.boolean().default(false),
+});
+export type FeatureJson = z.infer<typeof featureJsonSchema>;
+
+/** One entry of dist/features.lock.json. */
+export interface LockEntry {
+  id: string;
+  version: string;
+  name: string;
+  /** Path of the feature's chunk inside the add-on, e.g. "features/reading-time/index.js". */
+  chunk: string;
+  /** SHA-256 (hex) of the chunk file's exact bytes. */
+  sha256: string;
+  /** Content scripts and other files of the feature, each with its SHA-256. */
+  files: Array<{ path: string; sha256: string }>;
+  owners: string[];
+  requiresAccount: boolean;
+}
+
+export interface LockFile {
+  lockfileVersion: 1;
+  features: LockEntry[];
+}

@@ -1,0 +1,19 @@
+import type { PinnedKey } from './channel/signature';
+
+/** What the build bakes into the add-on for the environment it was built for. */
+export interface BuildConfig {
+  /** "local" (development) or "beta" (what users install). */
+  buildEnv: 'local' | 'beta';
+  /** The manifest env this add-on accepts: always "beta". */
+  manifestEnv: string;
+  /** The beta server origin, e.g. "http://127.0.0.1:8787". The add-on talks to no other. */
+  origin: string;
+  /** Public keys pinned for manifest verification. */
+  keys: PinnedKey[];
+  /** Only local development builds may install features without sign-offs; the UI says so. */
+  allowUnreviewed: boolean;
+  /** The host add-on's version, for targeting. */
+  hostVersion: string;
+  /** Manifest poll interval in minutes (default 60). */
+  pollMinutes: number;
+}

@@ -1,0 +1,142 @@
+/**
+ * The signed manifest: what the beta server serves, what the publish tool
+ * writes and what the host add-on verifies. One schema for all three so they
+ * can never disagree about a field.
+ *
+ * Envelope (DESIGN.md decision 4):
+ *   {"payload": "<base64url of the UTF-8 JSON bytes>",
+ *    "signatures": [{"keyId": "…", "alg": "ES256", "sig": "<base64url>"}]}
+ */
+import { z } from 'zod';
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+export const SIGN_OFF_ROLES = ['security', 'privacy', 'technical'] as const;
+export type SignOffRole = (typeof SIGN_OFF_ROLES)[number];
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding');
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
+export const featureId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,62}[a-z0-9]$/, 'must be 3–64 characters of a-z, 0-9 and "-", starting with a letter');
+export const semver = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version like 1.2.3');
+const isoDateTime = z.string().datetime({ offset: true });
+
+export const signatureSchema = z.strictObject({
+  keyId: z.string().min(1).max(128),
+  alg: z.literal('ES256'),
+  sig: base64url,
+});
+
+export const envelopeSchema = z.strictObject({
+  payload: base64url,
+  signatures: z.array(signatureSchema).min(1).max(8),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+/** A reviewer's sign-off, bound to the exact code that was reviewed. */
+export const signOffSchema = z.strictObject({
+  reviewer: z.string().min(1).max(200),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25'),
+  reference: z.string().min(1).max(500),
+  version: semver,
+  sha256: sha256Hex,
+});
+export type SignOff = z.infer<typeof signOffSchema>;
+
+const versionRange = z.strictObject({
+  min: z.string().optional(),
+  max: z.string().optional(),
+});
+
+export const targetingSchema = z.strictObject({
+  hostVersion: versionRange.optional(),
+  firefoxVersion: versionRange.optional(),
+  /** runtime.getPlatformInfo().os values: "win", "mac", "linux", "android", … */
+  os: z.array(z.string().min(1)).optional(),
+  /** BCP 47 tags; "en" matches "en-US". */
+  locales: z.array(z.string().min(1)).optional(),
+});
+export type Targeting = z.infer<typeof targetingSchema>;
+
+export const featureFileSchema = z.strictObject({
+  path: z.string().min(1),
+  sha256: sha256Hex,
+});
+
+export const manifestFeatureSchema = z.strictObject({
+  id: featureId,
+  version: semver,
+  /** SHA-256 of the feature's chunk file, as recorded in dist/features.lock.json. */
+  sha256: sha256Hex,
+  /** Further files of the feature (content scripts), each with its SHA-256. */
+  files: z.array(featureFileSchema).default([]),
+  /** Share of units that get the feature, in basis points (0–10000). */
+  rollout: z.number().int().min(0).max(10000),
+  targeting: targetingSchema.default({}),
+  /** Kill switch: true uninstalls the feature everywhere on the next poll. */
+  killed: z.boolean().default(false),
+  requiresAccount: z.boolean().default(false),
+  owners: z.array(z.string().min(1)).default([]),
+  signOffs: z.strictObject({
+    security: signOffSchema.optional(),
+    privacy: signOffSchema.optional(),
+    technical: signOffSchema.optional(),
+  }),
+});
+export type ManifestFeature = z.infer<typeof manifestFeatureSchema>;
+
+export const manifestPayloadSchema = z.strictObject({
+  schema: z.literal(MANIFEST_SCHEMA_VERSION),
+  env: z.string().min(1),
+  serial: z.number().int().positive(),
+  issuedAt: isoDateTime,
+  expiresAt: isoDateTime,
+  /** Set only by a publish for local development; a beta build refuses it. */
+  unreviewed: z.boolean().optional(),
+  features: z.array(manifestFeatureSchema).max(500),
+});
+export type ManifestPayload = z.infer<typeof manifestPayloadSchema>;
+
+/** A problem with one feature's sign-offs, or null when all three are in order. */
+export interface SignOffProblem {
+  role: SignOffRole;
+  reason: 'missing' | 'stale-version' | 'stale-sha256' | 'self-review';
+  message: string;
+}
+
+/**
+ * Checks that a feature carries security, privacy and technical sign-offs,
+ * each given for this version and chunk SHA-256, none by one of its owners.
+ * Used by the publish tool and by the client, so both refuse the same things.
+ */
+export function findSignOffProblems(
+  feature: Pick<ManifestFeature, 'id' | 'version' | 'sha256' | 'owners' | 'signOffs'>,
+): SignOffProblem[] {
+  const owners = new Set(feature.owners.map((o) => o.trim().toLowerCase()));
+  const problems: SignOffProblem[] = [];
+  for (const role of SIGN_OFF_ROLES) {
+    const signOff = feature.signOffs[role];
+    if (!signOff) {
+      problems.push({ role, reason: 'missing', message: `${feature.id}: no ${role} sign-off` });
+    } else if (signOff.version !== feature.version) {
+      problems.push({
+        role,
+        reason: 'stale-version',
+        message: `${feature.id}: ${role} sign-off was given for version ${signOff.version}, not ${feature.version}`,
+      });
+    } else if (signOff.sha256 !== feature.sha256) {
+      problems.push({
+        role,
+        reason: 'stale-sha256',
+        message: `${feature.id}: ${role} sign-off was given for chunk ${signOff.sha256.slice(0, 12)}…, not ${feature.sha256.slice(0, 12)}…`,
+      });
+    } else if (owners.has(signOff.reviewer.trim().toLowerCase())) {
+      problems.push({
+        role,
+        reason: 'self-review',
+        message: `${feature.id}: ${role} sign-off by ${signOff.reviewer}, who owns the feature`,
+      });
+    }
+  }
+  return problems;
+}

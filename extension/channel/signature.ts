@@ -1,0 +1,151 @@
+/**
+ * ECDSA P-256 / SHA-256 over the exact payload bytes, through WebCrypto, the
+ * same API in Firefox and in Node 20 (globalThis.crypto.subtle). WebCrypto's
+ * signature is raw r‖s (64 bytes), which is what the envelope carries.
+ */
+import { envelopeSchema, manifestPayloadSchema, type Envelope, type ManifestPayload } from './manifest-schema';
+
+/** A public key that the build pins, or that the server trusts. */
+export interface PinnedKey {
+  keyId: string;
+  /** The P-256 public key as a JWK ({kty: "EC", crv: "P-256", x, y}). */
+  jwk: JsonWebKey;
+}
+
+export type RefusalReason =
+  | 'malformed-envelope'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'malformed-payload'
+  | 'wrong-env'
+  | 'expired'
+  | 'rollback'
+  | 'unreviewed';
+
+/** Why a manifest was refused; `reason` is stable, `message` is for people. */
+export class ManifestRefusedError extends Error {
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ManifestRefusedError';
+  }
+}
+
+const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+export function encodeBase64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function decodeBase64url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
+  const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  const binary = atob(padded);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export async function importPublicKey(jwk: JsonWebKey): Promise<CryptoKey> {
+  return crypto.subtle.importKey('jwk', jwk, ECDSA, false, ['verify']);
+}
+
+/** Signs payload bytes with one or more PKCS#8 private keys and returns the envelope. */
+export async function signEnvelope(
+  payloadBytes: Uint8Array,
+  signers: ReadonlyArray<{ keyId: string; privateKey: CryptoKey }>,
+): Promise<Envelope> {
+  const signatures = [];
+  for (const { keyId, privateKey } of signers) {
+    const sig = new Uint8Array(await crypto.subtle.sign(ECDSA_SHA256, privateKey, payloadBytes as BufferSource));
+    signatures.push({ keyId, alg: 'ES256' as const, sig: encodeBase64url(sig) });
+  }
+  return { payload: encodeBase64url(payloadBytes), signatures };
+}
+
+export interface VerifyOptions {
+  keys: readonly PinnedKey[];
+  /** The environment this build or server serves: "beta". */
+  env: string;
+  now?: Date;
+  /** The serial of the last accepted manifest; a lower one is a rollback. */
+  lastSerial?: number;
+  /** Only a local development build may accept manifests published without review. */
+  allowUnreviewed?: boolean;
+}
+
+/**
+ * Parses and verifies an envelope's bytes. Returns the payload, or throws
+ * ManifestRefusedError naming the first check that failed. A signature by any
+ * one pinned key is enough, so keys can rotate with both pinned for a while.
+ */
+export async function verifyEnvelope(envelopeText: string, options: VerifyOptions): Promise<ManifestPayload> {
+  let envelope: Envelope;
+  try {
+    envelope = envelopeSchema.parse(JSON.parse(envelopeText));
+  } catch (error) {
+    throw new ManifestRefusedError('malformed-envelope', `the manifest envelope is malformed: ${describe(error)}`);
+  }
+  const payloadBytes = decodeBase64url(envelope.payload);
+  const pinned = new Map(options.keys.map((key) => [key.keyId, key]));
+  const known = envelope.signatures.filter((s) => pinned.has(s.keyId));
+  if (known.length === 0) {
+    const ids = envelope.signatures.map((s) => s.keyId).join(', ');
+    throw new ManifestRefusedError('unknown-key', `the manifest is signed only by keys this build does not trust (${ids})`);
+  }
+  let verified = false;
+  for (const signature of known) {
+    const key = await importPublicKey(pinned.get(signature.keyId)!.jwk);
+    let sig: Uint8Array;
+    try {
+      sig = decodeBase64url(signature.sig);
+    } catch {
+      continue;
+    }
+    if (await crypto.subtle.verify(ECDSA_SHA256, key, sig as BufferSource, payloadBytes as BufferSource)) {
+      verified = true;
+      break;
+    }
+  }
+  if (!verified) {
+    throw new ManifestRefusedError('bad-signature', 'the manifest signature does not verify: it was altered or signed with another key');
+  }
+
+  let payload: ManifestPayload;
+  try {
+    payload = manifestPayloadSchema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes)));
+  } catch (error) {
+    throw new ManifestRefusedError('malformed-payload', `the manifest payload does not match the schema: ${describe(error)}`);
+  }
+  if (payload.env !== options.env) {
+    throw new ManifestRefusedError('wrong-env', `the manifest is for the "${payload.env}" environment, not "${options.env}"`);
+  }
+  const now = options.now ?? new Date();
+  if (Date.parse(payload.expiresAt) <= now.getTime()) {
+    throw new ManifestRefusedError('expired', `the manifest expired at ${payload.expiresAt}`);
+  }
+  if (options.lastSerial !== undefined && payload.serial < options.lastSerial) {
+    throw new ManifestRefusedError(
+      'rollback',
+      `the manifest serial ${payload.serial} is lower than the last accepted serial ${options.lastSerial}`,
+    );
+  }
+  if (payload.unreviewed && !options.allowUnreviewed) {
+    throw new ManifestRefusedError('unreviewed', 'the manifest was published for local development without sign-offs');
+  }
+  return payload;
+}
+
+function describe(error: unknown): string {
+  if (error && typeof error === 'object' && 'issues' in error && Array.isArray((error as { issues: unknown[] }).issues)) {
+    return (error as { issues: Array<{ path: PropertyKey[]; message: string }> }).issues
+      .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+  }
+  return error instanceof Error ? error.message : String(error);
+}

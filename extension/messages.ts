@@ -1,0 +1,115 @@
+/**
+ * Messages between the add-on's pages (QA panel, popup, onboarding) and the
+ * background. Pages send a HostRequest with runtime.sendMessage; the
+ * background answers with the matching response, or {error} on failure.
+ * Content scripts of features use sendToFeature (see runtime/content-messaging).
+ */
+import type { RefusalReason } from './channel/signature';
+
+export type Override = 'on' | 'off' | null;
+
+export type HostRequest =
+  | { type: 'sbc:status' }
+  | { type: 'sbc:refresh' }
+  | { type: 'sbc:override'; featureId: string; value: Override }
+  | { type: 'sbc:opt-out'; featureId: string; optedOut: boolean }
+  | { type: 'sbc:telemetry'; enabled: boolean }
+  | { type: 'sbc:terms' }
+  | { type: 'sbc:signup'; email: string; password: string; acceptedTerms: string }
+  | { type: 'sbc:login'; email: string; password: string }
+  | { type: 'sbc:logout' }
+  | { type: 'sbc:accept-terms'; acceptedTerms: string }
+  | { type: 'sbc:feedback'; featureId: string; rating: number; comment: string };
+
+/** Where a feature stands on this browser, and why. */
+export type FeatureState =
+  | 'installed'
+  | 'installing'
+  | 'uninstalling'
+  | 'failed'
+  | 'disabled'
+  | 'not-installed';
+
+export interface FeatureStatus {
+  id: string;
+  name: string;
+  description: string;
+  /** Version in the manifest, or the build's version when the manifest does not list it. */
+  version: string;
+  state: FeatureState;
+  /** A sentence for QA: why the feature is or is not installed. */
+  reason: string;
+  /** Stable code of the reason, e.g. "rollout", "killed", "needs-account", "qa-off". */
+  reasonCode: string;
+  override: Override;
+  optedOut: boolean;
+  requiresAccount: boolean;
+  /** Rollout bucket of this browser for the feature (0–9999) and the feature's rollout in basis points. */
+  bucket: number | null;
+  rollout: number | null;
+  /** The error that made an install fail. */
+  error?: string;
+}
+
+export interface ManifestStatus {
+  serial: number | null;
+  issuedAt: string | null;
+  expiresAt: string | null;
+  /** When the last good manifest was accepted. */
+  acceptedAt: string | null;
+  /** When the server was last asked. */
+  checkedAt: string | null;
+  /** When the next poll is due. */
+  nextCheckAt: string | null;
+  /** The last refusal or fetch failure; cleared by the next accepted manifest. */
+  lastError: { reason: RefusalReason | 'network' | 'http'; message: string; at: string } | null;
+  unreviewed: boolean;
+}
+
+export interface HostStatus {
+  build: { buildEnv: 'local' | 'beta'; origin: string; hostVersion: string; allowUnreviewed: boolean };
+  manifest: ManifestStatus;
+  account: { email: string; termsOutdated: boolean } | null;
+  telemetryEnabled: boolean;
+  unit: string;
+  features: FeatureStatus[];
+}
+
+export interface Terms {
+  terms: { version: string; url: string };
+  privacy: { version: string; url: string };
+}
+
+export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status' | 'sbc:refresh' | 'sbc:override' | 'sbc:opt-out' | 'sbc:telemetry' }
+  ? HostStatus
+  : R extends { type: 'sbc:terms' }
+    ? Terms
+    : R extends { type: 'sbc:signup' | 'sbc:login' | 'sbc:logout' | 'sbc:accept-terms' }
+      ? HostStatus
+      : { ok: true };
+
+/** The wrapper a feature's content script sends; the host routes it to ctx.messages. */
+export interface FeatureMessage {
+  type: 'sbc:feature';
+  featureId: string;
+  payload: unknown;
+}
+
+export function isHostRequest(message: unknown): message is HostRequest {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    typeof (message as { type?: unknown }).type === 'string' &&
+    (message as { type: string }).type.startsWith('sbc:') &&
+    (message as { type: string }).type !== 'sbc:feature'
+  );
+}
+
+export function isFeatureMessage(message: unknown): message is FeatureMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'sbc:feature' &&
+    typeof (message as { featureId?: unknown }).featureId === 'string'
+  );
+}

@@ -1,0 +1,18 @@
+import type { FeatureDefinition } from './feature-api';
+import type { FeatureEventName } from './feature-events';
+
+/** What the build knows about one feature folder; generated into the background bundle. */
+export interface RegisteredFeature {
+  id: string;
+  name: string;
+  description: string;
+  version: string;
+  /** Chunk path inside the add-on, e.g. "features/reading-time/index.js". */
+  chunk: string;
+  /** Other files of the feature inside the add-on, e.g. "features/reading-time/content/badge.js". */
+  files: string[];
+  events: FeatureEventName[];
+  requiresAccount: boolean;
+  /** Loads the feature's chunk (a dynamic import: its own lazy chunk). */
+  load(): Promise<{ default: FeatureDefinition }>;
+}
