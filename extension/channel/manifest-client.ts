@@ -1,0 +1,253 @@
+/**
+ * Fetches the signed manifest from the beta server, verifies it (DESIGN.md
+ * decision 4) and keeps the last good one in IndexedDB. A refused or failed
+ * check never touches the cached manifest, so what is installed stays as it is.
+ *
+ * @example
+ * const client = new ManifestClient({ db, origin: buildConfig.origin, keys: buildConfig.keys,
+ *   env: 'beta', allowUnreviewed: buildConfig.allowUnreviewed });
+ * const cached = await client.loadCached(); // at wake, before any network request
+ * const result = await client.check();
+ * if (result.outcome === 'accepted') plan(result.payload);
+ */
+import type { ChannelError, HostDb } from '../db';
+import { readHostValue } from '../db';
+import type { ManifestStatus } from '../messages';
+import type { ManifestPayload } from './manifest-schema';
+import {
+  BodyTooLargeError,
+  fetchWithDeadline,
+  NetworkError,
+  parseRetryAfter,
+  readTextCapped,
+  type FetchLike,
+} from './http';
+import { ManifestRefusedError, verifyEnvelope, type PinnedKey, type RefusalReason } from './signature';
+
+export const MANIFEST_PATH = '/v1/manifest';
+/** A real manifest of 500 features is far below this; anything larger is garbage. */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+export type CheckResult =
+  | { outcome: 'accepted'; payload: ManifestPayload }
+  | { outcome: 'unchanged' }
+  | { outcome: 'refused'; reason: RefusalReason; message: string }
+  | { outcome: 'failed'; reason: 'network' | 'http'; message: string; retryAfterMs?: number };
+
+export interface ManifestClientDeps {
+  db: HostDb;
+  /** The beta origin the add-on was built for; the client talks to no other. */
+  origin: string;
+  keys: readonly PinnedKey[];
+  env: string;
+  allowUnreviewed: boolean;
+  fetch?: FetchLike;
+  now?: () => Date;
+  /** Deadline for the whole request, body included. */
+  timeoutMs?: number;
+}
+
+export class ManifestClient {
+  private readonly db: HostDb;
+  private readonly url: URL;
+  private readonly keys: readonly PinnedKey[];
+  private readonly env: string;
+  private readonly allowUnreviewed: boolean;
+  private readonly fetch: FetchLike;
+  private readonly now: () => Date;
+  private readonly timeoutMs: number;
+
+  constructor(deps: ManifestClientDeps) {
+    this.db = deps.db;
+    this.url = new URL(MANIFEST_PATH, deps.origin);
+    this.keys = deps.keys;
+    this.env = deps.env;
+    this.allowUnreviewed = deps.allowUnreviewed;
+    // Bound so that the browser's fetch is not called with a foreign `this`.
+    this.fetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.now = deps.now ?? (() => new Date());
+    this.timeoutMs = deps.timeoutMs ?? 30_000;
+  }
+
+  /**
+   * The last good manifest, without the network. Its signature is checked
+   * again so that an altered IndexedDB is not trusted (such an entry is
+   * dropped and the reason stored); its expiry is not, because an expired
+   * manifest still describes what is installed.
+   */
+  async loadCached(): Promise<ManifestPayload | null> {
+    const cached = await this.db.get('manifest', 'current');
+    if (!cached) return null;
+    try {
+      return await this.verifyCached(cached.envelopeText);
+    } catch (error) {
+      const refusal = toRefusal(error);
+      await this.db.delete('manifest', 'current');
+      await this.recordError({
+        reason: refusal.reason,
+        message: `the stored manifest was refused and dropped: ${refusal.message}`,
+        at: this.now().toISOString(),
+      });
+      return null;
+    }
+  }
+
+  /** Asks the server for a newer manifest and verifies it. Never throws for network or server trouble. */
+  async check(): Promise<CheckResult> {
+    const cached = await this.db.get('manifest', 'current');
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (cached?.etag) headers['If-None-Match'] = cached.etag;
+
+    let status: number;
+    let etag: string | null;
+    let retryAfter: string | null;
+    let text: string | undefined;
+    try {
+      const { response, signal, done } = await fetchWithDeadline(
+        this.fetch,
+        this.url,
+        // no-store: we do our own revalidation; redirect: error, because the add-on talks to this origin only.
+        { method: 'GET', headers, cache: 'no-store', credentials: 'omit', redirect: 'error' },
+        this.timeoutMs,
+      );
+      try {
+        status = response.status;
+        etag = response.headers.get('etag');
+        retryAfter = response.headers.get('retry-after');
+        if (status === 200) text = await readTextCapped(response, MAX_MANIFEST_BYTES, { signal, url: this.url });
+        else await response.body?.cancel().catch(() => undefined);
+      } finally {
+        done();
+      }
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return this.refuse('malformed-envelope', `${this.url} answered with more than ${MAX_MANIFEST_BYTES} bytes`);
+      }
+      const message = error instanceof NetworkError ? error.message : `${this.url} could not be reached: ${String(error)}`;
+      return this.fail({ outcome: 'failed', reason: 'network', message });
+    }
+
+    if (status === 304 && cached) {
+      await this.recordSuccess();
+      return { outcome: 'unchanged' };
+    }
+    if (status !== 200 || text === undefined) {
+      return this.fail(describeHttpFailure(this.url, status, parseRetryAfter(retryAfter, this.now())));
+    }
+
+    const lastSerial = await this.readLastSerial(cached?.serial);
+    let payload: ManifestPayload;
+    try {
+      payload = await verifyEnvelope(text, {
+        keys: this.keys,
+        env: this.env,
+        now: this.now(),
+        allowUnreviewed: this.allowUnreviewed,
+        ...(lastSerial === undefined ? {} : { lastSerial }),
+      });
+    } catch (error) {
+      const refusal = toRefusal(error);
+      return this.refuse(refusal.reason, refusal.message);
+    }
+
+    if (cached && cached.envelopeText === text) {
+      // The same bytes without an ETag round trip: nothing to re-plan.
+      await this.recordSuccess();
+      return { outcome: 'unchanged' };
+    }
+    await this.storeAccepted(text, etag, payload.serial);
+    return { outcome: 'accepted', payload };
+  }
+
+  /** What the QA panel shows about the manifest. */
+  async status(): Promise<ManifestStatus> {
+    const cached = await this.db.get('manifest', 'current');
+    const payload = cached ? await this.verifyCached(cached.envelopeText).catch(() => null) : null;
+    const [checkedAt, nextCheckAt, storedError] = await Promise.all([
+      readHostValue(this.db, 'checkedAt'),
+      readHostValue(this.db, 'nextCheckAt'),
+      readHostValue(this.db, 'lastError'),
+    ]);
+    let lastError = storedError ?? null;
+    if (!lastError && payload && Date.parse(payload.expiresAt) <= this.now().getTime()) {
+      lastError = {
+        reason: 'expired',
+        message: `the last good manifest expired at ${payload.expiresAt}; installed features stay until a newer one arrives`,
+        at: payload.expiresAt,
+      };
+    }
+    return {
+      serial: payload?.serial ?? null,
+      issuedAt: payload?.issuedAt ?? null,
+      expiresAt: payload?.expiresAt ?? null,
+      acceptedAt: payload ? (cached?.acceptedAt ?? null) : null,
+      checkedAt: checkedAt ?? null,
+      nextCheckAt: nextCheckAt ?? null,
+      lastError,
+      unreviewed: payload?.unreviewed ?? false,
+    };
+  }
+
+  private async verifyCached(envelopeText: string): Promise<ManifestPayload> {
+    // Only expiry is skipped: signature, env and review are still enforced on what IndexedDB holds.
+    return verifyEnvelope(envelopeText, { keys: this.keys, env: this.env, checkExpiry: false, allowUnreviewed: this.allowUnreviewed });
+  }
+
+  private async readLastSerial(cachedSerial: number | undefined): Promise<number | undefined> {
+    const stored = await readHostValue(this.db, 'lastSerial');
+    if (stored === undefined) return cachedSerial;
+    return cachedSerial === undefined ? stored : Math.max(stored, cachedSerial);
+  }
+
+  private async storeAccepted(envelopeText: string, etag: string | null, serial: number): Promise<void> {
+    const at = this.now().toISOString();
+    const tx = this.db.transaction(['manifest', 'channel'], 'readwrite');
+    const channel = tx.objectStore('channel');
+    const lastSerial = (await channel.get('lastSerial')) as number | undefined;
+    await Promise.all([
+      tx.objectStore('manifest').put({ envelopeText, etag, serial, acceptedAt: at }, 'current'),
+      channel.put(Math.max(serial, lastSerial ?? 0), 'lastSerial'),
+      channel.put(at, 'checkedAt'),
+      channel.put(null, 'lastError'),
+      tx.done,
+    ]);
+  }
+
+  private async recordSuccess(): Promise<void> {
+    const tx = this.db.transaction('channel', 'readwrite');
+    await Promise.all([tx.store.put(this.now().toISOString(), 'checkedAt'), tx.store.put(null, 'lastError'), tx.done]);
+  }
+
+  private async recordError(error: ChannelError): Promise<void> {
+    const tx = this.db.transaction('channel', 'readwrite');
+    await Promise.all([tx.store.put(error.at, 'checkedAt'), tx.store.put(error, 'lastError'), tx.done]);
+  }
+
+  private async refuse(reason: RefusalReason, message: string): Promise<CheckResult> {
+    await this.recordError({ reason, message, at: this.now().toISOString() });
+    return { outcome: 'refused', reason, message };
+  }
+
+  private async fail(result: Extract<CheckResult, { outcome: 'failed' }>): Promise<CheckResult> {
+    await this.recordError({ reason: result.reason, message: result.message, at: this.now().toISOString() });
+    return result;
+  }
+}
+
+function describeHttpFailure(url: URL, status: number, retryAfterMs: number | undefined): Extract<CheckResult, { outcome: 'failed' }> {
+  const message =
+    status === 404
+      ? `${url} answered 404: no manifest has been published on this server yet`
+      : status === 304
+        ? `${url} answered 304 although no manifest is cached`
+        : `${url} answered HTTP ${status}`;
+  return { outcome: 'failed', reason: 'http', message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+}
+
+/** Anything verifyEnvelope throws that is not a refusal (e.g. undecodable base64url) is still a malformed envelope. */
+function toRefusal(error: unknown): { reason: RefusalReason; message: string } {
+  if (error instanceof ManifestRefusedError) return { reason: error.reason, message: error.message };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { reason: 'malformed-envelope', message: `the manifest envelope is malformed: ${detail}` };
+}
+

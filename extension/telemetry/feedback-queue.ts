@@ -1,0 +1,100 @@
+/**
+ * Feedback on a beta feature: a 1–5 rating and an optional comment, queued
+ * in IndexedDB and sent when the server can be reached. A failed send keeps
+ * the feedback for the next flush.
+ *
+ * @example
+ * const feedback = new FeedbackQueue({ db, origin: buildConfig.origin, installId: () => readUnit() });
+ * await feedback.enqueue({ featureId: 'tab-groups', rating: 4, comment: 'Handy' });
+ * await feedback.flush({ token: account?.token });
+ */
+import type { HostDb } from '../db';
+import type { FetchLike } from '../channel/http';
+import { featureId as featureIdSchema } from '../channel/manifest-schema';
+import { postJson } from './post-json';
+
+export const FEEDBACK_PATH = '/v1/feedback';
+export const MAX_COMMENT_LENGTH = 2000;
+
+export class FeedbackError extends Error {
+  constructor(
+    readonly field: 'featureId' | 'rating' | 'comment',
+    message: string,
+  ) {
+    super(`feedback ${field}: ${message}`);
+    this.name = 'FeedbackError';
+  }
+}
+
+export interface FeedbackInput {
+  featureId: string;
+  rating: number;
+  comment?: string;
+}
+
+export interface FeedbackQueueDeps {
+  db: HostDb;
+  origin: string;
+  installId: () => Promise<string>;
+  fetch?: FetchLike;
+  now?: () => Date;
+  timeoutMs?: number;
+  log?: Pick<Console, 'warn'>;
+}
+
+export class FeedbackQueue {
+  private readonly url: URL;
+
+  constructor(private readonly deps: FeedbackQueueDeps) {
+    this.url = new URL(FEEDBACK_PATH, deps.origin);
+  }
+
+  /** Validates and queues feedback; throws FeedbackError naming the field. Returns the queue id. */
+  async enqueue({ featureId, rating, comment = '' }: FeedbackInput): Promise<number> {
+    if (!featureIdSchema.safeParse(featureId).success) {
+      throw new FeedbackError('featureId', `${JSON.stringify(featureId)} is not a feature id`);
+    }
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
+      throw new FeedbackError('rating', `must be a whole number from 1 to 5, got ${rating}`);
+    }
+    if (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH) {
+      throw new FeedbackError('comment', `must be at most ${MAX_COMMENT_LENGTH} characters, got ${String(comment?.length)}`);
+    }
+    const createdAt = (this.deps.now ?? (() => new Date()))().toISOString();
+    return this.deps.db.add('feedback', { featureId, rating, comment, createdAt });
+  }
+
+  /** How much feedback waits to be sent. */
+  async size(): Promise<number> {
+    return this.deps.db.count('feedback');
+  }
+
+  /** Sends queued feedback, oldest first; keeps whatever could not be sent now. */
+  async flush({ token }: { token?: string } = {}): Promise<{ sent: number; queued: number; dropped: number }> {
+    const items = await this.deps.db.getAll('feedback');
+    const result = { sent: 0, queued: 0, dropped: 0 };
+    if (items.length === 0) return result;
+    const installId = await this.deps.installId();
+    const fetchImpl = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    for (const [index, item] of items.entries()) {
+      const body = { installId, featureId: item.featureId, rating: item.rating, comment: item.comment };
+      const outcome = await postJson(fetchImpl, this.url, body, {
+        timeoutMs: this.deps.timeoutMs ?? 30_000,
+        ...(token ? { token } : {}),
+      });
+      // A 401 means the token lapsed, not that the feedback is wrong: keep it for a flush with a fresh token.
+      if (outcome.kind === 'retry' || (outcome.kind === 'rejected' && outcome.status === 401)) {
+        result.queued = items.length - index;
+        break;
+      }
+      if (outcome.kind === 'rejected') {
+        (this.deps.log ?? console).warn(`feedback on ${item.featureId} dropped: ${outcome.message}`);
+        result.dropped++;
+      } else {
+        result.sent++;
+      }
+      await this.deps.db.delete('feedback', item.id!);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * One POST to the beta server and what to do with the queued item after it:
+ * sent (delete it), retry later (keep it), or rejected for good (drop it,
+ * because resending the same bytes would never succeed).
+ *
+ * @example
+ * const outcome = await postJson(fetch, new URL('/v1/usage', origin), batch, { timeoutMs: 30_000 });
+ * if (outcome.kind !== 'retry') await deleteFromQueue();
+ */
+import { fetchWithDeadline, type FetchLike } from '../channel/http';
+
+export type PostOutcome =
+  | { kind: 'sent' }
+  | { kind: 'retry'; message: string }
+  | { kind: 'rejected'; status: number; message: string };
+
+export async function postJson(
+  fetchImpl: FetchLike,
+  url: URL,
+  body: unknown,
+  { timeoutMs, token }: { timeoutMs: number; token?: string },
+): Promise<PostOutcome> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let status: number;
+  try {
+    const { response, done } = await fetchWithDeadline(
+      fetchImpl,
+      url,
+      { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store', credentials: 'omit', redirect: 'error' },
+      timeoutMs,
+    );
+    status = response.status;
+    await response.body?.cancel().catch(() => undefined);
+    done();
+  } catch (error) {
+    return { kind: 'retry', message: (error as Error).message };
+  }
+  if (status >= 200 && status < 300) return { kind: 'sent' };
+  // 408 and 429 say "later"; other 4xx say the request itself is wrong.
+  if (status >= 500 || status === 408 || status === 429) return { kind: 'retry', message: `${url} answered HTTP ${status}` };
+  return { kind: 'rejected', status, message: `${url} refused the request with HTTP ${status}` };
+}

@@ -1,0 +1,78 @@
+/**
+ * Usage counters (DESIGN.md decision 9): feature id, event name, UTC day and
+ * a count, nothing else. The user can turn them off, which also drops what
+ * has not been sent.
+ *
+ * @example
+ * const usage = new UsageRecorder({ db });
+ * await usage.count('tab-groups', 'group-created');
+ * await usage.setEnabled(false); // nothing more is recorded, the queue is emptied
+ */
+import { formatUtcDay, readHostValue, writeHostValue, type HostDb } from '../db';
+import { featureId as featureIdSchema } from '../channel/manifest-schema';
+
+/** Short tokens only: a counter must never be able to carry a URL or page content. */
+export const USAGE_EVENT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface UsageRecorderDeps {
+  db: HostDb;
+  now?: () => Date;
+}
+
+export class UsageRecorder {
+  private enabled: boolean | undefined;
+
+  constructor(private readonly deps: UsageRecorderDeps) {}
+
+  /**
+   * Adds `by` to today's counter of a feature's event. Throws UsageError for
+   * a bad feature id, event name or amount; does nothing while counters are off.
+   */
+  async count(featureId: string, event: string, by = 1): Promise<void> {
+    if (!featureIdSchema.safeParse(featureId).success) {
+      throw new UsageError(`usage counter: feature id ${JSON.stringify(featureId)} is not a feature id`);
+    }
+    if (!USAGE_EVENT_PATTERN.test(event)) {
+      throw new UsageError(
+        `usage counter of ${featureId}: event name ${JSON.stringify(event.slice(0, 80))} must match ${USAGE_EVENT_PATTERN} (counters carry no URLs or page content)`,
+      );
+    }
+    if (!Number.isSafeInteger(by) || by < 1) {
+      throw new UsageError(`usage counter ${featureId}/${event}: amount ${by} must be a positive integer`);
+    }
+    if (!(await this.isEnabled())) return;
+    const day = formatUtcDay((this.deps.now ?? (() => new Date()))());
+    const tx = this.deps.db.transaction('usage', 'readwrite');
+    const current = await tx.store.get([day, featureId, event]);
+    await Promise.all([tx.store.put({ day, featureId, event, count: (current?.count ?? 0) + by }), tx.done]);
+  }
+
+  /** Whether counters are recorded; on unless the user turned them off. */
+  async isEnabled(): Promise<boolean> {
+    this.enabled ??= (await readHostValue(this.deps.db, 'telemetryEnabled')) ?? true;
+    return this.enabled;
+  }
+
+  /** Turns counters on or off; off also drops every count not yet sent. */
+  async setEnabled(enabled: boolean): Promise<void> {
+    this.enabled = enabled;
+    if (enabled) {
+      await writeHostValue(this.deps.db, 'telemetryEnabled', true);
+      return;
+    }
+    const tx = this.deps.db.transaction(['channel', 'usage', 'outbox'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('channel').put(false, 'telemetryEnabled'),
+      tx.objectStore('usage').clear(),
+      tx.objectStore('outbox').clear(),
+      tx.done,
+    ]);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Sends usage counters to the beta server in batches. Counts move into an
+ * outbox batch with a fixed id before the first attempt, so a failed send is
+ * retried with the same id (the server ignores a batch it already has) and
+ * nothing is lost or counted twice.
+ *
+ * @example
+ * const uploader = new UsageUploader({ db, origin: buildConfig.origin, installId: () => readUnit() });
+ * const { sent, queued } = await uploader.flush();
+ */
+import { formatUtcDay, type HostDb, type OutboxBatch, type UsageCount } from '../db';
+import type { FetchLike } from '../channel/http';
+import { postJson } from './post-json';
+
+export const USAGE_PATH = '/v1/usage';
+export const MAX_COUNTS_PER_BATCH = 500;
+
+export interface UsageUploaderDeps {
+  db: HostDb;
+  origin: string;
+  installId: () => Promise<string>;
+  fetch?: FetchLike;
+  now?: () => Date;
+  randomUUID?: () => string;
+  timeoutMs?: number;
+  log?: Pick<Console, 'warn'>;
+}
+
+export interface FlushResult {
+  /** Batches the server took. */
+  sent: number;
+  /** Batches still queued for the next flush. */
+  queued: number;
+  /** Batches the server refused for good. */
+  dropped: number;
+}
+
+export class UsageUploader {
+  private readonly url: URL;
+
+  constructor(private readonly deps: UsageUploaderDeps) {
+    this.url = new URL(USAGE_PATH, deps.origin);
+  }
+
+  /** Moves today's and earlier counts into the outbox, then sends every outbox batch, oldest first. */
+  async flush(): Promise<FlushResult> {
+    await this.moveCountsToOutbox();
+    const batches = (await this.deps.db.getAll('outbox')).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const result: FlushResult = { sent: 0, queued: 0, dropped: 0 };
+    if (batches.length === 0) return result;
+    const installId = await this.deps.installId();
+    const fetchImpl = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    for (const [index, batch] of batches.entries()) {
+      const outcome = await postJson(
+        fetchImpl,
+        this.url,
+        { batchId: batch.batchId, installId, counts: batch.counts.map(({ day, featureId, event, count }) => ({ day, featureId, event, count })) },
+        { timeoutMs: this.deps.timeoutMs ?? 30_000 },
+      );
+      if (outcome.kind === 'retry') {
+        // The server is down or busy: the rest would fail the same way.
+        result.queued = batches.length - index;
+        break;
+      }
+      if (outcome.kind === 'rejected') {
+        (this.deps.log ?? console).warn(`usage batch ${batch.batchId} dropped: ${outcome.message}`);
+        result.dropped++;
+      } else {
+        result.sent++;
+      }
+      await this.deps.db.delete('outbox', batch.batchId);
+    }
+    return result;
+  }
+
+  /** One transaction, so a count is either still counting or in exactly one batch. */
+  private async moveCountsToOutbox(): Promise<void> {
+    const now = (this.deps.now ?? (() => new Date()))();
+    const today = formatUtcDay(now);
+    const newId = this.deps.randomUUID ?? (() => crypto.randomUUID());
+    const tx = this.deps.db.transaction(['usage', 'outbox'], 'readwrite');
+    const usage = tx.objectStore('usage');
+    const due = (await usage.getAll()).filter((count) => count.day <= today);
+    const pending: Array<Promise<unknown>> = due.map((count) => usage.delete([count.day, count.featureId, count.event]));
+    for (let start = 0; start < due.length; start += MAX_COUNTS_PER_BATCH) {
+      const counts: UsageCount[] = due.slice(start, start + MAX_COUNTS_PER_BATCH);
+      const batch: OutboxBatch = { batchId: newId(), createdAt: now.toISOString(), counts };
+      pending.push(tx.objectStore('outbox').put(batch));
+    }
+    await Promise.all([...pending, tx.done]);
+  }
+}

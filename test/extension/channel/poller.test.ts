@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import type { CheckResult } from '../../../extension/channel/manifest-client';
+import { MANIFEST_POLL_ALARM, ManifestPoller, type AlarmsLike } from '../../../extension/channel/poller';
+import { readHostValue, type HostDb } from '../../../extension/db';
+import type { ManifestPayload } from '../../../extension/channel/manifest-schema';
+import { NOW, openFreshDb } from './fixtures';
+
+const MIN = 60_000;
+
+/** browser.alarms with a memory of what is scheduled. */
+function fakeAlarms() {
+  const scheduled = new Map<string, number>();
+  const alarms: AlarmsLike = {
+    create: sinon.spy((name: string, info: { when?: number }) => void scheduled.set(name, info.when!)),
+    clear: async (name) => scheduled.delete(name),
+    get: async (name) => (scheduled.has(name) ? { name, scheduledTime: scheduled.get(name)! } : undefined),
+  };
+  return { alarms, scheduled };
+}
+
+describe('ManifestPoller', () => {
+  let db: HostDb;
+  beforeEach(async () => {
+    db = await openFreshDb();
+  });
+  afterEach(() => db.close());
+
+  function makePoller(results: CheckResult[], alarms: AlarmsLike, onAccepted = sinon.spy()) {
+    const check = sinon.stub();
+    results.forEach((result, i) => check.onCall(i).resolves(result));
+    const poller = new ManifestPoller({ alarms, client: { check }, onAccepted, db, intervalMinutes: 60, random: () => 0.5, now: () => NOW });
+    return { poller, check, onAccepted };
+  }
+
+  it('keeps an existing alarm across wakes instead of pushing the poll back', async () => {
+    const { alarms, scheduled } = fakeAlarms();
+    scheduled.set(MANIFEST_POLL_ALARM, NOW.getTime() + 17 * MIN);
+    const { poller } = makePoller([], alarms);
+    await poller.start();
+    await poller.start();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 17 * MIN);
+    assert.equal((alarms.create as sinon.SinonSpy).callCount, 0);
+  });
+
+  it('without an alarm, schedules the stored due time, or now on first run', async () => {
+    const { alarms, scheduled } = fakeAlarms();
+    const { poller } = makePoller([], alarms);
+    await poller.start();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime());
+
+    scheduled.clear();
+    await db.put('channel', new Date(NOW.getTime() + 40 * MIN).toISOString(), 'nextCheckAt');
+    await poller.start();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 40 * MIN);
+  });
+
+  it('ignores alarms that are not its own', async () => {
+    const { alarms } = fakeAlarms();
+    const { poller, check } = makePoller([{ outcome: 'unchanged' }], alarms);
+    assert.equal(await poller.handleAlarm({ name: 'feature:tab-groups:tick' }), false);
+    assert.equal(check.callCount, 0);
+  });
+
+  it('backs off across failures, survives a new poller (a wake), and resets after success', async () => {
+    const { alarms, scheduled } = fakeAlarms();
+    const failed: CheckResult = { outcome: 'failed', reason: 'network', message: 'down' };
+    const payload = { serial: 9 } as ManifestPayload;
+    const first = makePoller([failed, failed], alarms);
+    await first.poller.handleAlarm({ name: MANIFEST_POLL_ALARM });
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 1 * MIN);
+    await first.poller.handleAlarm({ name: MANIFEST_POLL_ALARM });
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 2 * MIN);
+
+    const afterWake = makePoller([failed, { outcome: 'accepted', payload }], alarms);
+    await afterWake.poller.handleAlarm({ name: MANIFEST_POLL_ALARM });
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 4 * MIN);
+    await afterWake.poller.checkNow();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 60 * MIN);
+    assert.equal(await readHostValue(db, 'failures'), 0);
+    assert.equal(await readHostValue(db, 'nextCheckAt'), new Date(NOW.getTime() + 60 * MIN).toISOString());
+    sinon.assert.calledOnceWithExactly(afterWake.onAccepted, payload);
+  });
+
+  it('waits for Retry-After when the server asks', async () => {
+    const { alarms, scheduled } = fakeAlarms();
+    const { poller } = makePoller([{ outcome: 'failed', reason: 'http', message: '503', retryAfterMs: 25 * MIN }], alarms);
+    await poller.checkNow();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 25 * MIN);
+  });
+
+  it('keeps polling when applying an accepted manifest throws', async () => {
+    const { alarms, scheduled } = fakeAlarms();
+    const onAccepted = sinon.stub().rejects(new Error('install failed'));
+    const { poller } = makePoller([{ outcome: 'accepted', payload: { serial: 3 } as ManifestPayload }], alarms, onAccepted);
+    const log = sinon.stub(console, 'error');
+    try {
+      assert.equal((await poller.checkNow()).outcome, 'accepted');
+    } finally {
+      log.restore();
+    }
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 60 * MIN);
+  });
+
+  it('shares one check between a "refresh now" and an alarm that arrive together', async () => {
+    const { alarms } = fakeAlarms();
+    const { poller, check } = makePoller([{ outcome: 'unchanged' }], alarms);
+    await Promise.all([poller.checkNow(), poller.handleAlarm({ name: MANIFEST_POLL_ALARM })]);
+    assert.equal(check.callCount, 1);
+  });
+});

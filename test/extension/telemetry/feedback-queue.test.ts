@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import type { HostDb } from '../../../extension/db';
+import { FeedbackError, FeedbackQueue } from '../../../extension/telemetry/feedback-queue';
+import { NOW, ORIGIN, openFreshDb, scriptedFetch } from '../channel/fixtures';
+
+describe('FeedbackQueue', () => {
+  let db: HostDb;
+  beforeEach(async () => {
+    db = await openFreshDb();
+  });
+  afterEach(() => db.close());
+
+  const makeQueue = (fetch: ReturnType<typeof scriptedFetch>['fetch'], log = { warn: sinon.spy() }) =>
+    new FeedbackQueue({ db, origin: ORIGIN, installId: async () => 'unit-1', fetch, now: () => NOW, log });
+  const noNetwork = () => Promise.reject(new Error('no network expected'));
+
+  it('refuses a rating outside 1–5, a fractional rating, an overlong comment and a bad feature id, naming the field', async () => {
+    const queue = makeQueue(scriptedFetch(noNetwork).fetch);
+    const refusals: Array<[Parameters<FeedbackQueue['enqueue']>[0], string]> = [
+      [{ featureId: 'tab-groups', rating: 0, comment: '' }, 'rating'],
+      [{ featureId: 'tab-groups', rating: 6, comment: '' }, 'rating'],
+      [{ featureId: 'tab-groups', rating: 3.5, comment: '' }, 'rating'],
+      [{ featureId: 'tab-groups', rating: 4, comment: 'x'.repeat(2001) }, 'comment'],
+      [{ featureId: '../etc', rating: 4, comment: '' }, 'featureId'],
+    ];
+    for (const [input, field] of refusals) {
+      await assert.rejects(queue.enqueue(input), (error: Error) => error instanceof FeedbackError && error.field === field && error.message.includes(field));
+    }
+    assert.equal(await queue.size(), 0);
+    await queue.enqueue({ featureId: 'tab-groups', rating: 5, comment: 'x'.repeat(2000) });
+    assert.equal(await queue.size(), 1);
+  });
+
+  it('sends queued feedback with the install id and the token, then forgets it', async () => {
+    const queue = makeQueue(scriptedFetch(noNetwork).fetch);
+    await queue.enqueue({ featureId: 'tab-groups', rating: 4, comment: 'Handy' });
+    const { fetch, requests } = scriptedFetch(() => new Response(null, { status: 201 }));
+    assert.deepEqual(await makeQueue(fetch).flush({ token: 'tok' }), { sent: 1, queued: 0, dropped: 0 });
+    assert.equal(requests[0]!.url, `${ORIGIN}/v1/feedback`);
+    assert.equal(requests[0]!.headers.get('authorization'), 'Bearer tok');
+    assert.deepEqual(JSON.parse(requests[0]!.body!), { installId: 'unit-1', featureId: 'tab-groups', rating: 4, comment: 'Handy' });
+    assert.equal(await queue.size(), 0);
+  });
+
+  it('sends no Authorization header without a token', async () => {
+    await makeQueue(scriptedFetch(noNetwork).fetch).enqueue({ featureId: 'tab-groups', rating: 2 });
+    const { fetch, requests } = scriptedFetch(() => new Response(null, { status: 200 }));
+    await makeQueue(fetch).flush();
+    assert.equal(requests[0]!.headers.get('authorization'), null);
+  });
+
+  it('keeps feedback through network failures, 5xx, 429 and an expired token, and sends it later', async () => {
+    const queue = makeQueue(scriptedFetch(noNetwork).fetch);
+    await queue.enqueue({ featureId: 'tab-groups', rating: 1, comment: 'Broke my tabs' });
+    await queue.enqueue({ featureId: 'tab-groups', rating: 3 });
+    const { fetch, requests } = scriptedFetch(
+      () => Promise.reject(new TypeError('offline')),
+      () => new Response('oops', { status: 500 }),
+      () => new Response('later', { status: 429 }),
+      () => new Response('token expired', { status: 401 }),
+      () => new Response(null, { status: 204 }),
+    );
+    const sender = makeQueue(fetch);
+    for (let i = 0; i < 4; i++) assert.deepEqual(await sender.flush({ token: 'old' }), { sent: 0, queued: 2, dropped: 0 });
+    assert.equal(await queue.size(), 2);
+    assert.deepEqual(await sender.flush({ token: 'new' }), { sent: 2, queued: 0, dropped: 0 });
+    assert.deepEqual(requests.slice(-2).map((r) => JSON.parse(r.body!).comment), ['Broke my tabs', '']);
+  });
+
+  it('drops feedback the server refuses for good (400) and logs it', async () => {
+    await makeQueue(scriptedFetch(noNetwork).fetch).enqueue({ featureId: 'tab-groups', rating: 2 });
+    const log = { warn: sinon.spy() };
+    const { fetch } = scriptedFetch(() => new Response('invalid', { status: 400 }));
+    assert.deepEqual(await makeQueue(fetch, log).flush(), { sent: 0, queued: 0, dropped: 1 });
+    sinon.assert.calledOnce(log.warn);
+  });
+});
