@@ -1,0 +1,67 @@
+/**
+ * Pure view models for the toolbar popup: which beta features a user sees,
+ * whether they can switch one off, and the feedback they may send.
+ *
+ * @example
+ * for (const item of describePopupFeatures(status)) renderItem(item);
+ * const checked = validateFeedback(ratingInput, commentInput);
+ * if (checked.ok) send({ type: 'sbc:feedback', featureId, ...checked.feedback });
+ */
+import type { FeatureStatus, HostStatus } from '../messages';
+
+export const FEEDBACK_COMMENT_MAX = 1000;
+
+export interface PopupFeatureItem {
+  id: string;
+  name: string;
+  description: string;
+  /** The switch position: on unless the user turned the feature off. */
+  on: boolean;
+  canToggle: boolean;
+  canGiveFeedback: boolean;
+  /** A short line under the name, or null. */
+  note: string | null;
+}
+
+const RUNNING = new Set<FeatureStatus['state']>(['installed', 'installing', 'uninstalling', 'failed']);
+
+/**
+ * The features a beta user has, has turned off, or could have with a beta
+ * account. Features this browser is simply not in the rollout for stay out of
+ * the popup: they are QA's business, shown in the options page.
+ */
+export function describePopupFeatures(status: HostStatus): PopupFeatureItem[] {
+  const items: PopupFeatureItem[] = [];
+  for (const feature of status.features) {
+    const base = { id: feature.id, name: feature.name, description: feature.description };
+    if (feature.optedOut) {
+      items.push({ ...base, on: false, canToggle: true, canGiveFeedback: true, note: 'Turned off by you.' });
+    } else if (RUNNING.has(feature.state)) {
+      const note = feature.state === 'failed' ? 'Could not start; the beta team can see why.' : null;
+      items.push({ ...base, on: true, canToggle: true, canGiveFeedback: feature.state === 'installed', note });
+    } else if (feature.reasonCode === 'needs-account' && status.account === null) {
+      items.push({ ...base, on: false, canToggle: false, canGiveFeedback: false, note: 'Needs a beta account: sign in from the beta settings.' });
+    }
+  }
+  return items.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The account line at the bottom of the popup. */
+export function describePopupAccount(status: HostStatus): string {
+  if (!status.account) return 'Not signed in to a beta account.';
+  const terms = status.account.termsOutdated ? ' The beta terms changed: accept them in the beta settings.' : '';
+  return `Signed in as ${status.account.email}.${terms}`;
+}
+
+export type FeedbackCheck = { ok: true; feedback: { rating: number; comment: string } } | { ok: false; message: string };
+
+/** A rating from 1 to 5 is required; the comment is optional and bounded. */
+export function validateFeedback(rating: string | number | null, comment: string): FeedbackCheck {
+  const value = typeof rating === 'number' ? rating : rating === null || rating === '' ? NaN : Number(rating);
+  if (!Number.isInteger(value) || value < 1 || value > 5) return { ok: false, message: 'Choose a rating from 1 to 5.' };
+  const trimmed = comment.trim();
+  if (trimmed.length > FEEDBACK_COMMENT_MAX) {
+    return { ok: false, message: `Keep the comment under ${FEEDBACK_COMMENT_MAX} characters (it has ${trimmed.length}).` };
+  }
+  return { ok: true, feedback: { rating: value, comment: trimmed } };
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import {
+  describeAccount,
+  describeFeatureRow,
+  describeRefreshResult,
+  formatManifestStatus,
+  formatRelative,
+  formatRollout,
+  formatTime,
+  parseOverrideChoice,
+  shouldShowDevBanner,
+  toSafeLink,
+} from '../../../extension/ui/render-status';
+import { makeFeature, makeStatus, NOW } from './status-fixture';
+
+describe('QA panel view model', () => {
+  describe('dev banner', () => {
+    it('shows only on a build that does not enforce sign-offs', () => {
+      const local = makeStatus({ build: { buildEnv: 'local', origin: 'http://127.0.0.1:8787', hostVersion: '0.1.0', allowUnreviewed: true } });
+      assert.equal(shouldShowDevBanner(local), true);
+      assert.equal(shouldShowDevBanner(makeStatus()), false);
+    });
+  });
+
+  describe('times', () => {
+    it('gives the UTC time and how long ago or ahead it is', () => {
+      assert.equal(formatTime('2025-03-01T09:00:00Z', NOW), '2025-03-01 09:00 UTC (3 h ago)');
+      assert.equal(formatTime('2025-03-01T12:20:00Z', NOW), '2025-03-01 12:20 UTC (in 20 min)');
+      assert.equal(formatTime('2025-03-04T12:00:00Z', NOW), '2025-03-04 12:00 UTC (in 3 days)');
+      assert.equal(formatTime('2025-03-01T11:59:50Z', NOW), '2025-03-01 11:59 UTC (just now)');
+    });
+
+    it('says never, or flags an unreadable time instead of showing Invalid Date', () => {
+      assert.equal(formatTime(null, NOW), 'never');
+      assert.equal(formatTime('yesterday-ish', NOW), 'yesterday-ish (unreadable time)');
+    });
+
+    it('rounds relative times to the unit people expect', () => {
+      assert.equal(formatRelative(-90 * 60_000), '2 h ago');
+      assert.equal(formatRelative(59 * 60_000), 'in 59 min');
+    });
+  });
+
+  describe('formatManifestStatus', () => {
+    it('shows the serial and dates of the accepted manifest', () => {
+      const view = formatManifestStatus(makeStatus(), NOW);
+      assert.equal(view.serial, '12');
+      assert.equal(view.issued, '2025-03-01 10:00 UTC (2 h ago)');
+      assert.equal(view.expires, '2025-03-08 10:00 UTC (in 7 days)');
+      assert.equal(view.checked, '2025-03-01 11:55 UTC (5 min ago)');
+      assert.equal(view.nextCheck, '2025-03-01 12:55 UTC (in 55 min)');
+      assert.equal(view.expired, false);
+      assert.equal(view.error, null);
+    });
+
+    it('flags a manifest whose expiry has passed', () => {
+      assert.equal(formatManifestStatus(makeStatus({}, { expiresAt: '2025-03-01T11:59:00Z' }), NOW).expired, true);
+      assert.equal(formatManifestStatus(makeStatus({}, { expiresAt: '2025-03-01T12:00:00Z' }), NOW).expired, true);
+    });
+
+    it('says when no manifest was ever accepted', () => {
+      const view = formatManifestStatus(makeStatus({}, { serial: null, issuedAt: null, expiresAt: null, acceptedAt: null }), NOW);
+      assert.equal(view.serial, 'none accepted yet');
+      assert.equal(view.accepted, 'never');
+      assert.equal(view.expired, false);
+    });
+
+    it('names the refusal reason with its message and time', () => {
+      const lastError = { reason: 'rollback' as const, message: 'Serial 11 is lower than the last accepted 12.', at: '2025-03-01T11:55:00Z' };
+      const view = formatManifestStatus(makeStatus({}, { lastError }), NOW);
+      assert.equal(view.error, 'Serial went back (rollback): Serial 11 is lower than the last accepted 12. — 2025-03-01 11:55 UTC (5 min ago)');
+    });
+  });
+
+  describe('describeFeatureRow', () => {
+    it('adds the bucket and rollout to the reason', () => {
+      const row = describeFeatureRow(makeFeature({ state: 'not-installed', reason: 'Outside the rollout.', bucket: 4711, rollout: 1000 }));
+      assert.equal(row.reason, 'Outside the rollout. · bucket 4711 / rollout 10%');
+      assert.equal(row.stateLabel, 'Not installed');
+      assert.equal(row.error, null);
+    });
+
+    it('shows the reason alone for features without a rollout', () => {
+      const row = describeFeatureRow(makeFeature({ reason: 'Turned off by the kill switch.', reasonCode: 'killed', bucket: null, rollout: null }));
+      assert.equal(row.reason, 'Turned off by the kill switch.');
+    });
+
+    it('shows why an install failed', () => {
+      const row = describeFeatureRow(makeFeature({ state: 'failed', error: 'Chunk sha256 does not match the manifest.' }));
+      assert.equal(row.stateLabel, 'Failed');
+      assert.equal(row.error, 'Chunk sha256 does not match the manifest.');
+    });
+
+    it('maps the QA override and the account marker', () => {
+      assert.equal(describeFeatureRow(makeFeature({ override: 'off' })).override, 'off');
+      assert.equal(describeFeatureRow(makeFeature({ override: null })).override, 'default');
+      assert.equal(describeFeatureRow(makeFeature({ requiresAccount: true })).requiresAccount, true);
+    });
+
+    it('says when the user turned the feature off', () => {
+      assert.match(describeFeatureRow(makeFeature({ optedOut: true, state: 'disabled' })).reason, /turned off by the user$/);
+    });
+  });
+
+  it('formats rollouts in basis points as percentages', () => {
+    assert.equal(formatRollout(1000), '10%');
+    assert.equal(formatRollout(25), '0.25%');
+    assert.equal(formatRollout(10000), '100%');
+  });
+
+  it('turns the override select back into the request value, refusing unknown ones', () => {
+    assert.equal(parseOverrideChoice('default'), null);
+    assert.equal(parseOverrideChoice('on'), 'on');
+    assert.throws(() => parseOverrideChoice('maybe'), /QA override select: unknown value "maybe"/);
+  });
+
+  it('describes the account state', () => {
+    assert.deepEqual(describeAccount(makeStatus()), { signedIn: false, email: null, termsOutdated: false });
+    assert.deepEqual(describeAccount(makeStatus({ account: { email: 'qa@example.org', termsOutdated: true } })), {
+      signedIn: true,
+      email: 'qa@example.org',
+      termsOutdated: true,
+    });
+  });
+
+  describe('describeRefreshResult', () => {
+    it('reports a newly accepted serial, or that nothing changed', () => {
+      assert.deepEqual(describeRefreshResult(makeStatus({}, { serial: 11 }), makeStatus()), { ok: true, text: 'Accepted manifest serial 12.' });
+      assert.deepEqual(describeRefreshResult(makeStatus(), makeStatus()), { ok: true, text: 'Up to date: serial 12.' });
+    });
+
+    it('reports the refusal', () => {
+      const after = makeStatus({}, { lastError: { reason: 'bad-signature', message: 'Signature does not verify with key beta-2025.', at: '2025-03-01T12:00:00Z' } });
+      assert.deepEqual(describeRefreshResult(makeStatus(), after), { ok: false, text: 'Refresh failed: Signature does not verify with key beta-2025.' });
+    });
+  });
+
+  it('keeps only web links from the server', () => {
+    assert.equal(toSafeLink('https://beta.example.org/terms'), 'https://beta.example.org/terms');
+    assert.equal(toSafeLink('javascript:alert(1)'), null);
+    assert.equal(toSafeLink('not a url'), null);
+  });
+});
