@@ -1,0 +1,197 @@
+/**
+ * Which beta server a build talks to and which keys it trusts. The
+ * environments live in channel.config.json; SBC_* environment variables
+ * override them (tests and local experiments), so one source tree builds the
+ * add-on for every environment.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import type { BuildConfig } from '../extension/build-config';
+import type { PinnedKey } from '../extension/channel/signature';
+import { PUBLIC_KEY_SUFFIX, readPublicKeys } from './key-files';
+import { generateKeyPair } from './keys';
+
+export const BUILD_ENVS = ['local', 'beta'] as const;
+export type BuildEnv = (typeof BUILD_ENVS)[number];
+
+const environmentSchema = z.strictObject({
+  origin: z.string().min(1),
+  /** Files or folders (every *.public.json inside), relative to the repository root. */
+  publicKeys: z.array(z.string().min(1)).min(1),
+  allowUnreviewed: z.boolean(),
+  pollMinutes: z.number().positive(),
+});
+
+export const channelConfigSchema = z.strictObject({
+  environments: z.strictObject({ local: environmentSchema, beta: environmentSchema }),
+});
+export type ChannelConfig = z.infer<typeof channelConfigSchema>;
+
+/** A build setting is wrong or missing; the message names the file or variable. */
+export class BuildSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildSettingsError';
+  }
+}
+
+/** Everything one build needs to know, with absolute paths. */
+export interface BuildSettings {
+  rootDir: string;
+  buildEnv: BuildEnv;
+  origin: string;
+  publicKeyPaths: string[];
+  allowUnreviewed: boolean;
+  pollMinutes: number;
+  /** dist/ by default: holds extension/, the .xpi and features.lock.json. */
+  outDir: string;
+  featuresDir: string;
+  /** Where the sbc:* modules are written before compiling. */
+  generatedDir: string;
+  /** The event page's entry module. */
+  backgroundEntry: string;
+  /** Holds options.ts, popup.ts and the pages' html/css. */
+  uiDir: string;
+}
+
+/**
+ * Reads channel.config.json and applies the SBC_* overrides:
+ * SBC_ENV (default "local"), SBC_ORIGIN, SBC_PUBLIC_KEYS (comma-separated),
+ * SBC_POLL_MINUTES, SBC_OUT_DIR (default "dist"), SBC_FEATURES_DIR (default
+ * "features"), SBC_GENERATED_DIR (default ".generated"), SBC_BACKGROUND_ENTRY
+ * and SBC_UI_DIR.
+ *
+ * @example
+ *   const settings = resolveBuildSettings({ rootDir: process.cwd(), env: { SBC_ENV: 'beta' } });
+ *   settings.origin; // "https://beta.services.example.org"
+ */
+export function resolveBuildSettings(options: { rootDir: string; env?: NodeJS.ProcessEnv }): BuildSettings {
+  const rootDir = resolve(options.rootDir);
+  const env = options.env ?? process.env;
+  const configPath = join(rootDir, 'channel.config.json');
+  const config = readChannelConfig(configPath);
+
+  const buildEnv = env.SBC_ENV || 'local';
+  if (!(BUILD_ENVS as readonly string[]).includes(buildEnv)) {
+    throw new BuildSettingsError(`SBC_ENV="${buildEnv}": must be one of ${BUILD_ENVS.join(', ')} (see ${configPath})`);
+  }
+  const chosen = config.environments[buildEnv as BuildEnv];
+  const fromRoot = (path: string) => resolve(rootDir, path);
+  const publicKeys = env.SBC_PUBLIC_KEYS ? env.SBC_PUBLIC_KEYS.split(',').map((p) => p.trim()).filter(Boolean) : chosen.publicKeys;
+  return {
+    rootDir,
+    buildEnv: buildEnv as BuildEnv,
+    origin: parseOrigin(env.SBC_ORIGIN || chosen.origin, env.SBC_ORIGIN ? 'SBC_ORIGIN' : `${configPath} environments.${buildEnv}.origin`),
+    publicKeyPaths: publicKeys.map(fromRoot),
+    allowUnreviewed: chosen.allowUnreviewed,
+    pollMinutes: env.SBC_POLL_MINUTES ? parsePollMinutes(env.SBC_POLL_MINUTES) : chosen.pollMinutes,
+    outDir: fromRoot(env.SBC_OUT_DIR || 'dist'),
+    featuresDir: fromRoot(env.SBC_FEATURES_DIR || 'features'),
+    generatedDir: fromRoot(env.SBC_GENERATED_DIR || '.generated'),
+    backgroundEntry: fromRoot(env.SBC_BACKGROUND_ENTRY || 'extension/background/main.ts'),
+    uiDir: fromRoot(env.SBC_UI_DIR || 'extension/ui'),
+  };
+}
+
+/** Reads and validates channel.config.json; errors name the file and the field. */
+export function readChannelConfig(path: string): ChannelConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new BuildSettingsError(`${path}: cannot read the channel configuration: ${(error as Error).message}`);
+  }
+  const result = channelConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${path}  ${issue.path.join('.') || '(json)'}  ${issue.message}`);
+    throw new BuildSettingsError(`invalid channel configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+function parseOrigin(value: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new BuildSettingsError(`${source}: "${value}" is not a URL`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value.replace(/\/$/, '')) {
+    throw new BuildSettingsError(`${source}: "${value}" must be an http(s) origin such as https://beta.example.org, without a path`);
+  }
+  return url.origin;
+}
+
+function parsePollMinutes(value: string): number {
+  const minutes = Number(value);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new BuildSettingsError(`SBC_POLL_MINUTES="${value}": must be a positive number`);
+  return minutes;
+}
+
+export type GenerateKeyPairFn = (options: { outDir: string; name?: string }) => Promise<{ keyId: string }>;
+
+/**
+ * Reads the public keys to pin. A local build with no key yet first creates
+ * a development key pair in the first key folder, so that a fresh clone
+ * builds and the local server can sign with the private half; a beta build
+ * without a key fails, saying where the channel's public key goes.
+ *
+ * @example
+ *   const keys = await loadPinnedKeys(settings); // [{ keyId: "local-20261125-3fa9c1", jwk: {…} }]
+ */
+export async function loadPinnedKeys(
+  settings: BuildSettings,
+  generate: GenerateKeyPairFn = generateKeyPair,
+  log: (line: string) => void = (line) => console.warn(line),
+): Promise<PinnedKey[]> {
+  const where = settings.publicKeyPaths.map((path) => relative(settings.rootDir, path) || '.').join(', ');
+  if (!hasPublicKey(settings.publicKeyPaths)) {
+    if (settings.buildEnv !== 'local') {
+      throw new BuildSettingsError(
+        `no public key for the "${settings.buildEnv}" environment in ${where}: put the channel's <keyId>${PUBLIC_KEY_SUFFIX} there ` +
+          `(the private key stays with the publisher; see keys/beta/README.md)`,
+      );
+    }
+    const keyDir = settings.publicKeyPaths[0]!;
+    if (keyDir.endsWith('.json')) {
+      throw new BuildSettingsError(`${keyDir}: public key file not found, and a development key can only be created in a folder`);
+    }
+    const { keyId } = await generate({ outDir: keyDir, name: 'local' });
+    log(`No local key yet: created the development key pair "${keyId}" in ${relative(settings.rootDir, keyDir) || keyDir}`);
+  }
+  const missing = settings.publicKeyPaths.filter((path) => !existsSync(path));
+  if (missing.length > 0) throw new BuildSettingsError(`public key path not found: ${missing.join(', ')}`);
+  return readPublicKeys(settings.publicKeyPaths);
+}
+
+function hasPublicKey(paths: readonly string[]): boolean {
+  return paths.some((path) => {
+    if (!existsSync(path)) return false;
+    if (!statSync(path).isDirectory()) return true;
+    return readPublicKeys([path]).length > 0;
+  });
+}
+
+/**
+ * What the add-on is built with for this environment (public keys only).
+ *
+ * @example createBuildConfig(settings, keys, '0.1.0').manifestEnv; // "beta"
+ */
+export function createBuildConfig(settings: BuildSettings, keys: PinnedKey[], hostVersion: string): BuildConfig {
+  return {
+    buildEnv: settings.buildEnv,
+    manifestEnv: 'beta',
+    origin: settings.origin,
+    keys: keys.map((key) => ({ keyId: key.keyId, jwk: { kty: 'EC', crv: 'P-256', x: key.jwk.x, y: key.jwk.y } })),
+    allowUnreviewed: settings.allowUnreviewed,
+    hostVersion,
+    pollMinutes: settings.pollMinutes,
+  };
+}
+
+/** A path for messages: relative to the working folder when inside it. */
+export function toDisplayPath(path: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}

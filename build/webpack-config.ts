@@ -1,0 +1,135 @@
+/**
+ * The whole build as one webpack configuration: discover and validate the
+ * feature folders, pick the environment and its pinned keys, write the
+ * generated modules, then bundle the background, the UI pages, one lazy
+ * chunk per feature and one self-contained file per content script, and
+ * finish with the add-on's manifest and the lock file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Compiler, Configuration, EntryObject } from 'webpack';
+import { createBuildConfig, loadPinnedKeys, resolveBuildSettings, toDisplayPath, type BuildSettings, type GenerateKeyPairFn } from './channel-config';
+import { discoverFeatures, type DiscoveredFeature } from './discover-features';
+import { EmitAssetsPlugin, listUiAssets } from './emit-assets-plugin';
+import { GeneratedModulesPlugin, writeGeneratedModules } from './generate-modules';
+import { LockFilePlugin } from './lock-file-plugin';
+import { buildAddonManifest, type AddonManifest } from './manifest-steps';
+
+export const LOCK_FILE_NAME = 'features.lock.json';
+
+export interface CreateWebpackConfigOptions {
+  /** The repository root (holds package.json, manifest.json, channel.config.json). */
+  rootDir: string;
+  /** SBC_* overrides; see resolveBuildSettings. */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  generateKeyPair?: GenerateKeyPairFn;
+}
+
+/**
+ * Prepares the build and returns the webpack configuration. Throws
+ * FeatureValidationError (every malformed feature folder) or
+ * BuildSettingsError before anything is compiled.
+ *
+ * @example
+ *   // webpack.config.js
+ *   module.exports = () => createWebpackConfig({ rootDir: __dirname });
+ */
+export async function createWebpackConfig(options: CreateWebpackConfigOptions): Promise<Configuration> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const settings = resolveBuildSettings({ rootDir: options.rootDir, env: options.env });
+  const features = discoverFeatures(toDisplayPath(settings.featuresDir));
+  const keys = await loadPinnedKeys(settings, options.generateKeyPair, log);
+  const pkg = JSON.parse(readFileSync(join(settings.rootDir, 'package.json'), 'utf8')) as { version: string };
+  const buildConfig = createBuildConfig(settings, keys, pkg.version);
+  const generated = writeGeneratedModules({ rootDir: settings.rootDir, generatedDir: settings.generatedDir, features, buildConfig });
+
+  const template = JSON.parse(readFileSync(join(settings.rootDir, 'manifest.json'), 'utf8')) as AddonManifest;
+  const manifest = buildAddonManifest(template, { features: features.map((f) => f.json), origin: settings.origin, version: pkg.version });
+  const extensionDir = join(settings.outDir, 'extension');
+
+  const summary = () =>
+    `Built the add-on for "${settings.buildEnv}" (${settings.origin}); keys pinned: ${keys.map((k) => k.keyId).join(', ')}; ` +
+    `features: ${features.length ? features.map((f) => `${f.id}@${f.json.version}`).join(', ') : 'none'} -> ${toDisplayPath(settings.outDir)}`;
+
+  return {
+    mode: 'production',
+    context: settings.rootDir,
+    target: 'web',
+    // Reviewers read the chunks, and MV3's CSP forbids eval-based source maps.
+    devtool: false,
+    entry: createEntries(settings, features, log),
+    output: {
+      path: extensionDir,
+      publicPath: '/',
+      filename: '[name].js',
+      chunkFilename: '[name].js',
+      uniqueName: 'sbc',
+      clean: true,
+    },
+    resolve: { extensions: ['.ts', '.js'] },
+    module: {
+      rules: [
+        {
+          test: /\.ts$/,
+          exclude: /node_modules/,
+          loader: 'ts-loader',
+          options: {
+            // `npm test` type-checks separately; here only speed matters.
+            transpileOnly: true,
+            configFile: join(settings.rootDir, 'tsconfig.json'),
+            compilerOptions: { noEmit: false, sourceMap: false, module: 'esnext' },
+          },
+        },
+      ],
+    },
+    optimization: {
+      minimize: false,
+      chunkIds: 'named',
+      moduleIds: 'deterministic',
+      // Each feature's code stays wholly inside its own chunk: editing one feature never changes another's hash.
+      splitChunks: false,
+      runtimeChunk: false,
+      // These optimizations decide a shared module's code from how every chunk uses it, so one feature
+      // starting to use a helper would rewrite that helper inside the other features' chunks.
+      usedExports: false,
+      mangleExports: false,
+      concatenateModules: false,
+    },
+    performance: { hints: false },
+    plugins: [
+      new GeneratedModulesPlugin({ 'sbc:feature-registry': generated.featureRegistry, 'sbc:build-config': generated.buildConfig }),
+      new EmitAssetsPlugin(() => [
+        { name: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
+        ...listUiAssets(settings.uiDir),
+      ]),
+      new LockFilePlugin({ features, lockFilePath: join(settings.outDir, LOCK_FILE_NAME) }),
+      { apply: (compiler: Compiler) => compiler.hooks.done.tap('BuildSummary', (stats) => void (stats.hasErrors() || log(summary()))) },
+    ],
+  };
+}
+
+/**
+ * background, ui/options and ui/popup (each skipped with a warning while its
+ * source does not exist), and every feature's content scripts as
+ * self-contained plain scripts.
+ */
+function createEntries(settings: BuildSettings, features: readonly DiscoveredFeature[], log: (line: string) => void): EntryObject {
+  const entries: EntryObject = {};
+  const pages: Array<[string, string]> = [
+    ['background', settings.backgroundEntry],
+    ['ui/options', join(settings.uiDir, 'options.ts')],
+    ['ui/popup', join(settings.uiDir, 'popup.ts')],
+  ];
+  for (const [name, source] of pages) {
+    if (existsSync(source)) entries[name] = source;
+    else log(`warning: ${relative(settings.rootDir, source)} does not exist yet; ${name}.js is not built`);
+  }
+  for (const feature of features) {
+    for (const script of feature.contentScripts) {
+      // A content script runs in the page: no chunk loading, everything inlined.
+      entries[script.output.replace(/\.js$/, '')] = { import: resolve(script.source), chunkLoading: false, asyncChunks: false };
+    }
+  }
+  return entries;
+}

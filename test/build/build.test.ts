@@ -1,0 +1,187 @@
+/**
+ * Runs the real build (webpack through its Node API, and the CLI for the
+ * failure path) on a temporary copy of the fixture features. Each run takes
+ * about a second, so the runs are shared between the tests.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import webpack, { type Stats } from 'webpack';
+import { BuildSettingsError, loadPinnedKeys, resolveBuildSettings } from '../../build/channel-config';
+import type { LockFile } from '../../build/feature-schema';
+import { createWebpackConfig } from '../../build/webpack-config';
+
+const ROOT = process.cwd();
+const FIXTURES = join(ROOT, 'test/build/fixtures');
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function build(env: NodeJS.ProcessEnv): Promise<Stats> {
+  const config = await createWebpackConfig({ rootDir: ROOT, env, log: () => {} });
+  return new Promise((resolve, reject) => {
+    webpack(config, (error, stats) => (error || !stats ? reject(error ?? new Error('no stats')) : resolve(stats)));
+  });
+}
+
+/** Every file under dir, as path → sha256 of its bytes. */
+function hashTree(dir: string): Map<string, string> {
+  const hashes = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    hashes.set(relative(dir, path), createHash('sha256').update(readFileSync(path)).digest('hex'));
+  }
+  return hashes;
+}
+
+describe('the build', function () {
+  this.timeout(60_000);
+  // Inside the repository, at the fixtures' depth, so that the features' relative imports resolve.
+  let work: string;
+  let outDirs: string[];
+  let env: (outDir: string) => NodeJS.ProcessEnv;
+
+  before(async () => {
+    mkdirSync(join(ROOT, 'test/build/.tmp'), { recursive: true });
+    work = mkdtempSync(join(ROOT, 'test/build/.tmp/run-'));
+    const features = join(work, 'features');
+    cpSync(join(FIXTURES, 'features/valid'), features, { recursive: true });
+    // A helper two features share: one of them starting to use more of it must not touch the other's chunk.
+    mkdirSync(join(work, 'shared'));
+    writeFileSync(
+      join(work, 'shared/text-tools.ts'),
+      'export const shout = (text: string) => text.toUpperCase();\nexport const whisper = (text: string) => text.toLowerCase();\n',
+    );
+    const helloIndex = join(features, 'hello-tabs', 'index.ts');
+    writeFileSync(helloIndex, `import { shout } from '../../shared/text-tools';\n${readFileSync(helloIndex, 'utf8')}\nexport const title = shout('hello');\n`);
+    // Drop a folder, get a feature: a copy with a new id and nothing else edited.
+    cpSync(join(features, 'hello-tabs'), join(features, 'hello-copy'), { recursive: true });
+    const copiedJson = join(features, 'hello-copy', 'feature.json');
+    writeFileSync(copiedJson, JSON.stringify({ ...JSON.parse(readFileSync(copiedJson, 'utf8')), id: 'hello-copy' }, null, 2));
+
+    const out = mkdtempSync(join(tmpdir(), 'sbc-build-'));
+    outDirs = [join(out, 'first'), join(out, 'second'), join(out, 'edited')];
+    env = (outDir) => ({
+      SBC_ENV: 'local',
+      SBC_OUT_DIR: outDir,
+      SBC_FEATURES_DIR: features,
+      SBC_GENERATED_DIR: join(work, 'generated'),
+      SBC_PUBLIC_KEYS: join(work, 'keys'),
+      SBC_BACKGROUND_ENTRY: join(FIXTURES, 'extension/background.ts'),
+      SBC_UI_DIR: join(FIXTURES, 'extension/ui'),
+    });
+    for (const outDir of outDirs.slice(0, 2)) {
+      const stats = await build(env(outDir));
+      assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+    }
+    // One feature edited: only its own chunk may change.
+    const copyIndex = join(features, 'hello-copy', 'index.ts');
+    writeFileSync(copyIndex, `import { whisper } from '../../shared/text-tools';\n${readFileSync(copyIndex, 'utf8')}\nexport const quiet = whisper('HELLO');\n`);
+    const stats = await build(env(outDirs[2]!));
+    assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+  });
+
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+    if (readdirSync(join(ROOT, 'test/build/.tmp')).length === 0) rmSync(join(ROOT, 'test/build/.tmp'), { recursive: true });
+    if (outDirs) rmSync(join(outDirs[0]!, '..'), { recursive: true, force: true });
+  });
+
+  it('builds a copied folder as its own lazy chunk, listed in the lock file with the sha256 of its bytes', () => {
+    const [outDir] = outDirs;
+    const lock = JSON.parse(readFileSync(join(outDir!, 'features.lock.json'), 'utf8')) as LockFile;
+    assert.deepEqual(lock.features.map((f) => f.id), ['hello-copy', 'hello-tabs', 'quiet-notes']);
+
+    const copy = lock.features[0]!;
+    assert.equal(copy.chunk, 'features/hello-copy/index.js');
+    const chunk = readFileSync(join(outDir!, 'extension', copy.chunk));
+    assert.equal(copy.sha256, createHash('sha256').update(chunk).digest('hex'));
+    assert.deepEqual(copy.files.map((f) => f.path), ['features/hello-copy/content/greet.js']);
+    const script = readFileSync(join(outDir!, 'extension', copy.files[0]!.path));
+    assert.equal(copy.files[0]!.sha256, createHash('sha256').update(script).digest('hex'));
+    assert.deepEqual([copy.version, copy.owners, copy.requiresAccount], ['1.2.0', ['hello-team@services.example.org'], false]);
+
+    // Lazy: the background only knows the chunk's name; the feature's code is not in it.
+    const background = readFileSync(join(outDir!, 'extension/background.js'), 'utf8');
+    assert.match(background, /features\/hello-copy\/index/);
+    assert.doesNotMatch(background, /tab-updated/);
+    assert.match(chunk.toString('utf8'), /tab-updated/);
+  });
+
+  it('builds content scripts as self-contained plain scripts, with their imports inlined', () => {
+    const script = readFileSync(join(outDirs[0]!, 'extension/features/hello-tabs/content/greet.js'), 'utf8');
+    assert.match(script, /Hello from the beta channel/);
+    assert.doesNotMatch(script, /webpackChunk|__webpack_require__\.e\b/);
+  });
+
+  it('writes the manifest with feature permissions, the beta origin and data collection, and copies the UI files', () => {
+    const ext = join(outDirs[0]!, 'extension');
+    const manifest = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.permissions, ['alarms', 'menus', 'scripting', 'storage', 'tabs']);
+    assert.deepEqual(manifest.host_permissions, ['http://127.0.0.1/*', 'https://*.example.com/*']);
+    assert.equal(manifest.version, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    assert.deepEqual(manifest.browser_specific_settings.gecko.data_collection_permissions.optional, ['technicalAndInteraction']);
+    for (const file of ['ui/options.html', 'ui/options.css', 'ui/popup.html', 'ui/options.js', 'ui/popup.js']) {
+      assert.ok(existsSync(join(ext, file)), `${file} is missing from the add-on`);
+    }
+  });
+
+  it('gives byte-identical output for the same source, and an edit changes only that feature', () => {
+    const [first, second, edited] = outDirs.map((dir) => hashTree(join(dir!, 'extension')));
+    assert.deepEqual(second, first);
+    const changed = [...first!.keys()].filter((path) => first!.get(path) !== edited!.get(path));
+    assert.deepEqual(changed, ['features/hello-copy/index.js']);
+  });
+
+  it('pins the public key and never puts a private key in the output', () => {
+    const keyFiles = readdirSync(join(work, 'keys'));
+    assert.ok(keyFiles.some((name) => name.endsWith('.private.pem')), 'the local build should have created a development key pair');
+    const { keyId } = JSON.parse(readFileSync(join(work, 'keys', keyFiles.find((n) => n.endsWith('.public.json'))!), 'utf8'));
+    const background = readFileSync(join(outDirs[0]!, 'extension/background.js'), 'utf8');
+    assert.ok(background.includes(keyId), `key ${keyId} is not pinned in background.js`);
+
+    for (const path of hashTree(outDirs[0]!).keys()) {
+      assert.ok(!path.endsWith('.pem'), `${path} is a private key`);
+      const text = readFileSync(join(outDirs[0]!, path), 'utf8');
+      assert.doesNotMatch(text, /PRIVATE KEY|"d"\s*:/, `${path} holds private key material`);
+    }
+  });
+
+  it('passes web-ext lint with no errors', async () => {
+    const result = await run(join(ROOT, 'node_modules/.bin/web-ext'), ['lint', '--source-dir', join(outDirs[0]!, 'extension'), '--output', 'json'], {});
+    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
+    assert.deepEqual(report.errors, [], JSON.stringify(report.errors, null, 2));
+  });
+
+  it('fails on malformed feature folders, naming every file and field, before writing anything', async () => {
+    const outDir = join(outDirs[0]!, '..', 'malformed');
+    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
+      ...env(outDir),
+      SBC_FEATURES_DIR: join(FIXTURES, 'features/malformed'),
+    });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /12 problems in feature folders/);
+    assert.match(result.stderr, /malformed\/missing-fields\/feature\.json\s+version\s+expected string, received number/);
+    assert.match(result.stderr, /malformed\/needs-permission\/feature\.json\s+events\[1\]\s+"tabs.onUpdated" needs the "tabs" permission/);
+    assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
+  });
+
+  it('refuses a beta build without a pinned key, saying where the key goes', async () => {
+    const settings = resolveBuildSettings({ rootDir: ROOT, env: { SBC_ENV: 'beta', SBC_PUBLIC_KEYS: join(work, 'no-keys-here') } });
+    await assert.rejects(loadPinnedKeys(settings, async () => assert.fail('a beta build must never create a key')), (error: Error) => {
+      assert.ok(error instanceof BuildSettingsError);
+      assert.match(error.message, /no public key for the "beta" environment/);
+      assert.match(error.message, /keys\/beta\/README\.md/);
+      return true;
+    });
+  });
+});
