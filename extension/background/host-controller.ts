@@ -1,0 +1,306 @@
+/**
+ * Composes the host add-on: the manifest client and its poller, the planner,
+ * the feature host, the account client and the telemetry queues. The event
+ * page creates one per wake; start() restores the installed features from
+ * local state before anything else, with no network request.
+ */
+import { AccountClient } from '../account/account-client';
+import type { BuildConfig } from '../build-config';
+import { ManifestClient } from '../channel/manifest-client';
+import type { ManifestPayload } from '../channel/manifest-schema';
+import { ManifestPoller } from '../channel/poller';
+import { openHostDb, type HostDb } from '../db';
+import { isFeatureMessage, isHostRequest, type HostRequest, type HostStatus } from '../messages';
+import type { BrowserApi } from '../runtime/browser-api';
+import type { Logger, MessageSender } from '../runtime/feature-api';
+import { FeatureHost } from '../runtime/feature-host';
+import type { RegisteredFeature } from '../runtime/feature-registry';
+import { readEnvironment } from '../runtime/environment';
+import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, writeOptOut, writeOverride } from '../runtime/feature-state';
+import { planFeatures, type PlanDecision } from '../runtime/planner';
+import { FeedbackQueue } from '../telemetry/feedback-queue';
+import { UsageRecorder } from '../telemetry/usage-recorder';
+import { UsageUploader } from '../telemetry/usage-uploader';
+import { buildHostStatus } from './host-status';
+
+export const UPLOAD_ALARM = 'host:usage-upload';
+const UPLOAD_PERIOD_MINUTES = 6 * 60;
+const INSTALL_ID_KEY = 'host:install-id';
+
+/** The parts of `browser.*` the controller needs beyond the runtime's. */
+export interface ControllerBrowser extends BrowserApi {
+  runtime: BrowserApi['runtime'] & { id: string };
+  alarms: BrowserApi['alarms'] & {
+    get(name: string): Promise<{ name: string; scheduledTime: number } | undefined>;
+  };
+}
+
+export interface HostControllerOptions {
+  browser: ControllerBrowser;
+  registry: RegisteredFeature[];
+  config: BuildConfig;
+  indexedDB?: IDBFactory;
+  fetch?: typeof fetch;
+  log?: Logger;
+}
+
+interface Parts {
+  db: HostDb;
+  host: FeatureHost;
+  client: ManifestClient;
+  poller: ManifestPoller;
+  account: AccountClient;
+  usage: UsageRecorder;
+  uploader: UsageUploader;
+  feedback: FeedbackQueue;
+}
+
+export class HostController {
+  private parts: Promise<Parts> | null = null;
+  private manifest: ManifestPayload | null = null;
+  private decisions: PlanDecision[] = [];
+  private readonly startedAt = new Date().toISOString();
+  private readonly log: Logger;
+
+  constructor(private readonly options: HostControllerOptions) {
+    this.log = options.log ?? prefixedConsole('[beta-channel]');
+  }
+
+  /** Restores installed features, applies the cached manifest, then makes sure polling is scheduled. */
+  start(): Promise<Parts> {
+    this.parts ??= this.startNow();
+    return this.parts;
+  }
+
+  private async startNow(): Promise<Parts> {
+    const { browser, config, registry } = this.options;
+    const fetchImpl = this.options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+    const db = await openHostDb(this.options.indexedDB ?? indexedDB);
+    const installId = () => readOrCreateKey(browser.storage.local, INSTALL_ID_KEY);
+    const usage = new UsageRecorder({ db });
+    const account = new AccountClient({ origin: config.origin, storage: browser.storage.local, fetch: fetchImpl });
+    const host = new FeatureHost({
+      browser,
+      registry,
+      usage,
+      services: account.toServicesClient(),
+      log: this.log,
+    });
+    const client = new ManifestClient({
+      db,
+      origin: config.origin,
+      keys: config.keys,
+      env: config.manifestEnv,
+      allowUnreviewed: config.allowUnreviewed,
+      fetch: fetchImpl,
+    });
+    const poller = new ManifestPoller({
+      alarms: browser.alarms,
+      client,
+      db,
+      intervalMinutes: config.pollMinutes,
+      onAccepted: async (payload) => {
+        this.manifest = payload;
+        await this.replan();
+      },
+      log: this.log,
+    });
+    const parts: Parts = {
+      db,
+      host,
+      client,
+      poller,
+      account,
+      usage,
+      uploader: new UsageUploader({ db, origin: config.origin, installId, fetch: fetchImpl, log: this.log }),
+      feedback: new FeedbackQueue({ db, origin: config.origin, installId, fetch: fetchImpl, log: this.log }),
+    };
+
+    await host.restore();
+    this.manifest = await client.loadCached();
+    this.parts = Promise.resolve(parts);
+    await this.replan();
+    account.onChange(() => this.replan());
+    await poller.start();
+    if (!this.manifest) void poller.checkNow();
+    if (!(await browser.alarms.get(UPLOAD_ALARM))) {
+      await browser.alarms.create(UPLOAD_ALARM, { delayInMinutes: 5, periodInMinutes: UPLOAD_PERIOD_MINUTES });
+    }
+    return parts;
+  }
+
+  /** Plans from the last good manifest and the local state, then reconciles. No network. */
+  async replan(): Promise<void> {
+    const { host, account } = await this.start();
+    const { browser, config, registry } = this.options;
+    const storage = browser.storage.local;
+    const [environment, unit, overrides, optOuts, session, ledger] = await Promise.all([
+      readEnvironment(browser, config.hostVersion),
+      readOrCreateUnit(storage),
+      readOverrides(storage),
+      readOptOuts(storage),
+      account.getSession(),
+      readLedger(storage),
+    ]);
+    this.decisions = await planFeatures({
+      manifest: this.manifest,
+      registry,
+      unit,
+      environment,
+      account: { signedIn: session !== null, termsAccepted: session !== null && !session.termsOutdated },
+      overrides,
+      optOuts,
+      allowUnreviewed: config.allowUnreviewed,
+      installed: Object.keys(ledger),
+    });
+    await host.reconcile(this.decisions);
+  }
+
+  /**
+   * runtime.onMessage: answers the add-on's own pages and routes content
+   * scripts' messages to their features. Returns undefined (not a promise)
+   * for messages that are not ours, so other listeners can answer them.
+   */
+  handleMessage(message: unknown, sender: { id?: string; url?: string; tab?: unknown }): Promise<unknown> | undefined {
+    if (isFeatureMessage(message)) {
+      return this.start().then(({ host }) => host.dispatchMessage(message, sender as MessageSender));
+    }
+    if (!isHostRequest(message)) return undefined;
+    if (!this.isFromAddonPage(sender)) {
+      return Promise.resolve({ error: { code: 'forbidden', message: 'host requests are only taken from the add-on’s own pages' } });
+    }
+    // Pages get {error} with a message a person can read (an AccountError's, say), never a bare rejection.
+    return this.handleHostRequest(message).catch((error: unknown) => ({
+      error: {
+        code: (error as { code?: string }).code ?? 'failed',
+        message: error instanceof Error ? error.message : String(error),
+      },
+    }));
+  }
+
+  async handleMenuClick(info: { menuItemId: string | number }, tab: unknown): Promise<void> {
+    const { host } = await this.start();
+    await host.dispatchMenuClick(info, tab as undefined);
+  }
+
+  async handleAlarm(alarm: { name: string }): Promise<void> {
+    const parts = await this.start();
+    if (await parts.poller.handleAlarm(alarm)) return;
+    if (alarm.name === UPLOAD_ALARM) {
+      await this.flushTelemetry(parts);
+      return;
+    }
+    await parts.host.dispatchAlarm(alarm);
+  }
+
+  async handleEvent(name: string, args: unknown[]): Promise<void> {
+    const { host } = await this.start();
+    await host.dispatchEvent(name, args);
+  }
+
+  private isFromAddonPage(sender: { id?: string; url?: string; tab?: unknown }): boolean {
+    const base = this.options.browser.runtime.getURL('');
+    return sender.id === this.options.browser.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
+  }
+
+  private async handleHostRequest(request: HostRequest): Promise<unknown> {
+    const parts = await this.start();
+    const storage = this.options.browser.storage.local;
+    switch (request.type) {
+      case 'sbc:status':
+        return this.status();
+      case 'sbc:refresh':
+        await parts.poller.checkNow();
+        return this.status();
+      case 'sbc:override':
+        await writeOverride(storage, request.featureId, request.value);
+        await this.replan();
+        return this.status();
+      case 'sbc:opt-out':
+        await writeOptOut(storage, request.featureId, request.optedOut);
+        await this.replan();
+        return this.status();
+      case 'sbc:telemetry':
+        await parts.usage.setEnabled(request.enabled);
+        return this.status();
+      case 'sbc:terms':
+        return parts.account.getTerms();
+      case 'sbc:signup':
+        await parts.account.signUp(request.email, request.password, request.acceptedTerms);
+        await this.replan();
+        return this.status();
+      case 'sbc:login':
+        await parts.account.signIn(request.email, request.password);
+        await this.replan();
+        return this.status();
+      case 'sbc:logout':
+        await parts.account.signOut();
+        await this.replan();
+        return this.status();
+      case 'sbc:accept-terms':
+        await parts.account.acceptTerms(request.acceptedTerms);
+        await this.replan();
+        return this.status();
+      case 'sbc:feedback':
+        await parts.feedback.enqueue({ featureId: request.featureId, rating: request.rating, comment: request.comment });
+        void this.flushTelemetry(parts);
+        return { ok: true };
+    }
+  }
+
+  private async flushTelemetry(parts: Parts): Promise<void> {
+    const session = await parts.account.getSession();
+    await Promise.allSettled([
+      parts.uploader.flush(),
+      parts.feedback.flush(session ? { token: session.token } : {}),
+    ]).then((results) => {
+      for (const result of results) if (result.status === 'rejected') this.log.warn('telemetry upload failed', result.reason);
+    });
+  }
+
+  /** What the QA panel and the popup show. */
+  async status(): Promise<HostStatus> {
+    const parts = await this.start();
+    const storage = this.options.browser.storage.local;
+    const [manifest, session, telemetryEnabled, unit, overrides, optOuts, ledger] = await Promise.all([
+      parts.client.status(),
+      parts.account.getSession(),
+      parts.usage.isEnabled(),
+      readOrCreateUnit(storage),
+      readOverrides(storage),
+      readOptOuts(storage),
+      readLedger(storage),
+    ]);
+    return buildHostStatus({
+      config: this.options.config,
+      registry: this.options.registry,
+      manifestPayload: this.manifest,
+      manifest,
+      session,
+      telemetryEnabled,
+      unit,
+      overrides,
+      optOuts,
+      ledger,
+      decisions: this.decisions,
+      startedAt: this.startedAt,
+    });
+  }
+}
+
+async function readOrCreateKey(storage: BrowserApi['storage']['local'], key: string): Promise<string> {
+  const stored = (await storage.get(key))[key];
+  if (typeof stored === 'string' && stored) return stored;
+  const value = crypto.randomUUID();
+  await storage.set({ [key]: value });
+  return value;
+}
+
+function prefixedConsole(prefix: string): Logger {
+  return {
+    debug: (...args) => console.debug(prefix, ...args),
+    info: (...args) => console.info(prefix, ...args),
+    warn: (...args) => console.warn(prefix, ...args),
+    error: (...args) => console.error(prefix, ...args),
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Turns the host's state into what the QA panel shows: for every feature the
+ * build, the manifest or the ledger knows, its state and why.
+ */
+import type { AccountSession } from '../account/account-session';
+import type { BuildConfig } from '../build-config';
+import type { ManifestPayload } from '../channel/manifest-schema';
+import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus } from '../messages';
+import type { RegisteredFeature } from '../runtime/feature-registry';
+import type { Ledger } from '../runtime/feature-state';
+import type { PlanDecision } from '../runtime/planner';
+
+export interface HostStatusInput {
+  config: BuildConfig;
+  registry: readonly RegisteredFeature[];
+  manifestPayload: ManifestPayload | null;
+  manifest: ManifestStatus;
+  session: AccountSession | null;
+  telemetryEnabled: boolean;
+  unit: string;
+  overrides: Record<string, 'on' | 'off'>;
+  optOuts: readonly string[];
+  ledger: Ledger;
+  decisions: readonly PlanDecision[];
+  startedAt: string;
+}
+
+export function buildHostStatus(input: HostStatusInput): HostStatus {
+  const ids = new Set<string>([
+    ...input.registry.map((feature) => feature.id),
+    ...(input.manifestPayload?.features.map((feature) => feature.id) ?? []),
+    ...Object.keys(input.ledger),
+  ]);
+  const features = [...ids].sort().map((id) => describeFeature(id, input));
+  return {
+    build: {
+      buildEnv: input.config.buildEnv,
+      origin: input.config.origin,
+      hostVersion: input.config.hostVersion,
+      allowUnreviewed: input.config.allowUnreviewed,
+    },
+    manifest: input.manifest,
+    account: input.session ? { email: input.session.email, termsOutdated: input.session.termsOutdated } : null,
+    telemetryEnabled: input.telemetryEnabled,
+    unit: input.unit,
+    startedAt: input.startedAt,
+    features,
+  };
+}
+
+function describeFeature(id: string, input: HostStatusInput): FeatureStatus {
+  const registered = input.registry.find((feature) => feature.id === id);
+  const entry = input.manifestPayload?.features.find((feature) => feature.id === id);
+  const decision = input.decisions.find((candidate) => candidate.id === id);
+  const record = input.ledger[id];
+  const state: FeatureState = record?.state ?? 'not-installed';
+  const failed = state === 'failed';
+  return {
+    id,
+    name: registered?.name ?? id,
+    description: registered?.description ?? '',
+    version: entry?.version ?? registered?.version ?? record?.version ?? '',
+    state,
+    reason: failed && record?.error ? `Install failed: ${record.error}` : (decision?.reason ?? 'No manifest has been accepted yet.'),
+    reasonCode: failed ? 'failed' : (decision?.reasonCode ?? 'no-manifest'),
+    override: input.overrides[id] ?? null,
+    optedOut: input.optOuts.includes(id),
+    requiresAccount: entry?.requiresAccount ?? registered?.requiresAccount ?? false,
+    bucket: decision?.bucket ?? null,
+    rollout: decision?.rollout ?? entry?.rollout ?? null,
+    ...(record?.error ? { error: record.error } : {}),
+  };
+}
