@@ -9,13 +9,13 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 const CANDIDATES = ['/usr/bin/firefox-esr', '/usr/bin/firefox', '/usr/local/bin/firefox', '/opt/firefox/firefox'];
 
 /** The Firefox binary to test with, or an error that says how to get one. Never skips. */
-export function findFirefox(env: NodeJS.ProcessEnv = process.env): string {
+export function findFirefox(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = CANDIDATES): string {
   const configured = env.FIREFOX_BIN;
   if (configured) {
     if (!existsSync(configured)) throw new Error(`FIREFOX_BIN is set to ${configured}, which does not exist`);
     return configured;
   }
-  const found = CANDIDATES.find((path) => existsSync(path));
+  const found = candidates.find((path) => existsSync(path));
   if (!found) {
     throw new Error(
       'No Firefox found for the end-to-end tests. Install Firefox ESR (Debian/Ubuntu: ' +

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: what the host spends on each manifest, as ratios against a
+ * baseline measured in the same process, so the numbers mean the same on any
+ * machine. No timing is asserted anywhere; read the ratios over time.
+ *
+ *  - planning 200 features (rollout buckets, targeting, sign-off checks) vs
+ *    the bare SHA-256 digests that the buckets need;
+ *  - verifying a 200-feature signed manifest (signature + schema) vs one
+ *    bare ECDSA verification of the same bytes.
+ */
+import { planFeatures } from '../extension/runtime/planner';
+import { signEnvelope, verifyEnvelope, decodeBase64url } from '../extension/channel/signature';
+import type { ManifestFeature, ManifestPayload } from '../extension/channel/manifest-schema';
+
+const FEATURES = 200;
+const ROUNDS = 30;
+
+function makeFeatures(count: number): ManifestFeature[] {
+  const sha = 'a'.repeat(64);
+  const signOff = { reviewer: 'reviewer@example.org', date: '2026-11-20', reference: 'R-1', version: '1.0.0', sha256: sha };
+  return Array.from({ length: count }, (_, i) => ({
+    id: `feature-${String(i).padStart(4, '0')}`,
+    version: '1.0.0',
+    sha256: sha,
+    files: [],
+    rollout: (i * 37) % 10001,
+    targeting: { firefoxVersion: { min: '128' }, os: ['linux', 'win', 'mac'], locales: ['en', 'de'] },
+    killed: i % 50 === 0,
+    requiresAccount: i % 7 === 0,
+    owners: ['owner@example.org'],
+    signOffs: { security: signOff, privacy: signOff, technical: signOff },
+  }));
+}
+
+async function timeIt(rounds: number, run: () => Promise<unknown>): Promise<number> {
+  await run(); // warm up
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) await run();
+  return Number(process.hrtime.bigint() - start) / 1e6 / rounds;
+}
+
+function report(name: string, subject: number, baseline: number): void {
+  console.log(`${name.padEnd(52)} ${subject.toFixed(3).padStart(9)} ms  baseline ${baseline.toFixed(3).padStart(9)} ms  ratio ${(subject / baseline).toFixed(2)}×`);
+}
+
+async function benchPlanning(): Promise<void> {
+  const features = makeFeatures(FEATURES);
+  const payload: ManifestPayload = {
+    schema: 1,
+    env: 'beta',
+    serial: 1,
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    features,
+  };
+  const registry = features.map((f) => ({ id: f.id, requiresAccount: f.requiresAccount }));
+  const unit = crypto.randomUUID();
+  const subject = await timeIt(ROUNDS, () =>
+    planFeatures({
+      manifest: payload,
+      registry,
+      unit,
+      environment: { hostVersion: '0.1.0', firefoxVersion: '128.5.0', os: 'linux', locale: 'en-US' },
+      account: { signedIn: true, termsAccepted: true },
+      overrides: {},
+      optOuts: [],
+      allowUnreviewed: false,
+    }),
+  );
+  const encoder = new TextEncoder();
+  const baseline = await timeIt(ROUNDS, () =>
+    Promise.all(features.map((f) => crypto.subtle.digest('SHA-256', encoder.encode(`${f.id}:${unit}`)))),
+  );
+  report(`plan ${FEATURES} features vs ${FEATURES} bare SHA-256 digests`, subject, baseline);
+}
+
+async function benchVerification(): Promise<void> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const payload: ManifestPayload = {
+    schema: 1,
+    env: 'beta',
+    serial: 1,
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    features: makeFeatures(FEATURES),
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(payload));
+  const envelope = await signEnvelope(bytes, [{ keyId: 'bench', privateKey: pair.privateKey }]);
+  const text = JSON.stringify(envelope);
+  const keys = [{ keyId: 'bench', jwk }];
+  const subject = await timeIt(ROUNDS, () => verifyEnvelope(text, { keys, env: 'beta' }));
+  const sig = decodeBase64url(envelope.signatures[0]!.sig);
+  const baseline = await timeIt(ROUNDS, () =>
+    crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, sig as BufferSource, bytes as BufferSource),
+  );
+  report(`verify a ${FEATURES}-feature manifest (${(text.length / 1024).toFixed(0)} KiB) vs one bare ECDSA verify`, subject, baseline);
+}
+
+async function main(): Promise<void> {
+  console.log(`Services Beta Channel benchmarks (${ROUNDS} rounds each, mean per round)`);
+  await benchPlanning();
+  await benchVerification();
+}
+
+void main();
