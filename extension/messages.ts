@@ -72,6 +72,8 @@ export interface HostStatus {
   account: { email: string; termsOutdated: boolean } | null;
   telemetryEnabled: boolean;
   unit: string;
+  /** When this life of the background page started: it changes after every suspend and wake. */
+  startedAt?: string;
   features: FeatureStatus[];
 }
 
