@@ -1,2 +1,14 @@
-// Root hooks for every mocha run. The leak check lives in test/helpers (see fake-browser).
-export {};
+// Root hooks for every mocha run: after each test, every fake browser made
+// during it must be clean, so a test (or the code under test) that leaves a
+// listener, content script, menu or alarm behind fails, naming the leak.
+import { takeCreatedFakes } from './helpers/fake-browser';
+
+export const mochaHooks = {
+  afterEach(this: Mocha.Context) {
+    const leaks = takeCreatedFakes().flatMap((fake) => fake.leaks());
+    // A test that already failed has said what went wrong; its leftovers are only noise.
+    if (leaks.length > 0 && this.currentTest?.state !== 'failed') {
+      throw new Error(`Test left registered: ${leaks.join(', ')}`);
+    }
+  },
+};

@@ -1,0 +1,159 @@
+/**
+ * Decides, for every feature this browser knows of, whether it should be
+ * installed, disabled (data kept) or uninstalled (data wiped), and says why
+ * in a sentence QA can read. Pure: same input, same plan.
+ */
+import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from '../channel/manifest-schema';
+import type { RegisteredFeature } from './feature-registry';
+import { computeBucket, formatRollout, isBucketInRollout } from './rollout';
+import { isVersionInRange, matchesLocale } from './version-compare';
+
+export interface PlanEnvironment {
+  hostVersion: string;
+  firefoxVersion: string;
+  /** runtime.getPlatformInfo().os: "win", "mac", "linux", … */
+  os: string;
+  /** i18n.getUILanguage(), e.g. "en-US". */
+  locale: string;
+}
+
+export interface PlanInput {
+  /** The last verified manifest, or null when none was ever accepted. */
+  manifest: ManifestPayload | null;
+  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount'>>;
+  unit: string;
+  environment: PlanEnvironment;
+  account: { signedIn: boolean; termsAccepted: boolean };
+  overrides: Record<string, 'on' | 'off'>;
+  optOuts: string[];
+  /** Only local development builds: install features without complete sign-offs. */
+  allowUnreviewed: boolean;
+  /** Ids in the host's ledger, so that features known only there get a decision too. */
+  installed?: string[];
+}
+
+/** 'keep' changes nothing: used when there is no manifest to decide with. */
+export type PlanAction = 'install' | 'disable' | 'uninstall' | 'keep';
+
+export type PlanReasonCode =
+  | 'no-manifest'
+  | 'not-in-manifest'
+  | 'not-in-build'
+  | 'killed'
+  | 'sign-offs'
+  | 'qa-off'
+  | 'qa-on'
+  | 'opted-out'
+  | 'targeting'
+  | 'rollout'
+  | 'needs-account'
+  | 'terms'
+  | 'eligible';
+
+export interface PlanDecision {
+  id: string;
+  action: PlanAction;
+  entry?: ManifestFeature;
+  reasonCode: PlanReasonCode;
+  reason: string;
+  /** This browser's bucket for the feature (0–9999), when the manifest lists it. */
+  bucket: number | null;
+  /** The feature's rollout in basis points, when the manifest lists it. */
+  rollout: number | null;
+}
+
+/** The first targeting rule this browser fails, as a sentence, or null when all pass. */
+export function findTargetingMismatch(targeting: Targeting, env: PlanEnvironment): string | null {
+  if (targeting.hostVersion && !isVersionInRange(env.hostVersion, targeting.hostVersion)) {
+    return `host version ${env.hostVersion} is outside ${describeRange(targeting.hostVersion)}`;
+  }
+  if (targeting.firefoxVersion && !isVersionInRange(env.firefoxVersion, targeting.firefoxVersion)) {
+    return `Firefox ${env.firefoxVersion} is outside ${describeRange(targeting.firefoxVersion)}`;
+  }
+  if (targeting.os && targeting.os.length > 0 && !targeting.os.includes(env.os)) {
+    return `OS "${env.os}" is not one of ${targeting.os.join(', ')}`;
+  }
+  if (targeting.locales && targeting.locales.length > 0 && !targeting.locales.some((tag) => matchesLocale(env.locale, tag))) {
+    return `locale "${env.locale}" is not one of ${targeting.locales.join(', ')}`;
+  }
+  return null;
+}
+
+function describeRange(range: { min?: string; max?: string }): string {
+  if (range.min && range.max) return `${range.min}–${range.max}`;
+  if (range.min) return `${range.min} and later`;
+  return `${range.max} and earlier`;
+}
+
+function checkAccountGate(
+  requiresAccount: boolean,
+  account: PlanInput['account'],
+): { reasonCode: 'needs-account' | 'terms'; reason: string } | null {
+  if (!requiresAccount) return null;
+  if (!account.signedIn) return { reasonCode: 'needs-account', reason: 'Needs a beta account: sign in to use it' };
+  if (!account.termsAccepted) return { reasonCode: 'terms', reason: 'Needs the current beta Terms of Service accepted' };
+  return null;
+}
+
+type Verdict = Pick<PlanDecision, 'action' | 'reasonCode' | 'reason'>;
+
+function decideListed(entry: ManifestFeature, requiresAccount: boolean, bucket: number, input: PlanInput): Verdict {
+  const { id } = entry;
+  if (entry.killed) {
+    const forced = input.overrides[id] === 'on' ? ' (QA force-on does not override it)' : '';
+    return { action: 'uninstall', reasonCode: 'killed', reason: `Turned off everywhere by the kill switch${forced}` };
+  }
+  const problems = findSignOffProblems(entry);
+  if (problems.length > 0 && !input.allowUnreviewed) {
+    return { action: 'uninstall', reasonCode: 'sign-offs', reason: `Sign-offs not in order: ${problems.map((p) => p.message).join('; ')}` };
+  }
+  const unreviewed = problems.length > 0 ? ` (UNREVIEWED: allowed only in this local build: ${problems.map((p) => p.message).join('; ')})` : '';
+  const gate = checkAccountGate(requiresAccount || entry.requiresAccount, input.account);
+  const override = input.overrides[id];
+  if (override === 'off') return { action: 'disable', reasonCode: 'qa-off', reason: `Forced off by QA${unreviewed}` };
+  if (override === 'on') {
+    if (gate) return { action: 'disable', ...gate, reason: `${gate.reason}: QA force-on bypasses rollout, targeting and opt-out, not the account gate${unreviewed}` };
+    return { action: 'install', reasonCode: 'qa-on', reason: `Forced on by QA: rollout, targeting and opt-out are bypassed (the account gate still applies)${unreviewed}` };
+  }
+  if (input.optOuts.includes(id)) return { action: 'disable', reasonCode: 'opted-out', reason: `Turned off by the user${unreviewed}` };
+  const mismatch = findTargetingMismatch(entry.targeting ?? {}, input.environment);
+  if (mismatch) return { action: 'uninstall', reasonCode: 'targeting', reason: `Not targeted at this browser: ${mismatch}${unreviewed}` };
+  const rollout = `Rollout ${formatRollout(entry.rollout)}`;
+  if (!isBucketInRollout(bucket, entry.rollout)) {
+    return { action: 'uninstall', reasonCode: 'rollout', reason: `${rollout}: this browser's bucket ${bucket} is at or above ${entry.rollout}${unreviewed}` };
+  }
+  if (gate) return { action: 'disable', ...gate, reason: `${gate.reason}${unreviewed}` };
+  return { action: 'install', reasonCode: 'eligible', reason: `${rollout}: this browser's bucket ${bucket} is below ${entry.rollout}${unreviewed}` };
+}
+
+/**
+ * One decision per feature known to the manifest, the build's registry or the
+ * host's ledger, sorted by id.
+ *
+ * @example
+ * const plan = await planFeatures({ manifest, registry: featureRegistry, unit, environment,
+ *   account: { signedIn: false, termsAccepted: false }, overrides: {}, optOuts: [], allowUnreviewed: false });
+ * await host.reconcile(plan);
+ */
+export async function planFeatures(input: PlanInput): Promise<PlanDecision[]> {
+  const entries = new Map((input.manifest?.features ?? []).map((entry) => [entry.id, entry]));
+  const registered = new Map(input.registry.map((feature) => [feature.id, feature]));
+  const ids = new Set([...entries.keys(), ...registered.keys(), ...(input.installed ?? [])]);
+  const decisions: PlanDecision[] = [];
+  for (const id of [...ids].sort()) {
+    const entry = entries.get(id);
+    const bucket = entry ? await computeBucket(id, input.unit) : null;
+    const base = { id, bucket, rollout: entry?.rollout ?? null, ...(entry ? { entry } : {}) };
+    const feature = registered.get(id);
+    if (!input.manifest) {
+      decisions.push({ ...base, action: 'keep', reasonCode: 'no-manifest', reason: 'No verified manifest yet: installed features stay as they are' });
+    } else if (!entry) {
+      decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-manifest', reason: 'Not in the current manifest' });
+    } else if (!feature) {
+      decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-build', reason: `In the manifest but not in this build of the add-on` });
+    } else {
+      decisions.push({ ...base, ...decideListed(entry, feature.requiresAccount, bucket!, input) });
+    }
+  }
+  return decisions;
+}

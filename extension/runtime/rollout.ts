@@ -1,0 +1,40 @@
+/**
+ * Deterministic rollout (DESIGN.md decision 6): a unit's bucket for a feature
+ * is the first 32 bits of SHA-256("featureId:unit"), big-endian unsigned,
+ * mod 10000. The feature is on for buckets below its rollout in basis points,
+ * so raising a rollout only ever adds units.
+ */
+
+export const BUCKET_COUNT = 10000;
+
+/**
+ * The rollout bucket (0–9999) of a unit for a feature. Uses WebCrypto, the
+ * same in Firefox and Node 20.
+ *
+ * @example
+ * const bucket = await computeBucket('reading-time', unit); // e.g. 4711
+ */
+export async function computeBucket(featureId: string, unit: string, subtle: SubtleCrypto = globalThis.crypto.subtle): Promise<number> {
+  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(`${featureId}:${unit}`));
+  return new DataView(digest).getUint32(0, false) % BUCKET_COUNT;
+}
+
+/** True when a bucket falls under a rollout given in basis points (2500 = 25%). */
+export function isBucketInRollout(bucket: number, rolloutBasisPoints: number): boolean {
+  return bucket < rolloutBasisPoints;
+}
+
+/**
+ * True when the unit gets the feature at this rollout.
+ *
+ * @example
+ * if (await isInRollout('reading-time', unit, 1000)) { ... } // 10%
+ */
+export async function isInRollout(featureId: string, unit: string, rolloutBasisPoints: number): Promise<boolean> {
+  return isBucketInRollout(await computeBucket(featureId, unit), rolloutBasisPoints);
+}
+
+/** "25%" or "0.5%" for a rollout in basis points. */
+export function formatRollout(rolloutBasisPoints: number): string {
+  return `${Number((rolloutBasisPoints / 100).toFixed(2))}%`;
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import type { ManifestFeature, ManifestPayload } from '../../../extension/channel/manifest-schema';
+import { planFeatures, type PlanDecision, type PlanInput } from '../../../extension/runtime/planner';
+import { computeBucket } from '../../../extension/runtime/rollout';
+import { makeEntry, sha256 } from './test-features';
+
+const UNIT = '6b1f4c3e-2d8a-4e1b-9c7f-0a5d3e2b1c4f';
+
+function manifestOf(...features: ManifestFeature[]): ManifestPayload {
+  return { schema: 1, env: 'beta', serial: 3, issuedAt: '2026-11-25T00:00:00Z', expiresAt: '2026-12-25T00:00:00Z', features };
+}
+
+function inputFor(features: ManifestFeature[], overrides: Partial<PlanInput> = {}): PlanInput {
+  return {
+    manifest: manifestOf(...features),
+    registry: features.map((f) => ({ id: f.id, requiresAccount: false })),
+    unit: UNIT,
+    environment: { hostVersion: '0.1.0', firefoxVersion: '128.0.3esr', os: 'linux', locale: 'en-US' },
+    account: { signedIn: true, termsAccepted: true },
+    overrides: {},
+    optOuts: [],
+    allowUnreviewed: false,
+    ...overrides,
+  };
+}
+
+const entry = (overrides: Partial<ManifestFeature> = {}) => makeEntry('kit', '1.0.0', sha256('kit code'), overrides);
+
+async function decide(features: ManifestFeature[], overrides: Partial<PlanInput> = {}): Promise<PlanDecision> {
+  const decisions = await planFeatures(inputFor(features, overrides));
+  const found = decisions.find((d) => d.id === 'kit');
+  assert.ok(found, 'a decision for kit');
+  return found;
+}
+
+describe('planner', () => {
+  let bucket: number;
+  before(async () => {
+    bucket = await computeBucket('kit', UNIT);
+  });
+
+  it('installs an eligible feature, saying which bucket and rollout', async () => {
+    const d = await decide([entry({ rollout: bucket + 1 })]);
+    assert.equal(d.action, 'install');
+    assert.equal(d.reasonCode, 'eligible');
+    assert.equal(d.bucket, bucket);
+    assert.equal(d.rollout, bucket + 1);
+    assert.equal(d.entry?.id, 'kit');
+    assert.match(d.reason, new RegExp(`bucket ${bucket} is below ${bucket + 1}`));
+  });
+
+  it('uninstalls a feature outside its rollout with a sentence QA can read', async () => {
+    const d = await decide([entry({ rollout: bucket })]);
+    assert.deepEqual([d.action, d.reasonCode], ['uninstall', 'rollout']);
+    assert.match(d.reason, new RegExp(`^Rollout [0-9.]+%: this browser's bucket ${bucket} is at or above ${bucket}$`));
+  });
+
+  it('keeps everything as it is when there is no manifest, including features only in the ledger', async () => {
+    const decisions = await planFeatures({ ...inputFor([entry()]), manifest: null, installed: ['old'] });
+    assert.deepEqual(decisions.map((d) => [d.id, d.action, d.reasonCode]), [['kit', 'keep', 'no-manifest'], ['old', 'keep', 'no-manifest']]);
+  });
+
+  it('uninstalls what the manifest no longer lists and what this build does not have', async () => {
+    const decisions = await planFeatures({
+      ...inputFor([entry(), makeEntry('future', '1.0.0', sha256('f'))]),
+      registry: [{ id: 'kit', requiresAccount: false }],
+      installed: ['retired'],
+    });
+    assert.deepEqual(decisions.map((d) => [d.id, d.action, d.reasonCode]), [
+      ['future', 'uninstall', 'not-in-build'],
+      ['kit', 'install', 'eligible'],
+      ['retired', 'uninstall', 'not-in-manifest'],
+    ]);
+  });
+
+  it('the kill switch beats a QA force-on', async () => {
+    const d = await decide([entry({ killed: true })], { overrides: { kit: 'on' } });
+    assert.deepEqual([d.action, d.reasonCode], ['uninstall', 'killed']);
+    assert.match(d.reason, /QA force-on does not override it/);
+  });
+
+  it('refuses missing sign-offs, even when QA forces it on, unless the build allows unreviewed features', async () => {
+    const unsigned = entry({ signOffs: {} });
+    const refused = await decide([unsigned], { overrides: { kit: 'on' } });
+    assert.deepEqual([refused.action, refused.reasonCode], ['uninstall', 'sign-offs']);
+    assert.match(refused.reason, /kit: no security sign-off/);
+    const allowed = await decide([unsigned], { allowUnreviewed: true });
+    assert.equal(allowed.action, 'install');
+    assert.match(allowed.reason, /UNREVIEWED/);
+  });
+
+  it('QA off disables, and beats an eligible rollout', async () => {
+    const d = await decide([entry()], { overrides: { kit: 'off' } });
+    assert.deepEqual([d.action, d.reasonCode], ['disable', 'qa-off']);
+  });
+
+  it('QA on bypasses rollout, targeting and the user opt-out', async () => {
+    const d = await decide([entry({ rollout: 0, targeting: { os: ['win'] } })], { overrides: { kit: 'on' }, optOuts: ['kit'] });
+    assert.deepEqual([d.action, d.reasonCode], ['install', 'qa-on']);
+  });
+
+  it('QA on does not bypass the account gate, and says so', async () => {
+    const d = await decide([entry({ requiresAccount: true })], { overrides: { kit: 'on' }, account: { signedIn: false, termsAccepted: false } });
+    assert.deepEqual([d.action, d.reasonCode], ['disable', 'needs-account']);
+    assert.match(d.reason, /not the account gate/);
+  });
+
+  it('a user opt-out disables (data kept) before targeting and rollout are considered', async () => {
+    const d = await decide([entry({ rollout: 0 })], { optOuts: ['kit'] });
+    assert.deepEqual([d.action, d.reasonCode], ['disable', 'opted-out']);
+  });
+
+  const targetingCases: Array<[string, ManifestFeature['targeting'], RegExp]> = [
+    ['host version', { hostVersion: { min: '0.2.0' } }, /host version 0.1.0 is outside 0.2.0 and later/],
+    ['Firefox version', { firefoxVersion: { min: '115.0', max: '127.0' } }, /Firefox 128.0.3esr is outside 115.0–127.0/],
+    ['OS', { os: ['win', 'mac'] }, /OS "linux" is not one of win, mac/],
+    ['locale', { locales: ['de', 'fr'] }, /locale "en-US" is not one of de, fr/],
+  ];
+  for (const [rule, targeting, reason] of targetingCases) {
+    it(`uninstalls when ${rule} targeting does not match, naming the rule`, async () => {
+      const d = await decide([entry({ targeting })]);
+      assert.deepEqual([d.action, d.reasonCode], ['uninstall', 'targeting']);
+      assert.match(d.reason, reason);
+    });
+  }
+
+  it('installs when every targeting rule matches ("en" covers "en-US")', async () => {
+    const d = await decide([entry({ targeting: { hostVersion: { min: '0.1.0' }, firefoxVersion: { min: '128.0' }, os: ['linux'], locales: ['en'] } })]);
+    assert.equal(d.action, 'install');
+  });
+
+  it('targeting is checked before the rollout', async () => {
+    const d = await decide([entry({ rollout: 0, targeting: { os: ['win'] } })]);
+    assert.equal(d.reasonCode, 'targeting');
+  });
+
+  it('gates account features: not signed in → needs-account, terms not accepted → terms (data kept)', async () => {
+    const gated = entry({ requiresAccount: true });
+    const signedOut = await decide([gated], { account: { signedIn: false, termsAccepted: false } });
+    assert.deepEqual([signedOut.action, signedOut.reasonCode], ['disable', 'needs-account']);
+    const noTerms = await decide([gated], { account: { signedIn: true, termsAccepted: false } });
+    assert.deepEqual([noTerms.action, noTerms.reasonCode], ['disable', 'terms']);
+    const ok = await decide([gated]);
+    assert.equal(ok.action, 'install');
+  });
+
+  it('the rollout is checked before the account gate (no sign-in prompt for features you would not get)', async () => {
+    const d = await decide([entry({ requiresAccount: true, rollout: bucket })], { account: { signedIn: false, termsAccepted: false } });
+    assert.equal(d.reasonCode, 'rollout');
+  });
+
+  it('also gates a feature whose build says it needs an account', async () => {
+    const d = await decide([entry()], { registry: [{ id: 'kit', requiresAccount: true }], account: { signedIn: false, termsAccepted: false } });
+    assert.equal(d.reasonCode, 'needs-account');
+  });
+});

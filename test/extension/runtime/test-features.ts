@@ -1,0 +1,103 @@
+/**
+ * Inline test features: a RegisteredFeature whose "chunk" is some bytes served
+ * by a fake fetchFile, with a manifest entry carrying their real SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import type { ManifestFeature } from '../../../extension/channel/manifest-schema';
+import type { FeatureDefinition, Logger } from '../../../extension/runtime/feature-api';
+import type { FeatureEventName } from '../../../extension/runtime/feature-events';
+import type { RegisteredFeature } from '../../../extension/runtime/feature-registry';
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export interface TestFeature {
+  registered: RegisteredFeature;
+  entry: ManifestFeature;
+  /** How many times the chunk was loaded. */
+  loads: () => number;
+}
+
+export function makeFeature(
+  id: string,
+  definition: FeatureDefinition,
+  options: { events?: FeatureEventName[]; version?: string; files?: Record<string, string>; requiresAccount?: boolean } = {},
+): TestFeature & { files: Record<string, string> } {
+  const version = options.version ?? '1.0.0';
+  const chunk = `features/${id}/index.js`;
+  const files: Record<string, string> = { [chunk]: `/* ${id} ${version} */`, ...(options.files ?? {}) };
+  let loads = 0;
+  const registered: RegisteredFeature = {
+    id,
+    name: id,
+    description: `Test feature ${id}`,
+    version,
+    chunk,
+    files: Object.keys(options.files ?? {}),
+    events: options.events ?? [],
+    requiresAccount: options.requiresAccount ?? false,
+    load: async () => {
+      loads++;
+      return { default: definition };
+    },
+  };
+  const entry = makeEntry(id, version, sha256(files[chunk]!), {
+    files: Object.entries(options.files ?? {}).map(([path, text]) => ({ path, sha256: sha256(text) })),
+  });
+  return { registered, entry, files, loads: () => loads };
+}
+
+export function makeEntry(id: string, version: string, chunkSha: string, overrides: Partial<ManifestFeature> = {}): ManifestFeature {
+  const signOff = (reviewer: string) => ({ reviewer, date: '2026-11-20', reference: `BUG-${id}`, version, sha256: chunkSha });
+  return {
+    id,
+    version,
+    sha256: chunkSha,
+    files: [],
+    rollout: 10000,
+    targeting: {},
+    killed: false,
+    requiresAccount: false,
+    owners: ['owner@example.org'],
+    signOffs: { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') },
+    ...overrides,
+  };
+}
+
+/** A fetchFile serving the given files; anything else (the network) fails the test loudly. */
+export function makeFetchFile(...sources: Array<Record<string, string>>) {
+  const all: Record<string, string> = Object.assign({}, ...sources);
+  const requested: string[] = [];
+  const fetchFile = async (path: string): Promise<ArrayBuffer> => {
+    requested.push(path);
+    const text = all[path];
+    if (text === undefined) throw new Error(`no such file in the add-on: ${path}`);
+    return new TextEncoder().encode(text).buffer as ArrayBuffer;
+  };
+  return { fetchFile, requested, files: all };
+}
+
+export interface RecordingLogger extends Logger {
+  lines: string[];
+}
+
+export function makeLogger(): RecordingLogger {
+  const lines: string[] = [];
+  const push = (level: string) => (...args: unknown[]) => void lines.push(`${level} ${args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ')}`);
+  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
+}
+
+export function makeUsage() {
+  const counts: Array<{ featureId: string; event: string; by: number }> = [];
+  return { counts, count: async (featureId: string, event: string, by: number) => void counts.push({ featureId, event, by }) };
+}
+
+export function makeServices() {
+  const calls: Array<{ featureId: string; path: string }> = [];
+  return {
+    calls,
+    fetch: async (featureId: string, path: string) => {
+      calls.push({ featureId, path });
+      return new Response(JSON.stringify({ ok: true }), { status: 200 });
+    },
+  };
+}
