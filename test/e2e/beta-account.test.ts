@@ -1,0 +1,183 @@
+/**
+ * The whole channel, every part real: the beta server process on SQLite, a
+ * release signed and uploaded by the publish tool, the built add-on in
+ * Firefox ESR. The account-gated page-notes feature stays off until the user
+ * creates a beta account in the QA panel, then shows a note kept by the
+ * beta notes service; signing out turns it off again.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'puppeteer-core';
+import { generateKeyPair } from '../../build/keys';
+import { buildAddon, type BuiltAddon } from './helpers/build-addon';
+import { launchFirefox } from './helpers/firefox';
+import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
+import { openQaPanel, readFeatureRow, waitFor } from './helpers/qa-panel';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const ADDON_UUID = '0d4f1c2b-3a5e-4f60-8b7c-9d0e1f2a3b4c';
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+const EMAIL = 'beta.user@example.org';
+const PASSWORD = 'correct horse battery staple';
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function startBetaServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; origin: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) resolve({ child, origin: match[1]! });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`the beta server exited with ${code}: ${output}`)));
+  });
+}
+
+describe('the whole channel: real beta server, publish tool, add-on and account gate', function () {
+  this.timeout(180_000);
+
+  let work: string;
+  let server: ChildProcess;
+  let origin: string;
+  let pages: LoopbackServer;
+  let addon: BuiltAddon;
+  let browser: Browser;
+  let panel: Page;
+
+  before(async function () {
+    work = mkdtempSync(join(tmpdir(), 'sbc-e2e-full-'));
+    const keysDir = join(work, 'keys');
+    await generateKeyPair({ outDir: keysDir, keyId: 'e2e-channel' });
+    const port = await findFreePort();
+    ({ child: server, origin } = await startBetaServer({
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: join(work, 'data'),
+      PUBLIC_KEYS: keysDir,
+      ADMIN_TOKEN,
+    }));
+    pages = await startLoopbackServer();
+    addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: keysDir });
+
+    const signOffs = (sha256: string, version: string) => {
+      const by = (reviewer: string, reference: string) => ({ reviewer, date: '2026-11-20', reference, version, sha256 });
+      return { security: by('sec@example.org', 'SEC-9'), privacy: by('priv@example.org', 'PRIV-9'), technical: by('tech@example.org', 'TECH-9') };
+    };
+    const release = {
+      features: addon.lock.features.map((feature) => ({
+        id: feature.id,
+        version: feature.version,
+        rollout: 100,
+        signOffs: signOffs(feature.sha256, feature.version),
+      })),
+    };
+    writeFileSync(join(work, 'release.json'), JSON.stringify(release, null, 2));
+    const privateKey = readdirSync(keysDir).find((name) => name.endsWith('.private.pem'))!;
+    await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'build', 'publish.ts'),
+        '--release',
+        join(work, 'release.json'),
+        '--key',
+        join(keysDir, privateKey),
+        '--lock',
+        join(work, 'dist', 'features.lock.json'),
+        '--out',
+        join(work, 'manifest.signed.json'),
+        '--server',
+        origin,
+      ],
+      { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN } },
+    );
+
+    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
+    await browser.installExtension(addon.extensionDir);
+    panel = await browser.newPage();
+  });
+
+  after(async function () {
+    await browser?.close();
+    await pages?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('installs reading-time for everyone, and keeps page-notes off until the user has a beta account', async function () {
+    await openQaPanel(panel, ADDON_UUID);
+    await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 20_000, 'reading-time installed');
+    const notes = await readFeatureRow(panel, 'page-notes');
+    assert.notEqual(notes?.state, 'installed');
+    assert.match(notes?.reason ?? '', /account/i, `the panel says why page-notes is off: ${notes?.reason}`);
+  });
+
+  it('creates a beta account under the beta terms in the QA panel, which installs page-notes', async function () {
+    await panel.type('[data-testid="sign-up-email"]', EMAIL);
+    await panel.type('[data-testid="sign-up-password"]', PASSWORD);
+    await panel.click('[data-testid="accept-terms-checkbox"]');
+    await panel.waitForSelector('[data-testid="sign-up-submit"]:not([disabled])', { timeout: 10_000 });
+    await panel.click('[data-testid="sign-up-submit"]');
+    await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])', { timeout: 15_000 });
+    assert.equal(await panel.$eval('[data-testid="account-email"]', (node) => node.textContent), EMAIL);
+    await waitFor(async () => (await readFeatureRow(panel, 'page-notes'))?.state === 'installed', 20_000, 'page-notes installed');
+  });
+
+  it('shows the note that the beta notes service keeps for this account on the page', async function () {
+    const pageUrl = `${pages.origin}/article.html`;
+    const session = await fetch(`${origin}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    });
+    assert.equal(session.status, 201);
+    const { token } = (await session.json()) as { token: string };
+    const saved = await fetch(`${origin}/v1/services/notes/`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ url: pageUrl, text: 'Remember to compare rollout buckets.' }),
+    });
+    assert.ok(saved.ok, `the notes service saved the note (${saved.status})`);
+
+    const page = await browser.newPage();
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const note = await page.waitForSelector('#sbc-page-notes-panel', { timeout: 15_000 });
+    assert.match((await note!.evaluate((node) => node.textContent)) ?? '', /Remember to compare rollout buckets\./);
+    await page.close();
+  });
+
+  it('turns page-notes off again when the user signs out, keeping reading-time', async function () {
+    await panel.click('[data-testid="sign-out"]');
+    await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])', { timeout: 15_000 });
+    await waitFor(async () => (await readFeatureRow(panel, 'page-notes'))?.state === 'disabled', 15_000, 'page-notes disabled, its data kept');
+    assert.equal((await readFeatureRow(panel, 'reading-time'))?.state, 'installed');
+  });
+});
