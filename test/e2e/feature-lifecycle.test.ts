@@ -5,7 +5,7 @@
  * page's suspension; a newer manifest without it uninstalls it, no restart.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -17,6 +17,7 @@ import { openQaPanel, readFeatureRow, readStatus, refreshManifest, sleep, waitFo
 
 const ADDON_UUID = '5b1c3d2e-7f64-4a1b-9c0d-0e1f2a3b4c5d';
 const BADGE = '#sbc-reading-time-badge';
+const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
 
 describe('the add-on in Firefox: features come and go with the signed manifest', function () {
   this.timeout(180_000);
@@ -104,5 +105,24 @@ describe('the add-on in Firefox: features come and go with the signed manifest',
     assert.equal((await readStatus(panel)).serial, '10');
     await loadArticle();
     assert.equal(await badgeText(3000), null, 'pages loaded after the uninstall are untouched');
+  });
+
+  it('lets QA force a feature on and off from the panel in about:addons, saying why', async function () {
+    server.setManifest(await signPayload(makePayload(11, reviewedEntries(addon.lock, ['reading-time'], { rollout: 0 })), key));
+    await refreshManifest(panel);
+    await waitFor(async () => /rollout/i.test((await readFeatureRow(panel, 'reading-time'))?.reason ?? ''), 15_000, 'rollout reason');
+    assert.equal((await readFeatureRow(panel, 'reading-time'))?.state, 'not-installed');
+
+    await panel.select('tr[data-feature-id="reading-time"] [data-testid="override"]', 'on');
+    await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 15_000, 'forced on');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await panel.screenshot({ path: join(SCREENSHOTS, 'qa-panel-forced-on.png') });
+    await loadArticle();
+    assert.match((await badgeText(10_000)) ?? '', /min read/);
+
+    await panel.select('tr[data-feature-id="reading-time"] [data-testid="override"]', 'off');
+    await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'disabled', 15_000, 'forced off');
+    await loadArticle();
+    assert.equal(await badgeText(3000), null, 'a feature QA forced off acts on no page');
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * The beta server as a fastify instance, not yet listening. Everything it
+ * needs comes in as options, so tests run it on a temporary SQLite file with
+ * a clock they control.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import type { PinnedKey } from '../extension/channel/signature';
+import { readPublicKeys } from '../build/key-files';
+import type { ServerConfig } from './config';
+import { createDecoyVerifier, hashPassword, needsRehash, verifyPassword } from './crypto/passwords';
+import { ApiError, toErrorResponse } from './errors';
+import type { PasswordHasher, RouteDeps } from './http';
+import { registerAccountRoutes } from './routes/accounts';
+import { registerAdminReportRoutes } from './routes/admin-report';
+import { registerFeedbackRoutes } from './routes/feedback';
+import { registerManifestRoutes } from './routes/manifest';
+import { registerNotesRoutes } from './routes/services-notes';
+import { registerSessionRoutes } from './routes/sessions';
+import { registerTermsRoutes } from './routes/terms';
+import { registerUsageRoutes } from './routes/usage';
+import type { BetaStore } from './store/store';
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export interface BuildServerOptions {
+  store: BetaStore;
+  config: ServerConfig;
+  /** Milliseconds since the epoch; defaults to Date.now. */
+  now?: () => number;
+  /** fastify's logger option; off unless the config sets a log level. */
+  logger?: boolean | { level: string };
+  /** Defaults to reading `config.publicKeyPaths`; a missing path means no key. */
+  loadPublicKeys?: RouteDeps['loadPublicKeys'];
+}
+
+function createPasswordHasher(config: ServerConfig): PasswordHasher {
+  const verifyDecoy = createDecoyVerifier(config.passwordParams);
+  return {
+    hash: (password) => hashPassword(password, config.passwordParams),
+    verify: verifyPassword,
+    verifyDecoy,
+    needsRehash: (stored) => needsRehash(stored, config.passwordParams),
+  };
+}
+
+/** Reads the configured key files and folders; a path that does not exist holds no key. */
+export function loadConfiguredKeys(paths: readonly string[]): PinnedKey[] {
+  return readPublicKeys(paths.filter((path) => existsSync(path)));
+}
+
+/** Turns `/terms/:version` into a regular expression over request paths. */
+function compilePattern(url: string): RegExp {
+  const body = url.replace(/\/+$/, '').split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${body.join('/')}/?$`);
+}
+
+/**
+ * Builds the beta server.
+ *
+ * @example
+ *   const app = await buildServer({ store: openSqliteStore(file), config: createConfig({ adminToken }) });
+ *   await app.listen({ host: '127.0.0.1', port: 0 });
+ */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const deps: RouteDeps = {
+    store: options.store,
+    config,
+    now: options.now ?? Date.now,
+    passwords: createPasswordHasher(config),
+    loadPublicKeys: options.loadPublicKeys ?? (() => loadConfiguredKeys(config.publicKeyPaths)),
+  };
+  const app = Fastify({
+    logger: options.logger ?? (config.logLevel ? { level: config.logLevel } : false),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Keep-alive connections that sit idle would otherwise hold close() open.
+    forceCloseConnections: 'idle',
+  });
+
+  // JSON only: any other body type is refused with 415 instead of reaching a route as text.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = compilePattern(route.url ?? route.path);
+    let entry = routes.find((r) => r.pattern.source === pattern.source);
+    if (!entry) routes.push((entry = { pattern, methods: new Set() }));
+    for (const method of [route.method].flat()) entry.methods.add(method);
+  });
+
+  // Requests in flight when closing starts finish, then their connection ends, so close() is not held open by keep-alive.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (closing) reply.header('connection', 'close');
+    if (request.url.startsWith('/v1/')) {
+      // Bearer tokens, not cookies: any origin (the add-on's moz-extension://) may call, without credentials.
+      reply.header('access-control-allow-origin', '*');
+      reply.header('access-control-expose-headers', 'ETag, Retry-After');
+    }
+  });
+
+  app.options('/v1/*', async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, HEAD, POST, PUT, DELETE, OPTIONS')
+      .header('access-control-allow-headers', 'Authorization, Content-Type, If-None-Match')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
+
+  app.setErrorHandler((error, request, reply) => {
+    const response = toErrorResponse(error);
+    if (response.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const known = routes.find((r) => r.pattern.test(path) && !r.methods.has(request.method));
+    if (known && !routes.some((r) => r.pattern.test(path) && r.methods.has(request.method))) {
+      const allow = [...known.methods].sort().join(', ');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({ error: { code: 'method_not_allowed', message: `${request.method} ${path} is not allowed; use ${allow}` } });
+    }
+    return reply.code(404).send({ error: { code: 'not_found', message: `there is no route ${request.method} ${path}` } });
+  });
+
+  registerTermsRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  registerSessionRoutes(app, deps);
+  await registerManifestRoutes(app, deps);
+  registerNotesRoutes(app, deps);
+  registerUsageRoutes(app, deps);
+  registerFeedbackRoutes(app, deps);
+  registerAdminReportRoutes(app, deps);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,139 @@
+/**
+ * The server's configuration, read from the environment once at start.
+ * Tests build a config with `createConfig({...})` instead.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { OWASP_SCRYPT_PARAMS, type ScryptParams } from './crypto/passwords';
+
+export interface RateLimit {
+  /** Attempts allowed per window, per email and per client address. */
+  perEmail: number;
+  perAddress: number;
+  windowMs: number;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Guards /v1/admin/ routes. */
+  adminToken: string;
+  termsVersion: string;
+  privacyVersion: string;
+  /** Folder of `terms-<version>.html` and `privacy-<version>.html`. */
+  termsDir: string;
+  /** Origin used in links to the terms; the request's own origin when unset. */
+  publicUrl: string | undefined;
+  sessionTtlMs: number;
+  passwordParams: ScryptParams;
+  rateLimits: { login: RateLimit; signup: RateLimit };
+  /** Files or folders of `*.public.json` that the PUT of the manifest trusts. */
+  publicKeyPaths: string[];
+  allowUnreviewed: boolean;
+  manifestMaxAgeSeconds: number;
+  trustProxy: boolean;
+  logLevel: string | undefined;
+}
+
+export const DEFAULT_TERMS_VERSION = '2026-11-01';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A complete config with defaults, for tests and for readConfig.
+ *
+ * @example
+ *   const config = createConfig({ dataDir: tmp, adminToken: 'secret', sessionTtlMs: 1000 });
+ */
+export function createConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const dataDir = overrides.dataDir ?? resolve('.beta-data');
+  return {
+    host: '127.0.0.1',
+    port: 8787,
+    dataDir,
+    adminToken: '',
+    termsVersion: DEFAULT_TERMS_VERSION,
+    privacyVersion: DEFAULT_TERMS_VERSION,
+    termsDir: join(import.meta.dirname, 'terms'),
+    publicUrl: undefined,
+    sessionTtlMs: 30 * DAY_MS,
+    passwordParams: OWASP_SCRYPT_PARAMS,
+    rateLimits: {
+      login: { perEmail: 10, perAddress: 100, windowMs: 15 * 60 * 1000 },
+      signup: { perEmail: 5, perAddress: 20, windowMs: 60 * 60 * 1000 },
+    },
+    publicKeyPaths: [join(dataDir, 'keys')],
+    allowUnreviewed: false,
+    manifestMaxAgeSeconds: 300,
+    trustProxy: false,
+    logLevel: undefined,
+    ...overrides,
+  };
+}
+
+function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`environment variable ${name} must be a whole number, not "${text}"`);
+  return value;
+}
+
+/**
+ * Reads the admin token from ADMIN_TOKEN, or from `<dataDir>/admin-token`,
+ * generating and keeping one on first start. `generated` says whether to print it.
+ */
+export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; generated: boolean } {
+  if (env.ADMIN_TOKEN) return { token: env.ADMIN_TOKEN, generated: false };
+  const file = join(dataDir, 'admin-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return { token, generated: true };
+}
+
+/**
+ * Reads the config from environment variables: HOST, PORT, DATA_DIR,
+ * ADMIN_TOKEN, TERMS_VERSION, PRIVACY_VERSION, TERMS_DIR, PUBLIC_URL,
+ * SESSION_TTL_SECONDS, PUBLIC_KEYS, ALLOW_UNREVIEWED, TRUST_PROXY,
+ * LOGIN_LIMIT_PER_EMAIL, LOGIN_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL,
+ * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: ServerConfig; adminTokenGenerated: boolean } {
+  const defaults = createConfig({ dataDir: resolve(env.DATA_DIR || '.beta-data') });
+  const { token, generated } = resolveAdminToken(env, defaults.dataDir);
+  const windowSeconds = env.RATE_LIMIT_WINDOW_SECONDS;
+  const limit = (prefix: string, base: RateLimit): RateLimit => ({
+    perEmail: readInteger(env, `${prefix}_LIMIT_PER_EMAIL`, base.perEmail),
+    perAddress: readInteger(env, `${prefix}_LIMIT_PER_ADDRESS`, base.perAddress),
+    windowMs: windowSeconds ? readInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', 0) * 1000 : base.windowMs,
+  });
+  const config = createConfig({
+    ...defaults,
+    host: env.HOST || defaults.host,
+    port: readInteger(env, 'PORT', defaults.port),
+    adminToken: token,
+    termsVersion: env.TERMS_VERSION || defaults.termsVersion,
+    privacyVersion: env.PRIVACY_VERSION || defaults.privacyVersion,
+    termsDir: env.TERMS_DIR ? resolve(env.TERMS_DIR) : defaults.termsDir,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    sessionTtlMs: readInteger(env, 'SESSION_TTL_SECONDS', defaults.sessionTtlMs / 1000) * 1000,
+    publicKeyPaths: env.PUBLIC_KEYS
+      ? env.PUBLIC_KEYS.split(',').map((p) => resolve(p.trim())).filter(Boolean)
+      : defaults.publicKeyPaths,
+    allowUnreviewed: env.ALLOW_UNREVIEWED === '1' || env.ALLOW_UNREVIEWED === 'true',
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    rateLimits: { login: limit('LOGIN', defaults.rateLimits.login), signup: limit('SIGNUP', defaults.rateLimits.signup) },
+    logLevel: env.LOG_LEVEL || undefined,
+  });
+  return { config, adminTokenGenerated: generated };
+}
+
+export const DATABASE_FILE = 'beta.sqlite3';
+
+/** Where the SQLite database lives inside DATA_DIR. */
+export function getDatabasePath(dataDir: string): string {
+  return join(dataDir, DATABASE_FILE);
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run report`: prints the adoption report as a table, read from the
+ * local database (DATA_DIR) or from a running server:
+ *   npm run report [-- --as-of 2026-11-25]
+ *   npm run report -- --server https://beta.example --admin-token <t>
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { getDatabasePath } from './config';
+import { openSqliteStore } from './store/sqlite-store';
+import type { FeatureReport } from './store/store';
+
+export interface Report {
+  asOf: string;
+  features: FeatureReport[];
+}
+
+/**
+ * Formats the report as a plain-text table, one feature a row.
+ *
+ * @example
+ *   console.log(formatReportTable({ asOf: '2026-11-25', features }));
+ */
+export function formatReportTable(report: Report): string {
+  const header = ['feature', 'installs', 'active 1d', 'active 7d', 'active 28d', 'feedback', 'mean rating', 'events'];
+  const rows = report.features.map((f) => [
+    f.featureId,
+    String(f.installs),
+    String(f.active1d),
+    String(f.active7d),
+    String(f.active28d),
+    String(f.feedbackCount),
+    f.meanRating === null ? '-' : f.meanRating.toFixed(2),
+    Object.entries(f.events)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([event, count]) => `${event}=${count}`)
+      .join(' ') || '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const lines = [`Adoption report as of ${report.asOf}`, line(header), line(widths.map((w) => '-'.repeat(w)))];
+  lines.push(...(rows.length ? rows.map(line) : ['(no usage or feedback yet)']));
+  return lines.join('\n');
+}
+
+/** Fetches the report from a running server's admin route. */
+export async function fetchReport(server: string, adminToken: string, asOf?: string, fetchImpl: typeof fetch = fetch): Promise<Report> {
+  const url = new URL('/v1/admin/report', server);
+  if (asOf) url.searchParams.set('asOf', asOf);
+  const response = await fetchImpl(url, { headers: { authorization: `Bearer ${adminToken}` } });
+  const body = (await response.json()) as Report & { error?: { code: string; message: string } };
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${body.error?.code ?? ''} ${body.error?.message ?? ''}`.trim());
+  return body;
+}
+
+/** Reads the report straight from the SQLite file in `dataDir`. */
+export async function readLocalReport(dataDir: string, asOf?: string): Promise<Report> {
+  const file = getDatabasePath(dataDir);
+  let store;
+  try {
+    store = openSqliteStore(file, { fileMustExist: true });
+  } catch (error) {
+    throw new Error(`${file}: cannot open the beta database: ${(error as Error).message}`);
+  }
+  try {
+    const day = asOf ?? new Date().toISOString().slice(0, 10);
+    return { asOf: day, features: await store.readReport(day) };
+  } finally {
+    await store.close();
+  }
+}
+
+async function runReport(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { server: { type: 'string' }, 'admin-token': { type: 'string' }, 'as-of': { type: 'string' }, 'data-dir': { type: 'string' } },
+  });
+  const asOf = values['as-of'];
+  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`--as-of must be a day like 2026-11-25, not "${asOf}"`);
+  let report: Report;
+  if (values.server) {
+    const token = values['admin-token'] ?? process.env.ADMIN_TOKEN;
+    if (!token) throw new Error('--server needs --admin-token (or ADMIN_TOKEN)');
+    report = await fetchReport(values.server, token, asOf);
+  } else {
+    report = await readLocalReport(resolve(values['data-dir'] ?? process.env.DATA_DIR ?? '.beta-data'), asOf);
+  }
+  console.log(formatReportTable(report));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  runReport(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`report: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The signed manifest: served as the exact bytes that were published, with a
+ * strong ETag so clients and CDNs revalidate cheaply; replaced only by a newer,
+ * correctly signed envelope for the beta environment.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { ManifestRefusedError, verifyEnvelope } from '../../extension/channel/signature';
+import { ApiError, errors } from '../errors';
+import { requireAdmin, toIso, type RouteDeps } from '../http';
+
+export const MANIFEST_ENV = 'beta';
+const MANIFEST_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** A strong ETag of the stored bytes. */
+export function computeEtag(bytes: Uint8Array): string {
+  return `"${createHash('sha256').update(bytes).digest('base64url')}"`;
+}
+
+/** RFC 9110 If-None-Match: a list of tags (weak comparison) or "*". */
+function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+const REFUSAL_STATUS: Record<string, number> = { 'malformed-envelope': 400, rollback: 409 };
+
+/** Registers GET /v1/manifest and PUT /v1/admin/manifest. */
+export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  app.get('/v1/manifest', async (request, reply) => {
+    const manifest = await deps.store.getCurrentManifest();
+    if (!manifest) throw errors.notFound('no_manifest', 'no manifest has been published yet');
+    reply.header('etag', manifest.etag).header('cache-control', `public, max-age=${deps.config.manifestMaxAgeSeconds}`);
+    reply.header('last-modified', new Date(manifest.publishedAt).toUTCString());
+    if (matchesIfNoneMatch(request.headers['if-none-match'], manifest.etag)) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(manifest.bytes);
+  });
+
+  // Its own plugin scope, so that this route alone receives the body as raw bytes.
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    // The admin check runs before the body is read, so strangers cannot make the server buffer megabytes.
+    const onRequest = async (request: FastifyRequest) => requireAdmin(deps, request);
+    scope.put('/v1/admin/manifest', { bodyLimit: MANIFEST_BODY_LIMIT, onRequest }, async (request, reply) => {
+      const keys = (() => {
+        try {
+          return deps.loadPublicKeys();
+        } catch (error) {
+          throw errors.unavailable('public_keys_unreadable', `the server cannot read its public keys: ${(error as Error).message}`);
+        }
+      })();
+      if (keys.length === 0) {
+        throw errors.unavailable(
+          'no_public_keys',
+          `the server trusts no manifest signing key; configure PUBLIC_KEYS (now ${deps.config.publicKeyPaths.join(', ')})`,
+        );
+      }
+      const bytes = Buffer.isBuffer(request.body) ? request.body : undefined;
+      if (!bytes || bytes.length === 0) throw new ApiError(400, 'malformed_envelope', 'the body must be the signed manifest envelope');
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw new ApiError(400, 'malformed_envelope', 'the manifest envelope is not UTF-8');
+      }
+      const current = await deps.store.getCurrentManifest();
+      let serial: number;
+      try {
+        const payload = await verifyEnvelope(text, {
+          keys,
+          env: MANIFEST_ENV,
+          now: new Date(deps.now()),
+          allowUnreviewed: deps.config.allowUnreviewed,
+        });
+        serial = payload.serial;
+      } catch (error) {
+        if (!(error instanceof ManifestRefusedError)) throw error;
+        throw new ApiError(REFUSAL_STATUS[error.reason] ?? 422, error.reason.replace(/-/g, '_'), error.message);
+      }
+      const stale = () =>
+        errors.conflict(
+          'stale_serial',
+          `the manifest serial ${serial} is not higher than the current serial ${current?.serial ?? '(newer upload)'}`,
+        );
+      if (current && serial <= current.serial) throw stale();
+      const etag = computeEtag(bytes);
+      const publishedAt = deps.now();
+      if (!(await deps.store.publishManifest({ serial, bytes: Buffer.from(bytes), etag, publishedAt }))) throw stale();
+      return reply.code(201).send({ serial, etag, publishedAt: toIso(publishedAt) });
+    });
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * Everything the beta server keeps, behind one async interface, so the SQLite
+ * store that needs no set-up can be swapped for PostgreSQL at scale. Processes
+ * keep no state of their own: rate-limit counters live here too.
+ */
+
+/** Times are milliseconds since the epoch (UTC). */
+export interface AccountRecord {
+  id: number;
+  email: string;
+  passwordHash: string;
+  createdAt: number;
+  acceptedTerms: string;
+  acceptedTermsAt: number;
+}
+
+export interface NewAccount {
+  email: string;
+  passwordHash: string;
+  createdAt: number;
+  acceptedTerms: string;
+}
+
+export interface SessionRecord {
+  accountId: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ManifestRecord {
+  serial: number;
+  /** The envelope exactly as uploaded. */
+  bytes: Buffer;
+  etag: string;
+  publishedAt: number;
+}
+
+export interface NoteRecord {
+  url: string;
+  text: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UsageCount {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  featureId: string;
+  event: string;
+  count: number;
+}
+
+export interface UsageBatch {
+  batchId: string;
+  installId: string;
+  counts: UsageCount[];
+}
+
+export interface FeedbackRecord {
+  featureId: string;
+  rating: number;
+  comment: string;
+  installId: string;
+  accountId: number | null;
+  createdAt: number;
+}
+
+/** Adoption and feedback of one feature, as the admin report shows it. */
+export interface FeatureReport {
+  featureId: string;
+  installs: number;
+  active1d: number;
+  active7d: number;
+  active28d: number;
+  events: Record<string, number>;
+  feedbackCount: number;
+  /** Null when the feature has no feedback. */
+  meanRating: number | null;
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** When refused: milliseconds until the window resets. */
+  retryAfterMs: number;
+}
+
+export interface BetaStore {
+  /** Returns undefined when the email (case-insensitively) already has an account. */
+  createAccount(account: NewAccount): Promise<AccountRecord | undefined>;
+  findAccountByEmail(email: string): Promise<AccountRecord | undefined>;
+  findAccountById(id: number): Promise<AccountRecord | undefined>;
+  updatePasswordHash(accountId: number, passwordHash: string): Promise<void>;
+  recordTermsAcceptance(accountId: number, version: string, at: number): Promise<void>;
+  /** Erases the account with its sessions, notes and feedback. */
+  deleteAccount(accountId: number): Promise<boolean>;
+
+  createSession(tokenHash: string, session: SessionRecord): Promise<void>;
+  /** The session for a token hash, expired or not; undefined once revoked. */
+  findSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  revokeSession(tokenHash: string): Promise<void>;
+
+  /** Counts one attempt against `key` in a fixed window and says whether it is allowed. */
+  consumeRateLimit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult>;
+
+  getCurrentManifest(): Promise<ManifestRecord | undefined>;
+  /**
+   * Stores a manifest only if its serial is higher than every stored one, so two
+   * publishers racing cannot roll the channel back. Returns false otherwise.
+   */
+  publishManifest(manifest: ManifestRecord): Promise<boolean>;
+
+  listNotes(accountId: number, url?: string): Promise<NoteRecord[]>;
+  /** Creates or updates the note for a URL; 'limit' when a new note would exceed maxNotes. */
+  upsertNote(accountId: number, url: string, text: string, now: number, maxNotes: number): Promise<'created' | 'updated' | 'limit'>;
+  deleteNote(accountId: number, url: string): Promise<boolean>;
+
+  /** Adds a batch once: a batch id seen before for the install is acknowledged and not counted. */
+  recordUsageBatch(batch: UsageBatch, receivedAt: number): Promise<'recorded' | 'duplicate'>;
+  addFeedback(feedback: FeedbackRecord): Promise<void>;
+  /** Per-feature adoption, with active windows ending on `asOfDay` (YYYY-MM-DD) inclusive. */
+  readReport(asOfDay: string): Promise<FeatureReport[]>;
+
+  /** Drops expired sessions and rate-limit windows. */
+  pruneExpired(now: number): Promise<void>;
+  close(): Promise<void>;
+}

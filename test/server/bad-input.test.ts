@@ -1,0 +1,70 @@
+import { strict as assert } from 'node:assert';
+import { createSignedInAccount, startTestServer, TERMS, type TestServer } from './helpers';
+
+describe('beta server: bad input', () => {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    server = await startTestServer();
+    token = await createSignedInAccount(server);
+  });
+  after(async () => server.close());
+
+  const expectError = async (response: Promise<{ status: number; body: any; text: string }>, status: number, code: string) => {
+    const { status: actual, body, text } = await response;
+    assert.equal(actual, status, text);
+    assert.equal(body.error.code, code, text);
+    assert.equal(typeof body.error.message, 'string');
+  };
+
+  it('refuses invalid JSON, wrong types and unknown fields with 400 naming the field', async () => {
+    await expectError(server.call('POST', '/v1/accounts', { raw: '{"email": ' }), 400, 'invalid_json');
+    await expectError(server.call('POST', '/v1/sessions', { raw: '' }), 400, 'invalid_request');
+    await expectError(server.call('POST', '/v1/accounts', { body: ['not', 'an', 'object'] }), 400, 'invalid_request');
+    const wrongType = await server.call('POST', '/v1/accounts', { body: { email: 'a@example.org', password: 12345678, acceptedTerms: TERMS } });
+    assert.equal(wrongType.status, 400);
+    assert.match(wrongType.body.error.message, /body\.password/);
+    const unknown = await server.call('POST', '/v1/accounts', { body: { email: 'a@example.org', password: 'long enough', acceptedTerms: TERMS, admin: true } });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.error.message, /admin/);
+    await expectError(server.call('POST', '/v1/sessions', { raw: '{"__proto__": {"polluted": true}, "email": "a@b.c", "password": "x"}' }), 400, 'invalid_request');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    await expectError(server.call('GET', '/v1/services/notes/?url=https://a.example/&url=https://b.example/', { token }), 400, 'invalid_request');
+    await expectError(server.call('GET', '/v1/services/notes/?color=red', { token }), 400, 'invalid_request');
+  });
+
+  it('refuses oversized bodies with 413, other content types with 415, wrong methods with 405 and unknown paths with 404', async () => {
+    const big = JSON.stringify({ featureId: 'page-notes', rating: 3, installId: 'i', comment: 'x'.repeat(70 * 1024) });
+    await expectError(server.call('POST', '/v1/feedback', { raw: big }), 413, 'body_too_large');
+    await expectError(server.call('POST', '/v1/usage', { raw: 'x'.repeat(300 * 1024) }), 413, 'body_too_large');
+    await expectError(
+      server.call('POST', '/v1/feedback', { raw: 'rating=5', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+      'unsupported_media_type',
+    );
+    await expectError(server.call('POST', '/v1/feedback', { raw: '{}', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+
+    const wrongMethod = await server.call('DELETE', '/v1/terms');
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.body.error.code, 'method_not_allowed');
+    assert.match(wrongMethod.headers.get('allow')!, /GET/);
+    await expectError(server.call('POST', '/v1/manifest'), 405, 'method_not_allowed');
+    await expectError(server.call('PATCH', '/v1/services/notes/', { token }), 405, 'method_not_allowed');
+    await expectError(server.call('GET', '/v1/nothing-here'), 404, 'not_found');
+  });
+
+  it('answers CORS preflights for the add-on origin and keeps serving after all of the above', async () => {
+    const preflight = await fetch(`${server.url}/v1/services/notes/`, {
+      method: 'OPTIONS',
+      headers: { origin: 'moz-extension://abc', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-headers')!, /Authorization/);
+    assert.match(preflight.headers.get('access-control-allow-methods')!, /PUT/);
+    assert.equal(preflight.headers.get('access-control-allow-credentials'), null);
+    const refused = await server.call('GET', '/v1/account');
+    assert.equal(refused.headers.get('access-control-allow-origin'), '*');
+    assert.equal((await server.call('GET', '/v1/account', { token })).status, 200);
+  });
+});
