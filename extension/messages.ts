@@ -18,6 +18,7 @@ export type HostRequest =
   | { type: 'sbc:signup'; email: string; password: string; acceptedTerms: string }
   | { type: 'sbc:login'; email: string; password: string }
   | { type: 'sbc:logout' }
+  | { type: 'sbc:delete-account' }
   | { type: 'sbc:accept-terms'; acceptedTerms: string }
   | { type: 'sbc:feedback'; featureId: string; rating: number; comment: string };
 
@@ -86,7 +87,7 @@ export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status'
   ? HostStatus
   : R extends { type: 'sbc:terms' }
     ? Terms
-    : R extends { type: 'sbc:signup' | 'sbc:login' | 'sbc:logout' | 'sbc:accept-terms' }
+    : R extends { type: 'sbc:signup' | 'sbc:login' | 'sbc:logout' | 'sbc:delete-account' | 'sbc:accept-terms' }
       ? HostStatus
       : { ok: true };
 

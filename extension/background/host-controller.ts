@@ -237,6 +237,10 @@ export class HostController {
         await parts.account.signOut();
         await this.replan();
         return this.status();
+      case 'sbc:delete-account':
+        await parts.account.deleteAccount();
+        await this.replan();
+        return this.status();
       case 'sbc:accept-terms':
         await parts.account.acceptTerms(request.acceptedTerms);
         await this.replan();

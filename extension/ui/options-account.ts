@@ -92,6 +92,16 @@ export function setUpAccountSection({ request, onStatus, now = Date.now }: Accou
     });
   });
 
+  byId('delete-account').addEventListener('click', () => {
+    const email = byId('account-email').textContent ?? 'this account';
+    // Erasing is final on the beta server: ask once, in plain words.
+    if (!confirm(`Delete the beta account ${email}? Its notes, feedback and sessions are erased on the beta server. This cannot be undone.`)) return;
+    void act([byId<HTMLButtonElement>('delete-account')], async () => {
+      onStatus(await request({ type: 'sbc:delete-account' }));
+      return 'Beta account deleted, with everything the beta server kept for it.';
+    });
+  });
+
   byId('accept-terms').addEventListener('click', () => {
     void act([byId<HTMLButtonElement>('accept-terms')], async () => {
       // Ask again rather than trusting a cached version: the terms just changed.

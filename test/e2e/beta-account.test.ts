@@ -180,4 +180,29 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     await waitFor(async () => (await readFeatureRow(panel, 'page-notes'))?.state === 'disabled', 15_000, 'page-notes disabled, its data kept');
     assert.equal((await readFeatureRow(panel, 'reading-time'))?.state, 'installed');
   });
+
+  it('deletes the beta account from the panel: the server erases it and its sessions stop working', async function () {
+    await panel.type('[data-testid="sign-in-email"]', EMAIL);
+    await panel.type('[data-testid="sign-in-password"]', PASSWORD);
+    await panel.click('[data-testid="sign-in-submit"]');
+    await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])', { timeout: 15_000 });
+    const other = await fetch(`${origin}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    });
+    const { token } = (await other.json()) as { token: string };
+
+    panel.once('dialog', (dialog) => void dialog.accept());
+    await panel.click('[data-testid="delete-account"]');
+    await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])', { timeout: 15_000 });
+    const account = await fetch(`${origin}/v1/account`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(account.status, 401, 'every session of the deleted account stops working at once');
+    const signIn = await fetch(`${origin}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    });
+    assert.equal(signIn.status, 401, 'the account is gone');
+  });
 });
