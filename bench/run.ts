@@ -32,6 +32,17 @@ function makeFeatures(count: number): ManifestFeature[] {
   }));
 }
 
+function makePayload(featureCount: number): ManifestPayload {
+  return {
+    schema: 1,
+    env: 'beta',
+    serial: 1,
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    features: makeFeatures(featureCount),
+  };
+}
+
 async function timeIt(rounds: number, run: () => Promise<unknown>): Promise<number> {
   await run(); // warm up
   const start = process.hrtime.bigint();
@@ -44,15 +55,8 @@ function report(name: string, subject: number, baseline: number): void {
 }
 
 async function benchPlanning(): Promise<void> {
-  const features = makeFeatures(FEATURES);
-  const payload: ManifestPayload = {
-    schema: 1,
-    env: 'beta',
-    serial: 1,
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    features,
-  };
+  const payload = makePayload(FEATURES);
+  const features = payload.features;
   const registry = features.map((f) => ({ id: f.id, requiresAccount: f.requiresAccount }));
   const unit = crypto.randomUUID();
   const subject = await timeIt(ROUNDS, () =>
@@ -77,14 +81,7 @@ async function benchPlanning(): Promise<void> {
 async function benchVerification(): Promise<void> {
   const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
-  const payload: ManifestPayload = {
-    schema: 1,
-    env: 'beta',
-    serial: 1,
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    features: makeFeatures(FEATURES),
-  };
+  const payload = makePayload(FEATURES);
   const bytes = new TextEncoder().encode(JSON.stringify(payload));
   const envelope = await signEnvelope(bytes, [{ keyId: 'bench', privateKey: pair.privateKey }]);
   const text = JSON.stringify(envelope);
