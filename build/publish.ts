@@ -1,0 +1,178 @@
+/**
+ * `npm run publish -- --release <file> --key <private key> [--server <url>] …`
+ *
+ * Checks a release against the build's lock file (every feature shipped, at
+ * the shipped version, with security, privacy and technical sign-offs for
+ * that exact code by someone who does not own it), signs the manifest and
+ * writes it; with --server, uploads it. Refuses with every problem listed.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Envelope, ManifestPayload } from '../extension/channel/manifest-schema';
+import { signEnvelope } from '../extension/channel/signature';
+import { readPrivateKey } from './key-files';
+import { PUBLISH_USAGE, parsePublishArgs, type PublishOptions } from './publish/args';
+import { fetchPublishedSerial, readEnvelopeSerial, uploadManifest, type FetchLike, type UploadAnswer } from './publish/server-client';
+import { buildFeatureEntries, buildManifestPayload, encodePayload, nextSerial, type ReleaseProblem } from './release';
+import { parseLockFile, parseReleaseFile, ReleaseFileError } from './release-schema';
+
+/** The release cannot be published as it is; `problems` lists all of it. */
+export class ReleaseRefusedError extends Error {
+  constructor(
+    readonly releasePath: string,
+    readonly problems: ReleaseProblem[],
+  ) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`${releasePath}: refused, ${count}:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
+    this.name = 'ReleaseRefusedError';
+  }
+}
+
+/** An explicit --serial that would not move the channel forward. */
+export class SerialError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SerialError';
+  }
+}
+
+export interface PublishDeps {
+  readText: (path: string) => string;
+  fileExists: (path: string) => boolean;
+  writeText: (path: string, text: string) => void;
+  fetch: FetchLike;
+  now: () => Date;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+}
+
+const defaultDeps: PublishDeps = {
+  readText: (path) => readFileSync(path, 'utf8'),
+  fileExists: existsSync,
+  writeText: (path, text) => {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    writeFileSync(path, text);
+  },
+  fetch: (url, init) => fetch(url, init),
+  now: () => new Date(),
+  log: (line) => console.log(line),
+  warn: (line) => console.error(line),
+};
+
+export interface PublishResult {
+  payload: ManifestPayload;
+  envelope: Envelope;
+  outPath: string;
+  /** The server's answer, with --server. */
+  upload?: UploadAnswer;
+  /** Sign-off problems let through by --local-dev. */
+  warnings: ReleaseProblem[];
+}
+
+/**
+ * Checks, signs, writes and (with `server`) uploads a release.
+ * Throws ReleaseFileError, ReleaseRefusedError, KeyFileError, SerialError or ServerError.
+ *
+ * @example
+ *   await publishRelease({ releasePath: 'release/example.json', keyPath: 'keys/channel.private.pem',
+ *     lockPath: 'dist/features.lock.json', outPath: 'dist/manifest.signed.json', expiresInDays: 7, localDev: false });
+ */
+export async function publishRelease(options: PublishOptions, overrides: Partial<PublishDeps> = {}): Promise<PublishResult> {
+  const deps = { ...defaultDeps, ...overrides };
+  const release = parseReleaseFile(readFile(deps, options.releasePath, 'the release file'), options.releasePath);
+  const lock = parseLockFile(readFile(deps, options.lockPath, 'the lock file (run npm run build first)'), options.lockPath);
+
+  const { features, problems, warnings } = buildFeatureEntries(release, lock, { localDev: options.localDev });
+  if (problems.length) throw new ReleaseRefusedError(options.releasePath, problems);
+  for (const warning of warnings) deps.warn(`warning (local development only): ${warning.message}`);
+
+  // Read the key before touching the network: a wrong path should not cost a round trip.
+  const signer = await readPrivateKey(options.keyPath, options.keyId);
+  const now = deps.now();
+  const serial = await chooseSerial(options, deps, now);
+  const payload = buildManifestPayload({ features, serial, issuedAt: now, expiresInDays: options.expiresInDays, localDev: options.localDev });
+  const envelope = await signEnvelope(encodePayload(payload), [signer]);
+  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
+  deps.writeText(options.outPath, envelopeText);
+
+  const result: PublishResult = { payload, envelope, outPath: options.outPath, warnings };
+  if (options.server) {
+    result.upload = await uploadManifest(options.server, options.adminToken!, envelopeText, deps.fetch);
+  }
+  return result;
+}
+
+/** The previous serial is the highest of the --out file's and the server's. */
+async function chooseSerial(options: PublishOptions, deps: PublishDeps, now: Date): Promise<number> {
+  const previous: number[] = [];
+  if (deps.fileExists(options.outPath)) {
+    try {
+      previous.push(readEnvelopeSerial(deps.readText(options.outPath)));
+    } catch (error) {
+      deps.warn(`warning: ${options.outPath} is not a signed manifest (${(error as Error).message}); overwriting it`);
+    }
+  }
+  if (options.server) {
+    const live = await fetchPublishedSerial(options.server, deps.fetch);
+    if (live !== undefined) previous.push(live);
+  }
+  const last = previous.length ? Math.max(...previous) : undefined;
+  if (options.serial === undefined) return nextSerial(last, now);
+  if (last !== undefined && options.serial <= last) {
+    throw new SerialError(`--serial ${options.serial} is not above the last published serial ${last}: clients would keep the old manifest`);
+  }
+  return options.serial;
+}
+
+function readFile(deps: PublishDeps, path: string, what: string): string {
+  try {
+    return deps.readText(path);
+  } catch (error) {
+    throw new ReleaseFileError(path, [`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+  }
+}
+
+/**
+ * The CLI: parses argv, publishes and prints the outcome. Returns the exit
+ * code: 0 published, 1 refused or failed, 2 usage mistake.
+ */
+export async function runPublishCli(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<PublishDeps> = {},
+): Promise<number> {
+  const deps = { ...defaultDeps, ...overrides };
+  let options: PublishOptions | 'help';
+  try {
+    options = parsePublishArgs(argv, env);
+  } catch (error) {
+    deps.warn(`publish: ${(error as Error).message}\n${PUBLISH_USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    deps.log(PUBLISH_USAGE);
+    return 0;
+  }
+  try {
+    const result = await publishRelease(options, deps);
+    const { payload } = result;
+    const ids = payload.features.map((f) => `${f.id}@${f.version}${f.killed ? ' (killed)' : ''}`).join(', ') || 'no features';
+    deps.log(`signed manifest serial ${payload.serial}, expires ${payload.expiresAt}: ${ids}`);
+    deps.log(`wrote ${result.outPath}`);
+    if (payload.unreviewed) deps.warn('UNREVIEWED: published for local development; beta builds refuse this manifest');
+    if (result.upload) {
+      deps.log(`uploaded to ${options.server}: HTTP ${result.upload.status} ${JSON.stringify(result.upload.body)}`);
+    }
+    return 0;
+  } catch (error) {
+    deps.warn(`publish: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  runPublishCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

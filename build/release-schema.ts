@@ -1,0 +1,121 @@
+/**
+ * The release file (release/*.json): which built features are in the beta
+ * channel, for whom, and who signed them off. Documented in release/README.md.
+ * The lock file schema lives here too: publish reads both and names the file
+ * and field of anything wrong.
+ */
+import { z } from 'zod';
+import { featureId, semver, sha256Hex, signOffSchema, targetingSchema } from '../extension/channel/manifest-schema';
+import type { LockFile } from './feature-schema';
+
+/** Rollout in percent, at most two decimals, because the manifest carries basis points. */
+const rolloutPercent = z
+  .number()
+  .min(0, 'must be a percentage from 0 to 100')
+  .max(100, 'must be a percentage from 0 to 100')
+  .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'must have at most two decimals (basis points)');
+
+export const releaseFeatureSchema = z.strictObject({
+  id: featureId,
+  /** Must equal the version the build shipped (dist/features.lock.json). */
+  version: semver,
+  rollout: rolloutPercent,
+  targeting: targetingSchema.default({}),
+  killed: z.boolean().default(false),
+  // Roles may be absent here: publish reports each missing role by name, which
+  // says more than a schema error would.
+  signOffs: z
+    .strictObject({
+      security: signOffSchema.optional(),
+      privacy: signOffSchema.optional(),
+      technical: signOffSchema.optional(),
+    })
+    .default({}),
+});
+export type ReleaseFeature = z.infer<typeof releaseFeatureSchema>;
+
+export const releaseSchema = z
+  .strictObject({
+    /** Free text for people reading the file; not published. */
+    description: z.string().max(2000).optional(),
+    features: z.array(releaseFeatureSchema).max(500),
+  })
+  .superRefine((release, ctx) => {
+    const seen = new Set<string>();
+    release.features.forEach((feature, index) => {
+      if (seen.has(feature.id)) {
+        ctx.addIssue({ code: 'custom', path: ['features', index, 'id'], message: `"${feature.id}" is listed more than once` });
+      }
+      seen.add(feature.id);
+    });
+  });
+export type Release = z.infer<typeof releaseSchema>;
+
+export const lockFileSchema = z.object({
+  lockfileVersion: z.literal(1),
+  features: z.array(
+    z.object({
+      id: featureId,
+      version: semver,
+      name: z.string(),
+      chunk: z.string().min(1),
+      sha256: sha256Hex,
+      files: z.array(z.object({ path: z.string().min(1), sha256: sha256Hex })),
+      owners: z.array(z.string().min(1)),
+      requiresAccount: z.boolean(),
+    }),
+  ),
+}) satisfies z.ZodType<LockFile>;
+
+/** A release or lock file that cannot be used; the message names the file and every bad field. */
+export class ReleaseFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problems: string[],
+  ) {
+    super(`${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ReleaseFileError';
+  }
+}
+
+/**
+ * Parses a release file's text; throws ReleaseFileError listing every bad field.
+ *
+ * @example parseReleaseFile(readFileSync('release/example.json', 'utf8'), 'release/example.json')
+ */
+export function parseReleaseFile(text: string, path: string): Release {
+  return parseJsonFile(text, path, releaseSchema);
+}
+
+/** Parses dist/features.lock.json; throws ReleaseFileError listing every bad field. */
+export function parseLockFile(text: string, path: string): LockFile {
+  return parseJsonFile(text, path, lockFileSchema);
+}
+
+function parseJsonFile<T>(text: string, path: string, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ReleaseFileError(path, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ReleaseFileError(path, result.error.issues.map((issue) => describeIssue(issue, raw)));
+  return result.data;
+}
+
+/** "features[1] (page-notes).signOffs.privacy.sha256: must be a lowercase hex SHA-256" */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  let where = '';
+  let node: unknown = raw;
+  for (const key of issue.path) {
+    node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    if (typeof key === 'number') {
+      const id = node && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
+      where += `[${key}]${typeof id === 'string' ? ` (${id})` : ''}`;
+    } else {
+      where += `${where ? '.' : ''}${String(key)}`;
+    }
+  }
+  return `${where || '(top level)'}: ${issue.message}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * Pure functions that turn a release file and the build's lock file into a
+ * manifest payload. No I/O here, so the refusal rules are tested directly and
+ * the publish CLI only adds files, keys and the network around them.
+ */
+import {
+  MANIFEST_SCHEMA_VERSION,
+  findSignOffProblems,
+  manifestFeatureSchema,
+  manifestPayloadSchema,
+  type ManifestFeature,
+  type ManifestPayload,
+  type SignOffProblem,
+  type SignOffRole,
+} from '../extension/channel/manifest-schema';
+import type { LockFile } from './feature-schema';
+import type { Release } from './release-schema';
+
+/** The manifest environment every publish targets; local builds use it too. */
+export const MANIFEST_ENV = 'beta';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** One reason a release cannot be published, naming the feature (and role, for sign-offs). */
+export interface ReleaseProblem {
+  featureId: string;
+  kind: 'not-in-lock' | 'version-mismatch' | 'sign-off';
+  role?: SignOffRole;
+  reason?: SignOffProblem['reason'];
+  message: string;
+}
+
+export interface FeatureEntriesResult {
+  /** Entries for every release feature the build ships (all of them when `problems` is empty). */
+  features: ManifestFeature[];
+  /** Problems that block publishing. */
+  problems: ReleaseProblem[];
+  /** Sign-off problems let through by a local development publish. */
+  warnings: ReleaseProblem[];
+}
+
+/**
+ * Builds the manifest's feature entries from the release and the lock file
+ * and collects every problem at once, so one run shows all that needs fixing.
+ * Sign-offs are checked with the same function the client uses.
+ *
+ * @example
+ *   const { features, problems } = buildFeatureEntries(release, lock);
+ *   if (problems.length) console.error(problems.map((p) => p.message).join('\n'));
+ */
+export function buildFeatureEntries(release: Release, lock: LockFile, options: { localDev?: boolean } = {}): FeatureEntriesResult {
+  const built = new Map(lock.features.map((entry) => [entry.id, entry]));
+  const features: ManifestFeature[] = [];
+  const problems: ReleaseProblem[] = [];
+  const warnings: ReleaseProblem[] = [];
+
+  for (const wanted of release.features) {
+    const shipped = built.get(wanted.id);
+    if (!shipped) {
+      problems.push({
+        featureId: wanted.id,
+        kind: 'not-in-lock',
+        message: `${wanted.id}: not in the build's lock file, so the add-on does not ship it (built: ${[...built.keys()].join(', ') || 'none'})`,
+      });
+      continue;
+    }
+    if (wanted.version !== shipped.version) {
+      problems.push({
+        featureId: wanted.id,
+        kind: 'version-mismatch',
+        message: `${wanted.id}: the release says version ${wanted.version} but the build ships ${shipped.version}`,
+      });
+    }
+    // The entry describes the code the add-on actually ships, so sign-offs are
+    // checked against the lock's version and chunk, not the release's claim.
+    const entry = manifestFeatureSchema.parse({
+      id: shipped.id,
+      version: shipped.version,
+      sha256: shipped.sha256,
+      files: shipped.files.map((file) => ({ path: file.path, sha256: file.sha256 })),
+      rollout: percentToBasisPoints(wanted.rollout),
+      targeting: wanted.targeting,
+      killed: wanted.killed,
+      requiresAccount: shipped.requiresAccount,
+      owners: shipped.owners,
+      signOffs: wanted.signOffs,
+    });
+    for (const problem of findSignOffProblems(entry)) {
+      const found: ReleaseProblem = { featureId: entry.id, kind: 'sign-off', role: problem.role, reason: problem.reason, message: problem.message };
+      (options.localDev ? warnings : problems).push(found);
+    }
+    features.push(entry);
+  }
+  return { features, problems, warnings };
+}
+
+/**
+ * 12.34 % → 1234 basis points. Rounds away float noise (0.29 * 100 = 28.999…).
+ *
+ * @example percentToBasisPoints(2.5) // 250
+ */
+export function percentToBasisPoints(percent: number): number {
+  return Math.round(percent * 100);
+}
+
+export interface PayloadOptions {
+  features: ManifestFeature[];
+  serial: number;
+  issuedAt: Date;
+  /** Days until clients refuse the manifest as expired. */
+  expiresInDays: number;
+  /** Marks the payload as published without review: only local development builds accept it. */
+  localDev?: boolean;
+}
+
+/**
+ * Assembles the payload and validates it against the shared manifest schema,
+ * so the publisher can never sign something the client would reject as malformed.
+ *
+ * @example buildManifestPayload({ features, serial: 1764000000, issuedAt: new Date(), expiresInDays: 7 })
+ */
+export function buildManifestPayload(options: PayloadOptions): ManifestPayload {
+  if (!(options.expiresInDays > 0)) throw new RangeError(`--expires-in must be a positive number of days, not ${options.expiresInDays}`);
+  const payload = {
+    schema: MANIFEST_SCHEMA_VERSION,
+    env: MANIFEST_ENV,
+    serial: options.serial,
+    issuedAt: options.issuedAt.toISOString(),
+    expiresAt: new Date(options.issuedAt.getTime() + options.expiresInDays * DAY_MS).toISOString(),
+    ...(options.localDev ? { unreviewed: true } : {}),
+    features: options.features,
+  };
+  return manifestPayloadSchema.parse(payload);
+}
+
+/**
+ * The next serial: above the last one published and never behind the clock,
+ * so two publishers who each only see their own last file still move forward.
+ *
+ * @example nextSerial(undefined, new Date('2026-11-25T00:00:00Z')) // 1795564800
+ */
+export function nextSerial(previous: number | undefined, now: Date): number {
+  return Math.max((previous ?? 0) + 1, Math.floor(now.getTime() / 1000));
+}
+
+/** UTF-8 bytes of the payload: the exact bytes that get signed. */
+export function encodePayload(payload: ManifestPayload): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(payload));
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readPrivateKey, readPublicKeyFile, readPublicKeys } from '../../build/key-files';
+import { generateKeyPair, makeKeyId } from '../../build/keys';
+import { signEnvelope, verifyEnvelope } from '../../extension/channel/signature';
+
+const ROOT = resolve(__dirname, '../..');
+
+function runKeysCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', 'build/keys.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function signAndVerify(privatePath: string, publicPath: string): Promise<void> {
+  const signer = await readPrivateKey(privatePath);
+  const payload = { schema: 1, env: 'beta', serial: 1, issuedAt: '2026-11-25T00:00:00Z', expiresAt: '2099-01-01T00:00:00Z', features: [] };
+  const envelope = await signEnvelope(new TextEncoder().encode(JSON.stringify(payload)), [signer]);
+  const verified = await verifyEnvelope(JSON.stringify(envelope), { keys: [readPublicKeyFile(publicPath)], env: 'beta' });
+  assert.equal(verified.serial, 1);
+}
+
+describe('keys:generate', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sbc-keys-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a private PEM (0600) and a public JWK that sign and verify together, and prints both paths', async () => {
+    const { code, stdout } = await runKeysCli(['--out', dir, '--name', 'qa']);
+    assert.equal(code, 0);
+    const keyId = /key id:\s+(\S+)/.exec(stdout)?.[1];
+    assert.match(keyId ?? '', /^qa-\d{8}-[0-9a-f]{6}$/);
+    const privatePath = join(dir, `${keyId}.private.pem`);
+    const publicPath = join(dir, `${keyId}.public.json`);
+    assert.ok(stdout.includes(privatePath) && stdout.includes(publicPath), stdout);
+    assert.equal(statSync(privatePath).mode & 0o777, 0o600);
+    assert.equal((await readPrivateKey(privatePath)).keyId, keyId);
+    assert.deepEqual(readPublicKeys([dir]).map((k) => k.keyId), [keyId]);
+    await signAndVerify(privatePath, publicPath);
+  });
+
+  it('refuses to overwrite an existing key and leaves it untouched', async () => {
+    const first = await generateKeyPair({ outDir: dir, keyId: 'beta-2026' });
+    const before = readFileSync(first.privateKeyPath, 'utf8');
+    const { code, stderr } = await runKeysCli(['--out', dir, '--key-id', 'beta-2026']);
+    assert.equal(code, 1);
+    assert.match(stderr, /beta-2026.*already exists/);
+    assert.equal(readFileSync(first.privateKeyPath, 'utf8'), before);
+  });
+
+  it('writes exactly {keyId, jwk: {kty, crv, x, y}} as the public key file', async () => {
+    const pair = await generateKeyPair({ outDir: join(dir, 'nested'), keyId: 'local-20261125' });
+    const onDisk = JSON.parse(readFileSync(pair.publicKeyPath, 'utf8'));
+    assert.deepEqual(Object.keys(onDisk), ['keyId', 'jwk']);
+    assert.deepEqual(Object.keys(onDisk.jwk).sort(), ['crv', 'kty', 'x', 'y']);
+    assert.deepEqual(onDisk, { keyId: 'local-20261125', jwk: pair.jwk });
+    assert.equal(pair.jwk.crv, 'P-256');
+  });
+
+  it('refuses a key id that would write outside the folder', async () => {
+    await assert.rejects(generateKeyPair({ outDir: dir, keyId: '../escaped' }), /--key-id "\.\.\/escaped"/);
+  });
+
+  it('makes default key ids from the name and the UTC date', () => {
+    assert.equal(makeKeyId('channel', new Date('2026-11-25T23:30:00-02:00'), () => 'abc123'), 'channel-20261126-abc123');
+  });
+});
