@@ -1,0 +1,127 @@
+/**
+ * `npm start`: the whole product on one machine. Builds the add-on for local
+ * development, starts the beta server on an embedded SQLite database,
+ * publishes release/example.json to it, and opens Firefox with the add-on.
+ * Ctrl-C stops everything.
+ *
+ * Environment: PORT (8787), DATA_DIR (.beta-data), FIREFOX_BIN, START_HEADLESS=1
+ * (no window: for machines without a display), START_NO_BROWSER=1 (server only).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generateKeyPair } from './keys';
+import { PRIVATE_KEY_SUFFIX } from './key-files';
+
+const ROOT = resolve(__dirname, '..');
+const port = process.env.PORT ?? '8787';
+const dataDir = resolve(ROOT, process.env.DATA_DIR ?? '.beta-data');
+const keysDir = join(dataDir, 'keys');
+const origin = `http://127.0.0.1:${port}`;
+const children: ChildProcess[] = [];
+
+function log(message: string): void {
+  console.log(`[start] ${message}`);
+}
+
+function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
+  });
+}
+
+function startServer(adminToken: string): Promise<ChildProcess> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: port,
+        DATA_DIR: dataDir,
+        PUBLIC_KEYS: keysDir,
+        ALLOW_UNREVIEWED: '1',
+        ADMIN_TOKEN: adminToken,
+      },
+    });
+    children.push(child);
+    let ready = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (!ready && chunk.toString().includes('http://')) {
+        ready = true;
+        resolvePromise(child);
+      }
+    });
+    child.on('exit', (code) => {
+      if (!ready) reject(new Error(`the beta server exited with ${code} before it was ready`));
+    });
+  });
+}
+
+function findPrivateKey(): string {
+  const names = existsSync(keysDir) ? readdirSync(keysDir).filter((name) => name.endsWith(PRIVATE_KEY_SUFFIX)).sort() : [];
+  if (names.length === 0) throw new Error(`no private key in ${keysDir}`);
+  return join(keysDir, names[names.length - 1]!);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(keysDir) || !readdirSync(keysDir).some((name) => name.endsWith(PRIVATE_KEY_SUFFIX))) {
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    await generateKeyPair({ outDir: keysDir, keyId: `local-${today}` });
+    log(`made a local development signing key in ${keysDir}`);
+  }
+  log('building the add-on for local development…');
+  await runToEnd('npm', ['run', '--silent', 'build'], { SBC_ENV: 'local', SBC_ORIGIN: origin, SBC_PUBLIC_KEYS: keysDir });
+
+  const adminToken = process.env.ADMIN_TOKEN ?? `local-${crypto.randomUUID()}`;
+  await startServer(adminToken);
+
+  log('publishing release/example.json (local development: sign-offs are not enforced)…');
+  await runToEnd(
+    'npm',
+    ['run', '--silent', 'publish', '--', '--release', 'release/example.json', '--key', findPrivateKey(), '--server', origin, '--local-dev'],
+    { ADMIN_TOKEN: adminToken },
+  );
+
+  if (process.env.START_NO_BROWSER === '1') {
+    log(`beta server running at ${origin}; Ctrl-C stops it`);
+    return;
+  }
+  const firefoxArgs = [
+    join(ROOT, 'node_modules', 'web-ext', 'bin', 'web-ext.js'),
+    'run',
+    '--source-dir',
+    join(ROOT, 'dist', 'extension'),
+    '--start-url',
+    'about:addons',
+    '--no-reload',
+  ];
+  if (process.env.FIREFOX_BIN) firefoxArgs.push('--firefox', process.env.FIREFOX_BIN);
+  else if (existsSync('/usr/bin/firefox-esr')) firefoxArgs.push('--firefox', '/usr/bin/firefox-esr');
+  if (process.env.START_HEADLESS === '1') firefoxArgs.push('--arg=--headless');
+  log('starting Firefox with the add-on (its preferences in about:addons are the QA panel)…');
+  const firefox = spawn(process.execPath, firefoxArgs, { cwd: ROOT, stdio: 'inherit' });
+  children.push(firefox);
+  firefox.on('exit', (code) => {
+    log(`Firefox closed (${code}); stopping the beta server`);
+    stopAll();
+  });
+}
+
+function stopAll(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+
+process.on('SIGINT', stopAll);
+process.on('SIGTERM', stopAll);
+main().catch((error: unknown) => {
+  console.error(`[start] ${(error as Error).message}`);
+  stopAll();
+  process.exitCode = 1;
+});
