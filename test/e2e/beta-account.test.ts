@@ -132,6 +132,28 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  it('builds chunks whose hashes match the sign-offs in release/example.json, so the example publishes as it is', async function () {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'build', 'publish.ts'),
+        '--release',
+        join(ROOT, 'release', 'example.json'),
+        '--key',
+        join(work, 'keys', readdirSync(join(work, 'keys')).find((name) => name.endsWith('.private.pem'))!),
+        '--lock',
+        join(work, 'dist', 'features.lock.json'),
+        '--out',
+        join(work, 'example.signed.json'),
+      ],
+      { cwd: ROOT },
+    );
+    assert.match(stdout, /reading-time@1\.0\.0/);
+    assert.doesNotMatch(stdout, /UNREVIEWED/);
+  });
+
   it('installs reading-time for everyone, and keeps page-notes off until the user has a beta account', async function () {
     await openQaPanel(panel, ADDON_UUID);
     await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 20_000, 'reading-time installed');
