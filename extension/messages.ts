@@ -14,6 +14,7 @@ export type HostRequest =
   | { type: 'sbc:override'; featureId: string; value: Override }
   | { type: 'sbc:opt-out'; featureId: string; optedOut: boolean }
   | { type: 'sbc:telemetry'; enabled: boolean }
+  | { type: 'sbc:send-telemetry' }
   | { type: 'sbc:terms' }
   | { type: 'sbc:signup'; email: string; password: string; acceptedTerms: string }
   | { type: 'sbc:login'; email: string; password: string }
@@ -78,6 +79,12 @@ export interface HostStatus {
   features: FeatureStatus[];
 }
 
+/** What "Send now" did: batches of usage counters and feedback items sent, still queued, or refused for good. */
+export interface TelemetrySendResult {
+  usage: { sent: number; queued: number; dropped: number };
+  feedback: { sent: number; queued: number; dropped: number };
+}
+
 export interface Terms {
   terms: { version: string; url: string };
   privacy: { version: string; url: string };
@@ -87,6 +94,8 @@ export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status'
   ? HostStatus
   : R extends { type: 'sbc:terms' }
     ? Terms
+    : R extends { type: 'sbc:send-telemetry' }
+      ? TelemetrySendResult
     : R extends { type: 'sbc:signup' | 'sbc:login' | 'sbc:logout' | 'sbc:delete-account' | 'sbc:accept-terms' }
       ? HostStatus
       : { ok: true };

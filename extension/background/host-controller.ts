@@ -10,7 +10,7 @@ import { ManifestClient } from '../channel/manifest-client';
 import type { ManifestPayload } from '../channel/manifest-schema';
 import { ManifestPoller } from '../channel/poller';
 import { openHostDb, type HostDb } from '../db';
-import { isFeatureMessage, isHostRequest, type HostRequest, type HostStatus } from '../messages';
+import { isFeatureMessage, isHostRequest, type HostRequest, type HostStatus, type TelemetrySendResult } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { Logger, MessageSender } from '../runtime/feature-api';
 import { FeatureHost } from '../runtime/feature-host';
@@ -223,6 +223,8 @@ export class HostController {
       case 'sbc:telemetry':
         await parts.usage.setEnabled(request.enabled);
         return this.status();
+      case 'sbc:send-telemetry':
+        return this.flushTelemetry(parts);
       case 'sbc:terms':
         return parts.account.getTerms();
       case 'sbc:signup':
@@ -252,14 +254,19 @@ export class HostController {
     }
   }
 
-  private async flushTelemetry(parts: Parts): Promise<void> {
+  /** Sends queued usage counters and feedback; whatever fails stays queued for the next try. */
+  private async flushTelemetry(parts: Parts): Promise<TelemetrySendResult> {
     const session = await parts.account.getSession();
-    await Promise.allSettled([
+    const [usage, feedback] = await Promise.allSettled([
       parts.uploader.flush(),
       parts.feedback.flush(session ? { token: session.token } : {}),
-    ]).then((results) => {
-      for (const result of results) if (result.status === 'rejected') this.log.warn('telemetry upload failed', result.reason);
-    });
+    ]);
+    const settle = (result: PromiseSettledResult<TelemetrySendResult['usage']>, what: string) => {
+      if (result.status === 'fulfilled') return result.value;
+      this.log.warn(`${what} upload failed; kept queued`, result.reason);
+      return { sent: 0, queued: 0, dropped: 0 };
+    };
+    return { usage: settle(usage, 'usage'), feedback: settle(feedback, 'feedback') };
   }
 
   /** What the QA panel and the popup show. */

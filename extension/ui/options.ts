@@ -9,7 +9,7 @@ import { byId, describeFailure, runDisabled, showMessage, showText } from './dom
 import { createHostClient } from './host-client';
 import { setUpAccountSection } from './options-account';
 import { renderFeatures } from './options-features';
-import { describeRefreshResult, DEV_BANNER_TEXT, formatManifestStatus, shouldShowDevBanner, TELEMETRY_DESCRIPTION, ACCOUNT_SEPARATION_NOTE } from './render-status';
+import { describeRefreshResult, describeTelemetrySend, DEV_BANNER_TEXT, formatManifestStatus, shouldShowDevBanner, TELEMETRY_DESCRIPTION, ACCOUNT_SEPARATION_NOTE } from './render-status';
 
 const POLL_MS = 5_000;
 
@@ -93,6 +93,18 @@ function setUpTelemetry(): void {
   toggle.addEventListener('change', () => {
     const enabled = toggle.checked;
     void act([toggle], async () => render(await request({ type: 'sbc:telemetry', enabled })));
+  });
+  const send = byId<HTMLButtonElement>('send-telemetry');
+  const result = byId('send-telemetry-result');
+  send.addEventListener('click', () => {
+    showMessage(result, 'Sending…');
+    void act([send], async () => {
+      try {
+        showMessage(result, describeTelemetrySend(await request({ type: 'sbc:send-telemetry' })));
+      } catch (error) {
+        showMessage(result, `Sending failed: ${describeFailure(error)}`, true);
+      }
+    });
   });
 }
 

@@ -82,7 +82,7 @@ function createFeedbackForm(item: PopupFeatureItem): HTMLDetailsElement {
       try {
         await request({ type: 'sbc:feedback', featureId: item.id, ...checked.feedback });
         form.reset();
-        showMessage(result, 'Thank you: your feedback was sent.');
+        showMessage(result, 'Thank you: your feedback is on its way to the beta team (kept here until the beta server can be reached).');
       } catch (error) {
         showMessage(result, describeFailure(error), true);
       }

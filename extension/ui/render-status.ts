@@ -7,7 +7,7 @@
  * if (manifest.expired) showExpiredFlag();
  * const rows = status.features.map(describeFeatureRow);
  */
-import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus, Override } from '../messages';
+import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus, Override, TelemetrySendResult } from '../messages';
 
 export const DEV_BANNER_TEXT = 'Local development build: sign-offs are not enforced';
 
@@ -184,4 +184,27 @@ export function toSafeLink(url: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * One line for QA after "Send now".
+ *
+ * @example
+ * describeTelemetrySend({usage: {sent: 1, queued: 0, dropped: 0}, feedback: {sent: 0, queued: 0, dropped: 0}});
+ * // "Sent 1 usage batch. No feedback was waiting."
+ */
+export function describeTelemetrySend(result: TelemetrySendResult): string {
+  const part = (counts: TelemetrySendResult['usage'], one: string, many: string, nothing: string): string => {
+    const total = counts.sent + counts.queued + counts.dropped;
+    if (total === 0) return nothing;
+    const noun = (n: number) => (n === 1 ? one : many);
+    const pieces = [`Sent ${counts.sent} ${noun(counts.sent)}`];
+    if (counts.queued > 0) pieces.push(`${counts.queued} kept queued for the next try`);
+    if (counts.dropped > 0) pieces.push(`${counts.dropped} refused by the server and dropped`);
+    return `${pieces.join(', ')}.`;
+  };
+  return [
+    part(result.usage, 'usage batch', 'usage batches', 'No usage counters were waiting.'),
+    part(result.feedback, 'feedback item', 'feedback items', 'No feedback was waiting.'),
+  ].join(' ');
 }

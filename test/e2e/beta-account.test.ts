@@ -196,6 +196,50 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     await page.close();
   });
 
+  it('counts usage and takes feedback from the popup, and both reach the adoption report', async function () {
+    await panel.click('[data-testid="send-telemetry"]');
+    let sendResult = '';
+    await waitFor(
+      async () => {
+        sendResult = await panel.$eval('[data-testid="send-telemetry-result"]', (node) => node.textContent ?? '');
+        return /^Sent \d+ usage batch/.test(sendResult);
+      },
+      15_000,
+      'usage sent',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the panel said: "${sendResult}"`);
+    });
+
+    const popup = await browser.newPage();
+    void popup.goto(`moz-extension://${ADDON_UUID}/ui/popup.html`).catch(() => undefined);
+    const item = 'li[data-feature-id="reading-time"]';
+    await popup.waitForSelector(`${item} [data-testid="feedback"]`, { timeout: 15_000 });
+    await popup.click(`${item} [data-testid="feedback"] summary`);
+    await popup.click(`${item} [data-testid="rating-4"]`);
+    await popup.type(`${item} [data-testid="feedback-comment"]`, 'Handy on long reads.');
+    await popup.click(`${item} [data-testid="feedback-submit"]`);
+    await popup.waitForSelector(`${item} [data-testid="feedback-result"]:not([hidden])`, { timeout: 10_000 });
+    await popup.close();
+
+    type Row = { featureId: string; installs: number; events: Record<string, number>; feedbackCount: number; meanRating: number | null };
+    let rows: Row[] = [];
+    await waitFor(
+      async () => {
+        const response = await fetch(`${origin}/v1/admin/report`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        rows = ((await response.json()) as { features: Row[] }).features;
+        return rows.find((row) => row.featureId === 'reading-time')?.feedbackCount === 1;
+      },
+      15_000,
+      'feedback in the report',
+    );
+    const readingTime = rows.find((row) => row.featureId === 'reading-time')!;
+    assert.equal(readingTime.installs, 1);
+    assert.ok((readingTime.events['badge-shown'] ?? 0) >= 1, `badge-shown counted: ${JSON.stringify(readingTime.events)}`);
+    assert.equal(readingTime.meanRating, 4);
+    const notes = rows.find((row) => row.featureId === 'page-notes');
+    assert.ok((notes?.events['note-shown'] ?? 0) >= 1, `note-shown counted: ${JSON.stringify(notes?.events)}`);
+  });
+
   it('turns page-notes off again when the user signs out, keeping reading-time', async function () {
     await panel.click('[data-testid="sign-out"]');
     await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])', { timeout: 15_000 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  describeTelemetrySend,
   describeAccount,
   describeFeatureRow,
   describeRefreshResult,
@@ -139,5 +140,21 @@ describe('QA panel view model', () => {
     assert.equal(toSafeLink('https://beta.example.org/terms'), 'https://beta.example.org/terms');
     assert.equal(toSafeLink('javascript:alert(1)'), null);
     assert.equal(toSafeLink('not a url'), null);
+  });
+});
+
+describe('QA panel: the result of "Send now"', () => {
+  it('says what was sent, what stays queued and what the server refused', () => {
+    assert.equal(
+      describeTelemetrySend({ usage: { sent: 2, queued: 1, dropped: 0 }, feedback: { sent: 1, queued: 0, dropped: 1 } }),
+      'Sent 2 usage batches, 1 kept queued for the next try. Sent 1 feedback item, 1 refused by the server and dropped.',
+    );
+  });
+
+  it('says plainly when nothing was waiting', () => {
+    assert.equal(
+      describeTelemetrySend({ usage: { sent: 0, queued: 0, dropped: 0 }, feedback: { sent: 0, queued: 0, dropped: 0 } }),
+      'No usage counters were waiting. No feedback was waiting.',
+    );
   });
 });
