@@ -17,7 +17,13 @@ export interface BuiltAddon {
   addonId: string;
 }
 
-export async function buildAddon(options: { outDir: string; origin: string; publicKeysDir: string }): Promise<BuiltAddon> {
+export async function buildAddon(options: {
+  outDir: string;
+  origin: string;
+  publicKeysDir: string;
+  /** Another folder of features (test fixtures) instead of features/. */
+  featuresDir?: string;
+}): Promise<BuiltAddon> {
   try {
     await run(process.execPath, [join(ROOT, 'node_modules', 'webpack', 'bin', 'webpack.js'), '--config', 'webpack.config.js'], {
       cwd: ROOT,
@@ -27,6 +33,7 @@ export async function buildAddon(options: { outDir: string; origin: string; publ
         SBC_ORIGIN: options.origin,
         SBC_PUBLIC_KEYS: options.publicKeysDir,
         SBC_OUT_DIR: options.outDir,
+        ...(options.featuresDir ? { SBC_FEATURES_DIR: options.featuresDir } : {}),
       },
       maxBuffer: 32 * 1024 * 1024,
     });
