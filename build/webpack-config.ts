@@ -97,6 +97,8 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
       concatenateModules: false,
     },
     performance: { hints: false },
+    // The one-line summary below says what was built; webpack's own table is noise here.
+    stats: 'errors-warnings',
     plugins: [
       new GeneratedModulesPlugin({ 'sbc:feature-registry': generated.featureRegistry, 'sbc:build-config': generated.buildConfig }),
       new EmitAssetsPlugin(() => [
