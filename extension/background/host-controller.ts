@@ -193,6 +193,17 @@ export class HostController {
     await parts.host.dispatchAlarm(alarm);
   }
 
+  /**
+   * After an update of the add-on its chunks are new, while the cached
+   * manifest still carries the hashes of the old ones: ask for a manifest
+   * for this build at once rather than at the next poll.
+   */
+  async handleInstalled(details: { reason: string }): Promise<void> {
+    if (details.reason !== 'update') return;
+    const { poller } = await this.start();
+    await poller.checkNow();
+  }
+
   async handleEvent(name: string, args: unknown[]): Promise<void> {
     const { host } = await this.start();
     await host.dispatchEvent(name, args);

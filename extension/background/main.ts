@@ -22,6 +22,9 @@ browser.menus.onClicked.addListener((info, tab) => {
 browser.alarms.onAlarm.addListener((alarm) => {
   void controller.handleAlarm(alarm);
 });
+browser.runtime.onInstalled.addListener((details) => {
+  void controller.handleInstalled(details);
+});
 addDeclaredEventListeners(browser, featureRegistry, (name, args) => controller.handleEvent(name, args));
 
 void controller.start();

@@ -102,6 +102,24 @@ describe('background: HostController', () => {
     await stopController(controller, browser);
   });
 
+  it('asks for a new manifest at once after the add-on is updated, and not after a Firefox update', async () => {
+    const browser = createControllerBrowser();
+    const alpha = makeBadgeFeature('alpha');
+    addonFiles = serveAddonFiles([alpha]);
+    const envelope = await signManifest(key, [alpha.entry]);
+    const server = scriptedFetch(() => manifestResponse(envelope));
+    const { controller } = createTestController({ browser, key, features: [alpha], fetch: server.fetch });
+    await controller.start();
+    await waitForLedgerState(browser, 'alpha', 'installed');
+    const before = server.requests.length;
+
+    await controller.handleInstalled({ reason: 'browser_update' });
+    assert.equal(server.requests.length, before, 'a browser update does not change the add-on’s chunks');
+    await controller.handleInstalled({ reason: 'update' });
+    assert.equal(server.requests.length, before + 1, 'an add-on update checks the manifest at once');
+    await stopController(controller, browser);
+  });
+
   it('answers host requests only from the add-on’s own pages and leaves other messages to other listeners', async () => {
     const browser = createControllerBrowser();
     const alpha = makeBadgeFeature('alpha');
