@@ -18,6 +18,7 @@ import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readEnvironment } from '../runtime/environment';
 import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, writeOptOut, writeOverride } from '../runtime/feature-state';
 import { planFeatures, type PlanDecision } from '../runtime/planner';
+import { readUsageConsent, type DataCollectionPermissions } from '../telemetry/data-consent';
 import { FeedbackQueue } from '../telemetry/feedback-queue';
 import { UsageRecorder } from '../telemetry/usage-recorder';
 import { UsageUploader } from '../telemetry/usage-uploader';
@@ -30,6 +31,8 @@ const INSTALL_ID_KEY = 'host:install-id';
 /** The parts of `browser.*` the controller needs beyond the runtime's. */
 export interface ControllerBrowser extends BrowserApi {
   runtime: BrowserApi['runtime'] & { id: string };
+  /** Absent in tests; its data_collection part exists only in Firefox 139 and later. */
+  permissions?: DataCollectionPermissions;
   alarms: BrowserApi['alarms'] & {
     get(name: string): Promise<{ name: string; scheduledTime: number } | undefined>;
   };
@@ -77,7 +80,7 @@ export class HostController {
     const fetchImpl = this.options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
     const db = await openHostDb(this.options.indexedDB ?? indexedDB);
     const installId = () => readOrCreateKey(browser.storage.local, INSTALL_ID_KEY);
-    const usage = new UsageRecorder({ db });
+    const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions) });
     const account = new AccountClient({ origin: config.origin, storage: browser.storage.local, fetch: fetchImpl });
     const host = new FeatureHost({
       browser,
@@ -204,6 +207,12 @@ export class HostController {
     await poller.checkNow();
   }
 
+  /** The user withdrew the data-collection consent in Firefox: what was counted and not yet sent is dropped. */
+  async handleConsentRemoved(): Promise<void> {
+    const { usage } = await this.start();
+    await usage.dropQueued();
+  }
+
   async handleEvent(name: string, args: unknown[]): Promise<void> {
     const { host } = await this.start();
     await host.dispatchEvent(name, args);
@@ -268,14 +277,15 @@ export class HostController {
   /** Sends queued usage counters and feedback; whatever fails stays queued for the next try. */
   private async flushTelemetry(parts: Parts): Promise<TelemetrySendResult> {
     const session = await parts.account.getSession();
+    const nothing = { sent: 0, queued: 0, dropped: 0 };
     const [usage, feedback] = await Promise.allSettled([
-      parts.uploader.flush(),
+      (await parts.usage.isEnabled()) ? parts.uploader.flush() : nothing,
       parts.feedback.flush(session ? { token: session.token } : {}),
     ]);
     const settle = (result: PromiseSettledResult<TelemetrySendResult['usage']>, what: string) => {
       if (result.status === 'fulfilled') return result.value;
       this.log.warn(`${what} upload failed; kept queued`, result.reason);
-      return { sent: 0, queued: 0, dropped: 0 };
+      return nothing;
     };
     return { usage: settle(usage, 'usage'), feedback: settle(feedback, 'feedback') };
   }

@@ -10,6 +10,7 @@ import { featureRegistry } from 'sbc:feature-registry';
 import { buildConfig } from 'sbc:build-config';
 import { HostController } from './host-controller';
 import { addDeclaredEventListeners } from './declared-events';
+import { concernsUsageConsent } from '../telemetry/data-consent';
 
 const controller = new HostController({ browser, registry: featureRegistry, config: buildConfig });
 
@@ -24,6 +25,9 @@ browser.alarms.onAlarm.addListener((alarm) => {
 });
 browser.runtime.onInstalled.addListener((details) => {
   void controller.handleInstalled(details);
+});
+browser.permissions.onRemoved.addListener((removed) => {
+  if (concernsUsageConsent(removed as { data_collection?: string[] })) void controller.handleConsentRemoved();
 });
 addDeclaredEventListeners(browser, featureRegistry, (name, args) => controller.handleEvent(name, args));
 

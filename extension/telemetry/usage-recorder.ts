@@ -24,6 +24,8 @@ export class UsageError extends Error {
 export interface UsageRecorderDeps {
   db: HostDb;
   now?: () => Date;
+  /** Firefox's built-in data-collection consent: false stops counters; null (no such consent in this Firefox) leaves it to the switch. */
+  consent?: () => Promise<boolean | null>;
 }
 
 export class UsageRecorder {
@@ -54,10 +56,14 @@ export class UsageRecorder {
     await Promise.all([tx.store.put({ day, featureId, event, count: (current?.count ?? 0) + by }), tx.done]);
   }
 
-  /** Whether counters are recorded; on unless the user turned them off. */
+  /**
+   * Whether counters are recorded: the add-on's switch (on unless the user
+   * turned it off) and, where Firefox has one, its data-collection consent.
+   */
   async isEnabled(): Promise<boolean> {
     this.enabled ??= (await readHostValue(this.deps.db, 'telemetryEnabled')) ?? true;
-    return this.enabled;
+    if (!this.enabled) return false;
+    return (await this.deps.consent?.()) !== false;
   }
 
   /** Turns counters on or off; off also drops every count not yet sent. */
@@ -74,5 +80,11 @@ export class UsageRecorder {
       tx.objectStore('outbox').clear(),
       tx.done,
     ]);
+  }
+
+  /** Drops every count not yet sent, leaving the switch as it is (consent was withdrawn in Firefox). */
+  async dropQueued(): Promise<void> {
+    const tx = this.deps.db.transaction(['usage', 'outbox'], 'readwrite');
+    await Promise.all([tx.objectStore('usage').clear(), tx.objectStore('outbox').clear(), tx.done]);
   }
 }

@@ -7,6 +7,7 @@ import browser from 'webextension-polyfill';
 import type { HostRequest, HostStatus, Override } from '../messages';
 import { byId, describeFailure, runDisabled, showMessage, showText } from './dom';
 import { createHostClient } from './host-client';
+import { USAGE_DATA_COLLECTION } from '../telemetry/data-consent';
 import { setUpAccountSection } from './options-account';
 import { renderFeatures } from './options-features';
 import { describeRefreshResult, describeTelemetrySend, DEV_BANNER_TEXT, formatManifestStatus, shouldShowDevBanner, TELEMETRY_DESCRIPTION, ACCOUNT_SEPARATION_NOTE } from './render-status';
@@ -92,7 +93,16 @@ function setUpTelemetry(): void {
   const toggle = byId<HTMLInputElement>('telemetry-toggle');
   toggle.addEventListener('change', () => {
     const enabled = toggle.checked;
-    void act([toggle], async () => render(await request({ type: 'sbc:telemetry', enabled })));
+    // Firefox asks for its data-collection consent only in direct answer to
+    // the user's click, so the request starts here, before anything is awaited.
+    const consent = changeUsageConsent(enabled);
+    void act([toggle], async () => {
+      if (!(await consent)) {
+        toggle.checked = false;
+        throw new Error('Firefox did not grant "technical and interaction data", so no usage counters are sent.');
+      }
+      render(await request({ type: 'sbc:telemetry', enabled }));
+    });
   });
   const send = byId<HTMLButtonElement>('send-telemetry');
   const result = byId('send-telemetry-result');
@@ -106,6 +116,34 @@ function setUpTelemetry(): void {
       }
     });
   });
+}
+
+type DataCollectionPermissions = {
+  getAll(): Promise<{ data_collection?: string[] }>;
+  request(permissions: { data_collection: string[] }): Promise<boolean>;
+  remove(permissions: { data_collection: string[] }): Promise<boolean>;
+};
+
+/**
+ * Grants or withdraws Firefox's built-in consent for usage counters, where
+ * this Firefox has it (140 and later); resolves to whether counting may go on.
+ */
+async function changeUsageConsent(enabled: boolean): Promise<boolean> {
+  const permissions = browser.permissions as unknown as DataCollectionPermissions;
+  const wanted = { data_collection: [USAGE_DATA_COLLECTION] };
+  if (enabled) {
+    // A Firefox without data-collection consent may refuse the argument outright.
+    let request: Promise<boolean | null>;
+    try {
+      request = permissions.request(wanted).catch(() => null);
+    } catch {
+      request = Promise.resolve(null);
+    }
+    const supported = Array.isArray((await permissions.getAll()).data_collection);
+    return supported ? (await request) === true : true;
+  }
+  await permissions.remove(wanted).catch(() => false);
+  return true;
 }
 
 async function poll(): Promise<void> {

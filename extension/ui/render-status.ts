@@ -13,7 +13,8 @@ export const DEV_BANNER_TEXT = 'Local development build: sign-offs are not enfor
 
 export const TELEMETRY_DESCRIPTION =
   'When on, the add-on sends daily usage counters for beta features: the feature id, an event name, the day and a count. ' +
-  'No URLs, no page content and nothing you type are ever sent.';
+  'No URLs, no page content and nothing you type are ever sent. ' +
+  'Firefox 140 and later also ask you to allow “technical and interaction data” for this add-on; without it nothing is counted.';
 
 export const ACCOUNT_SEPARATION_NOTE =
   'Beta accounts are separate from any other account: they exist only on the beta server and share nothing with production services.';

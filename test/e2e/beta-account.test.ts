@@ -17,7 +17,7 @@ import { generateKeyPair } from '../../build/keys';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
-import { openQaPanel, readFeatureRow, waitFor } from './helpers/qa-panel';
+import { openQaPanel, readFeatureRow, readHostStatus, waitFor } from './helpers/qa-panel';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -116,7 +116,12 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
       { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN } },
     );
 
-    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
+    browser = await launchFirefox({
+      addonId: addon.addonId,
+      addonUuid: ADDON_UUID,
+      // Grants what the add-on asks for without a doorhanger no test can click.
+      extraPrefs: { 'extensions.webextOptionalPermissionPrompts': false },
+    });
     await browser.installExtension(addon.extensionDir);
     panel = await browser.newPage();
   });
@@ -196,7 +201,17 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     await page.close();
   });
 
-  it('counts usage and takes feedback from the popup, and both reach the adoption report', async function () {
+  it('counts usage once the user allows it, and takes feedback from the popup; both reach the adoption report', async function () {
+    // Firefox's built-in consent: counters are declared as optional "technical and interaction data".
+    assert.equal(await panel.$eval('[data-testid="telemetry"]', (node) => (node as HTMLInputElement).checked), false);
+    await panel.click('[data-testid="telemetry"]');
+    await waitFor(async () => (await readHostStatus(panel)).telemetryEnabled === true, 10_000, 'usage counters allowed');
+    const article = await browser.newPage();
+    await article.goto(`${pages.origin}/article.html`, { waitUntil: 'load' });
+    await article.waitForSelector('#sbc-reading-time-badge', { timeout: 15_000 });
+    await article.waitForSelector('#sbc-page-notes-panel', { timeout: 15_000 });
+    await article.close();
+
     await panel.click('[data-testid="send-telemetry"]');
     let sendResult = '';
     await waitFor(

@@ -3,6 +3,7 @@
  * Firefox, the way QA does from about:addons.
  */
 import type { Page } from 'puppeteer-core';
+import type { HostStatus } from '../../../extension/messages';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -61,18 +62,24 @@ export interface PanelStatus {
   startedAt: string | null;
 }
 
-export async function readStatus(page: Page): Promise<PanelStatus> {
+/** The host's own status answer, as the panel receives it. */
+export async function readHostStatus(page: Page): Promise<HostStatus> {
   return page.evaluate(async () => {
-    const api = (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<{ startedAt?: string }> } } })
-      .browser;
-    const status = await api.runtime.sendMessage({ type: 'sbc:status' });
+    const api = (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser;
+    return (await api.runtime.sendMessage({ type: 'sbc:status' })) as HostStatus;
+  });
+}
+
+export async function readStatus(page: Page): Promise<PanelStatus> {
+  const status = await readHostStatus(page);
+  const panel = await page.evaluate(() => {
     const error = document.querySelector<HTMLElement>('[data-testid="manifest-error"]');
     return {
       serial: document.querySelector('[data-testid="manifest-serial"]')?.textContent?.trim() ?? '',
       manifestError: error && !error.hidden ? (error.textContent ?? '') : '',
-      startedAt: status.startedAt ?? null,
     };
   });
+  return { ...panel, startedAt: status.startedAt ?? null };
 }
 
 /** Clicks "Refresh manifest now" and waits until the panel has the answer. */

@@ -22,6 +22,20 @@ describe('usage counters', () => {
   const bodies = (requests: ReturnType<typeof scriptedFetch>['requests']) => requests.map((r) => JSON.parse(r.body!));
 
   describe('UsageRecorder', () => {
+    it("records nothing while Firefox's data-collection consent is not granted, and counts once it is", async () => {
+      let granted: boolean | null = false;
+      const usage = new UsageRecorder({ db, now: () => now, consent: async () => granted });
+      await usage.count('tab-groups', 'group-created');
+      assert.equal(await usage.isEnabled(), false);
+      assert.deepEqual(await db.getAll('usage'), []);
+
+      granted = true;
+      await usage.count('tab-groups', 'group-created');
+      granted = null; // a Firefox without built-in consent: the add-on's switch decides
+      await usage.count('tab-groups', 'group-created');
+      assert.deepEqual((await db.getAll('usage')).map((c) => c.count), [2]);
+    });
+
     it('adds counts per UTC day, feature and event', async () => {
       const usage = makeRecorder();
       await usage.count('tab-groups', 'group-created');
