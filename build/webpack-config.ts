@@ -112,7 +112,7 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
 }
 
 /**
- * background, ui/options and ui/popup (each skipped with a warning while its
+ * background, ui/options, ui/popup and ui/welcome (each skipped with a warning while its
  * source does not exist), and every feature's content scripts as
  * self-contained plain scripts.
  */
@@ -122,6 +122,7 @@ function createEntries(settings: BuildSettings, features: readonly DiscoveredFea
     ['background', settings.backgroundEntry],
     ['ui/options', join(settings.uiDir, 'options.ts')],
     ['ui/popup', join(settings.uiDir, 'popup.ts')],
+    ['ui/welcome', join(settings.uiDir, 'welcome.ts')],
   ];
   for (const [name, source] of pages) {
     if (existsSync(source)) entries[name] = source;

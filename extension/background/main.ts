@@ -24,6 +24,10 @@ browser.alarms.onAlarm.addListener((alarm) => {
   void controller.handleAlarm(alarm);
 });
 browser.runtime.onInstalled.addListener((details) => {
+  if (details.reason === 'install' && !details.temporary) {
+    // Once, for a new beta user: what the channel is, and the consent it asks for.
+    void browser.tabs.create({ url: browser.runtime.getURL('ui/welcome.html') });
+  }
   void controller.handleInstalled(details);
 });
 browser.permissions.onRemoved.addListener((removed) => {

@@ -7,7 +7,7 @@ import browser from 'webextension-polyfill';
 import type { HostRequest, HostStatus, Override } from '../messages';
 import { byId, describeFailure, runDisabled, showMessage, showText } from './dom';
 import { createHostClient } from './host-client';
-import { USAGE_DATA_COLLECTION } from '../telemetry/data-consent';
+import { changeUsageConsent } from './usage-consent';
 import { setUpAccountSection } from './options-account';
 import { renderFeatures } from './options-features';
 import { describeRefreshResult, describeTelemetrySend, DEV_BANNER_TEXT, formatManifestStatus, shouldShowDevBanner, TELEMETRY_DESCRIPTION, ACCOUNT_SEPARATION_NOTE } from './render-status';
@@ -116,34 +116,6 @@ function setUpTelemetry(): void {
       }
     });
   });
-}
-
-type DataCollectionPermissions = {
-  getAll(): Promise<{ data_collection?: string[] }>;
-  request(permissions: { data_collection: string[] }): Promise<boolean>;
-  remove(permissions: { data_collection: string[] }): Promise<boolean>;
-};
-
-/**
- * Grants or withdraws Firefox's built-in consent for usage counters, where
- * this Firefox has it (140 and later); resolves to whether counting may go on.
- */
-async function changeUsageConsent(enabled: boolean): Promise<boolean> {
-  const permissions = browser.permissions as unknown as DataCollectionPermissions;
-  const wanted = { data_collection: [USAGE_DATA_COLLECTION] };
-  if (enabled) {
-    // A Firefox without data-collection consent may refuse the argument outright.
-    let request: Promise<boolean | null>;
-    try {
-      request = permissions.request(wanted).catch(() => null);
-    } catch {
-      request = Promise.resolve(null);
-    }
-    const supported = Array.isArray((await permissions.getAll()).data_collection);
-    return supported ? (await request) === true : true;
-  }
-  await permissions.remove(wanted).catch(() => false);
-  return true;
 }
 
 async function poll(): Promise<void> {

@@ -72,6 +72,17 @@ describe('the add-on in Firefox: features come and go with the signed manifest',
     assert.equal(await page.$(BADGE), null, 'a page that is not an article gets no badge');
   });
 
+  it('welcomes a new beta user with the features they have and the usage-counter consent', async function () {
+    const welcome = await browser.newPage();
+    void welcome.goto(`moz-extension://${ADDON_UUID}/ui/welcome.html`).catch(() => undefined);
+    const item = await welcome.waitForSelector('[data-testid="welcome-features"] li[data-feature-id="reading-time"]', { timeout: 15_000 });
+    assert.match((await item!.evaluate((node) => node.textContent)) ?? '', /Reading time/);
+    assert.equal(await welcome.$eval('[data-testid="allow-usage"]', (node) => (node as HTMLElement).hidden), false);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await welcome.screenshot({ path: join(SCREENSHOTS, 'welcome.png') });
+    await welcome.close();
+  });
+
   it('refuses a manifest altered after signing and changes nothing', async function () {
     // A validly signed manifest, then changed after signing: the feature dropped, the serial raised.
     const altered = tamperWith(await signPayload(makePayload(2, reviewedEntries(addon.lock, ['reading-time'])), key), (payload) => {
