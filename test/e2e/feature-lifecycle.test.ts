@@ -13,7 +13,7 @@ import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
 import { makePayload, makeTestKey, reviewedEntries, signPayload, tamperWith, type TestKey } from './helpers/signed-manifests';
-import { openQaPanel, readFeatureRow, readStatus, refreshManifest, sleep, waitFor } from './helpers/qa-panel';
+import { openPreferencesInAboutAddons, openQaPanel, readFeatureRow, readStatus, refreshManifest, sleep, waitFor } from './helpers/qa-panel';
 
 const ADDON_UUID = '5b1c3d2e-7f64-4a1b-9c0d-0e1f2a3b4c5d';
 const BADGE = '#sbc-reading-time-badge';
@@ -70,6 +70,16 @@ describe('the add-on in Firefox: features come and go with the signed manifest',
     await page.goto(`${server.origin}/short.html`, { waitUntil: 'load' });
     await sleep(1000);
     assert.equal(await page.$(BADGE), null, 'a page that is not an article gets no badge');
+  });
+
+  it('shows the QA panel as the add-on’s Preferences in about:addons', async function () {
+    const addons = await browser.newPage();
+    const shown = await openPreferencesInAboutAddons(addons, addon.addonId);
+    assert.equal(shown, `moz-extension://${ADDON_UUID}/ui/options.html`);
+    await sleep(1000); // let the embedded panel draw its first status
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await addons.screenshot({ path: join(SCREENSHOTS, 'about-addons-preferences.png') });
+    await addons.close();
   });
 
   it('welcomes a new beta user with the features they have and the usage-counter consent', async function () {

@@ -88,3 +88,36 @@ export async function refreshManifest(page: Page): Promise<void> {
   await page.click('[data-testid="refresh"]');
   await page.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: 30_000 });
 }
+
+/**
+ * Opens about:addons on the add-on's Preferences tab, as QA do, and returns
+ * the address the embedded options browser shows.
+ */
+export async function openPreferencesInAboutAddons(page: Page, addonId: string): Promise<string | null> {
+  void page.goto('about:addons').catch(() => undefined);
+  // The privileged page replaces the tab's frame on load: poll instead of waiting on one frame.
+  await waitFor(
+    async () =>
+      page.evaluate(async (id) => {
+        const view = (window as unknown as { gViewController?: { loadView(view: string): Promise<void> } }).gViewController;
+        if (!view) return false;
+        await view.loadView(`addons://detail/${encodeURIComponent(id)}/preferences`);
+        return true;
+      }, addonId),
+    20_000,
+    'about:addons to load',
+  );
+  let shown: string | null = null;
+  await waitFor(
+    async () => {
+      shown = await page.evaluate(() => {
+        const browser = document.querySelector('inline-options-browser browser') as unknown as { currentURI?: { spec: string } } | null;
+        return browser?.currentURI?.spec ?? null;
+      });
+      return shown !== null && shown !== 'about:blank';
+    },
+    20_000,
+    'the options page inside about:addons',
+  );
+  return shown;
+}
