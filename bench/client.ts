@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: what the host spends on each manifest, as ratios against a
+ * `npm run bench` (first half): what the host spends on each manifest, as ratios against a
  * baseline measured in the same process, so the numbers mean the same on any
  * machine. No timing is asserted anywhere; read the ratios over time.
  *
