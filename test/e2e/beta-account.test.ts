@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ const ADDON_UUID = '0d4f1c2b-3a5e-4f60-8b7c-9d0e1f2a3b4c';
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const EMAIL = 'beta.user@example.org';
 const PASSWORD = 'correct horse battery staple';
+const SCREENSHOTS = join(ROOT, 'test-results');
 
 function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -234,6 +235,8 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     await popup.type(`${item} [data-testid="feedback-comment"]`, 'Handy on long reads.');
     await popup.click(`${item} [data-testid="feedback-submit"]`);
     await popup.waitForSelector(`${item} [data-testid="feedback-result"]:not([hidden])`, { timeout: 10_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await popup.screenshot({ path: join(SCREENSHOTS, 'popup-feedback.png') });
     await popup.close();
 
     type Row = { featureId: string; installs: number; events: Record<string, number>; feedbackCount: number; meanRating: number | null };
