@@ -216,7 +216,8 @@ export class AccountClient {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    const init: RequestInit = { method, headers, credentials: 'omit', cache: 'no-store' };
+    // redirect: error, so a password or token never follows a redirect to another origin.
+    const init: RequestInit = { method, headers, credentials: 'omit', cache: 'no-store', redirect: 'error' };
     if (options.body !== undefined) init.body = JSON.stringify(options.body);
     try {
       return await this.fetch(new URL(path, this.origin).href, init);

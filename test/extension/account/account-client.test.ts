@@ -209,3 +209,19 @@ describe('AccountClient', () => {
     assert.equal(calls, 0);
   });
 });
+
+describe('AccountClient and redirects', () => {
+  it('never lets a password or token follow a redirect to another origin', async () => {
+    const seen: RequestInit[] = [];
+    const fetch = async (_input: string, init: RequestInit = {}) => {
+      seen.push(init);
+      // What a browser does with redirect: 'error' when the server redirects.
+      if (init.redirect === 'error') throw new TypeError('NetworkError: redirect was not allowed');
+      return Response.json({ token: 'x'.repeat(43), expiresAt: '2099-01-01T00:00:00Z' }, { status: 201 });
+    };
+    const client = new AccountClient({ origin: ORIGIN, storage: createMemoryStorage({}), fetch, now: () => NOW, log: () => {} });
+    await assert.rejects(client.signIn('a@example.org', 'long enough password'), AccountError);
+    assert.deepEqual(seen.map((init) => init.redirect), ['error']);
+    assert.equal(await client.getSession(), null);
+  });
+});
