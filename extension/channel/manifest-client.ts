@@ -189,8 +189,16 @@ export class ManifestClient {
   }
 
   private async verifyCached(envelopeText: string): Promise<ManifestPayload> {
-    // Only expiry is skipped: signature, env and review are still enforced on what IndexedDB holds.
-    return verifyEnvelope(envelopeText, { keys: this.keys, env: this.env, checkExpiry: false, allowUnreviewed: this.allowUnreviewed });
+    // Only expiry is skipped: signature, env, review and the serial (an older
+    // signed manifest swapped into IndexedDB is a rollback) are still enforced.
+    const lastSerial = await readHostValue(this.db, 'lastSerial');
+    return verifyEnvelope(envelopeText, {
+      keys: this.keys,
+      env: this.env,
+      checkExpiry: false,
+      allowUnreviewed: this.allowUnreviewed,
+      ...(lastSerial === undefined ? {} : { lastSerial }),
+    });
   }
 
   private async readLastSerial(cachedSerial: number | undefined): Promise<number | undefined> {

@@ -227,6 +227,17 @@ describe('ManifestClient', () => {
       assert.equal(requests[0]!.headers.get('if-none-match'), null);
     });
 
+    it('does not trust an older, validly signed manifest swapped into IndexedDB (a rollback)', async () => {
+      const old = await signPayload(makePayload({ serial: 3 }), key);
+      await acceptSerial5();
+      const cached = (await db.get('manifest', 'current'))!;
+      await db.put('manifest', { ...cached, envelopeText: old, serial: 3 }, 'current');
+
+      const client = makeClient(() => Promise.reject(new Error('loadCached must not use the network')));
+      assert.equal(await client.loadCached(), null);
+      assert.equal((await client.status()).lastError?.reason, 'rollback');
+    });
+
     it('still refuses a rollback after the cache was dropped', async () => {
       await acceptSerial5();
       await db.delete('manifest', 'current');
