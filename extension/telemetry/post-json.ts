@@ -37,7 +37,12 @@ export async function postJson(
     return { kind: 'retry', message: (error as Error).message };
   }
   if (status >= 200 && status < 300) return { kind: 'sent' };
-  // 408 and 429 say "later"; other 4xx say the request itself is wrong.
-  if (status >= 500 || status === 408 || status === 429) return { kind: 'retry', message: `${url} answered HTTP ${status}` };
-  return { kind: 'rejected', status, message: `${url} refused the request with HTTP ${status}` };
+  // Only answers that judge the request's own content are final; anything
+  // else (a 404 from a misrouted proxy, a 403 from a firewall, 5xx, 429) may
+  // pass, so the item stays queued.
+  if (REFUSED_FOR_GOOD.has(status)) return { kind: 'rejected', status, message: `${url} refused the request with HTTP ${status}` };
+  return { kind: 'retry', message: `${url} answered HTTP ${status}` };
 }
+
+/** 400 invalid, 413 too large, 415 wrong type, 422 unprocessable: resending the same bytes never helps. */
+const REFUSED_FOR_GOOD = new Set([400, 413, 415, 422]);

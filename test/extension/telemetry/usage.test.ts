@@ -120,6 +120,15 @@ describe('usage counters', () => {
       assert.equal(await db.count('outbox'), 0);
     });
 
+    it('keeps a batch when a proxy or firewall answers 404 or 403: only the server judging the batch drops it', async () => {
+      await makeRecorder().count('tab-groups', 'group-created');
+      for (const status of [404, 403, 405]) {
+        const { fetch } = scriptedFetch(() => new Response('not here', { status }));
+        assert.deepEqual(await makeUploader(fetch).flush(), { sent: 0, queued: 1, dropped: 0 }, `HTTP ${status}`);
+      }
+      assert.equal(await db.count('outbox'), 1);
+    });
+
     it('drops a batch the server refuses for good (400) and says so', async () => {
       await makeRecorder().count('tab-groups', 'group-created');
       const log = { warn: sinon.spy() };
