@@ -29,7 +29,7 @@ function describeNote(note: NoteRecord) {
   return { url: note.url, text: note.text, createdAt: toIso(note.createdAt), updatedAt: toIso(note.updatedAt) };
 }
 
-/** Registers GET, PUT and DELETE /v1/services/notes/. */
+/** Registers GET, PUT and DELETE /v1/services/notes/, and GET /v1/services/notes/urls. */
 export function registerNotesRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const authorize = async (request: Parameters<typeof authenticate>[1]) => {
     const { account } = await authenticate(deps, request);
@@ -43,6 +43,15 @@ export function registerNotesRoutes(app: FastifyInstance, deps: RouteDeps): void
     if (url !== undefined) checkUrlLength(url);
     const notes = await deps.store.listNotes(account.id, url);
     return { notes: notes.map(describeNote) };
+  });
+
+  // Only the addresses that have a note, so a client can tell locally whether
+  // a page has one without sending the server every page its user opens.
+  app.get('/v1/services/notes/urls', async (request) => {
+    const account = await authorize(request);
+    parseInput(z.strictObject({}), request.query, 'query');
+    const notes = await deps.store.listNotes(account.id);
+    return { urls: notes.map((note) => note.url) };
   });
 
   app.put('/v1/services/notes/', { bodyLimit: NOTE_BODY_LIMIT }, async (request, reply) => {

@@ -22,6 +22,9 @@ function makeNotesService() {
       const method = init.method ?? 'GET';
       calls.push(`${featureId} ${method} ${path}`);
       const url = new URL(path, 'https://beta.example');
+      if (method === 'GET' && url.pathname === '/v1/services/notes/urls') {
+        return Response.json({ urls: [...notes.keys()] });
+      }
       if (method === 'GET') {
         const wanted = url.searchParams.get('url');
         const found = [...notes.values()].filter((note) => note.url === wanted);
@@ -83,13 +86,25 @@ describe('page-notes in the host', () => {
     await host.uninstall('page-notes');
   });
 
-  it('hands its content script the note for the page, or null when there is none', async () => {
+  it('hands its content script the note for the page it runs in, or null when there is none', async () => {
     const { host, service } = await setUp();
     service.notes.set('https://example.org/a', { url: 'https://example.org/a', text: 'Kept.', updatedAt: '2026-11-25T12:00:00Z' });
-    const ask = (url: string) => host.dispatchMessage({ type: 'sbc:feature', featureId: 'page-notes', payload: { kind: 'get-note', url } }, {});
+    const ask = (pageUrl: string, claimed?: string) =>
+      host.dispatchMessage({ type: 'sbc:feature', featureId: 'page-notes', payload: { kind: 'get-note', url: claimed } }, { url: pageUrl });
 
     assert.deepEqual(await ask('https://example.org/a#top'), service.notes.get('https://example.org/a'));
     assert.equal(await ask('https://example.org/b'), null);
+    assert.equal(await ask('https://example.org/b', 'https://example.org/a'), null, 'the page is the sender’s, not what the message claims');
+    await host.uninstall('page-notes');
+  });
+
+  it('never sends the server the address of a page that has no note, and asks for the list of noted pages rarely', async () => {
+    const { host, service } = await setUp();
+    service.notes.set('https://example.org/a', { url: 'https://example.org/a', text: 'Kept.', updatedAt: '2026-11-25T12:00:00Z' });
+    for (const page of ['https://example.org/b', 'https://private.example/inbox', 'https://example.org/c?q=1']) {
+      assert.equal(await host.dispatchMessage({ type: 'sbc:feature', featureId: 'page-notes', payload: { kind: 'get-note' } }, { url: page }), null);
+    }
+    assert.deepEqual(service.calls, ['page-notes GET /v1/services/notes/urls']);
     await host.uninstall('page-notes');
   });
 });

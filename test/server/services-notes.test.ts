@@ -33,6 +33,17 @@ describe('beta server: page notes service', () => {
     assert.equal((await server.call('GET', '/v1/services/notes/', { token })).body.notes.length, 1);
   });
 
+  it('lists only the addresses that have a note, for clients that match pages locally', async () => {
+    await server.call('PUT', '/v1/services/notes/', { token, body: { url: page, text: 'secret text' } });
+    await server.call('PUT', '/v1/services/notes/', { token, body: { url: 'https://example.org/other', text: 'more' } });
+    const listed = await server.call('GET', '/v1/services/notes/urls', { token });
+    assert.equal(listed.status, 200);
+    assert.deepEqual([...listed.body.urls].sort(), ['https://example.org/article?id=1', 'https://example.org/other']);
+    assert.doesNotMatch(listed.text, /secret text/);
+    assert.equal((await server.call('GET', '/v1/services/notes/urls')).status, 401);
+    assert.equal((await server.call('GET', '/v1/services/notes/urls?x=1', { token })).status, 400);
+  });
+
   it('keeps notes per account and needs a valid session', async () => {
     await server.call('PUT', '/v1/services/notes/', { token, body: { url: page, text: 'private' } });
     const other = await createSignedInAccount(server, 'other@example.org');

@@ -41,7 +41,7 @@ function showPanel(note: PageNote): void {
 
 async function run(): Promise<void> {
   if (document.getElementById(PANEL_ID)) return;
-  const note = (await sendToFeature('page-notes', { kind: 'get-note', url: location.href } satisfies PageNotesMessage)) as
+  const note = (await sendToFeature('page-notes', { kind: 'get-note' } satisfies PageNotesMessage)) as
     | PageNote
     | null;
   if (note?.text) showPanel(note);
