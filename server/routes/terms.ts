@@ -2,7 +2,7 @@
  * The beta Terms of Service and Privacy Notice: which versions are current,
  * and their text, served by this server so the links never go stale.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -11,14 +11,19 @@ import { parseInput, type RouteDeps } from '../http';
 
 const versionParams = z.strictObject({ version: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a terms version') });
 
-function originOf(deps: RouteDeps, request: FastifyRequest): string {
-  return deps.config.publicUrl ?? `${request.protocol}://${request.host}`;
+/**
+ * Absolute links need the server's public address (PUBLIC_URL). Without it
+ * the links are relative to the server, never built from the request's Host
+ * header, which a client or a cache in front could make point anywhere.
+ */
+function originOf(deps: RouteDeps): string {
+  return deps.config.publicUrl ?? '';
 }
 
 /** Registers GET /v1/terms, GET /terms/:version and GET /privacy/:version. */
 export function registerTermsRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/v1/terms', async (request) => {
-    const origin = originOf(deps, request);
+  app.get('/v1/terms', async () => {
+    const origin = originOf(deps);
     return {
       terms: { version: deps.config.termsVersion, url: `${origin}/terms/${deps.config.termsVersion}` },
       privacy: { version: deps.config.privacyVersion, url: `${origin}/privacy/${deps.config.privacyVersion}` },

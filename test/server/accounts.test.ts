@@ -16,15 +16,18 @@ describe('beta server: terms, accounts and sessions', () => {
   it('names the current terms and privacy notice and serves their text', async () => {
     const { status, body } = await server.call('GET', '/v1/terms');
     assert.equal(status, 200);
+    // Without PUBLIC_URL the links are relative to the server, never taken from the Host header.
     assert.deepEqual(body, {
-      terms: { version: TERMS, url: `${server.url}/terms/${TERMS}` },
-      privacy: { version: TERMS, url: `${server.url}/privacy/${TERMS}` },
+      terms: { version: TERMS, url: `/terms/${TERMS}` },
+      privacy: { version: TERMS, url: `/privacy/${TERMS}` },
     });
-    const terms = await fetch(body.terms.url);
+    const spoofed = await fetch(`${server.url}/v1/terms`, { headers: { host: 'evil.example' } });
+    assert.doesNotMatch(await spoofed.text(), /evil\.example/);
+    const terms = await fetch(new URL(body.terms.url, server.url));
     assert.equal(terms.status, 200);
     assert.match(terms.headers.get('content-type')!, /text\/html/);
     assert.match(await terms.text(), /Terms of Service/);
-    assert.match(await (await fetch(body.privacy.url)).text(), /Privacy Notice/);
+    assert.match(await (await fetch(new URL(body.privacy.url, server.url))).text(), /Privacy Notice/);
     const missing = await server.call('GET', '/terms/1999-01-01');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, 'terms_not_found');
