@@ -21,6 +21,13 @@ import { registerTermsRoutes } from './routes/terms';
 import { registerUsageRoutes } from './routes/usage';
 import type { BetaStore } from './store/store';
 
+/** A number of proxy hops becomes a trust function (fastify's types take no number); addresses pass as they are. */
+function trustProxyOption(trust: false | number | string): { trustProxy?: string | ((address: string, hop: number) => boolean) } {
+  if (trust === false) return {};
+  if (typeof trust === 'number') return { trustProxy: (_address, hop) => hop < trust };
+  return { trustProxy: trust };
+}
+
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 export interface BuildServerOptions {
@@ -74,7 +81,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const app = Fastify({
     logger: options.logger ?? (config.logLevel ? { level: config.logLevel } : false),
     bodyLimit: DEFAULT_BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    ...trustProxyOption(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
     // Keep-alive connections that sit idle would otherwise hold close() open.
     forceCloseConnections: 'idle',

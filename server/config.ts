@@ -33,7 +33,12 @@ export interface ServerConfig {
   publicKeyPaths: string[];
   allowUnreviewed: boolean;
   manifestMaxAgeSeconds: number;
-  trustProxy: boolean;
+  /**
+   * Which proxies may set X-Forwarded-For (rate limits count per client
+   * address): false, a number of hops, or their addresses/CIDRs. "true"
+   * (trust anyone) is not offered: any client could then pick its address.
+   */
+  trustProxy: false | number | string;
   logLevel: string | undefined;
 }
 
@@ -124,7 +129,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
       ? env.PUBLIC_KEYS.split(',').map((p) => resolve(p.trim())).filter(Boolean)
       : defaults.publicKeyPaths,
     allowUnreviewed: env.ALLOW_UNREVIEWED === '1' || env.ALLOW_UNREVIEWED === 'true',
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: { login: limit('LOGIN', defaults.rateLimits.login), signup: limit('SIGNUP', defaults.rateLimits.signup) },
     logLevel: env.LOG_LEVEL || undefined,
   });
@@ -136,4 +141,13 @@ export const DATABASE_FILE = 'beta.sqlite3';
 /** Where the SQLite database lives inside DATA_DIR. */
 export function getDatabasePath(dataDir: string): string {
   return join(dataDir, DATABASE_FILE);
+}
+
+/** TRUST_PROXY: unset or "0" = none; a whole number = that many proxy hops; otherwise addresses or CIDRs, comma-separated. */
+export function parseTrustProxy(value: string | undefined): false | number | string {
+  const text = value?.trim();
+  if (!text || text === '0' || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  if (text === 'true') throw new Error('TRUST_PROXY=true would let any client choose its address; give the number of proxy hops or their addresses');
+  return text;
 }

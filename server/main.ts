@@ -21,7 +21,10 @@ async function startServer(): Promise<void> {
       console.warn(`warning: no ${kind} text for version ${version} in ${config.termsDir}`);
     }
   }
-  const prune = setInterval(() => void store.pruneExpired(Date.now()), PRUNE_INTERVAL_MS);
+  // A failed prune (the database busy with another process) is retried next hour, never fatal.
+  const prune = setInterval(() => {
+    store.pruneExpired(Date.now()).catch((error: unknown) => console.warn('beta server: pruning expired sessions failed:', error));
+  }, PRUNE_INTERVAL_MS);
   prune.unref();
 
   let closing = false;

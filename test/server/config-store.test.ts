@@ -52,3 +52,14 @@ describe('beta server: configuration and schema migrations', () => {
     }
   });
 });
+
+describe('beta server: TRUST_PROXY', () => {
+  it('trusts no proxy by default, a number of hops, or given addresses, and refuses "true"', async () => {
+    const { parseTrustProxy } = await import('../../server/config');
+    assert.equal(parseTrustProxy(undefined), false);
+    assert.equal(parseTrustProxy('0'), false);
+    assert.equal(parseTrustProxy('1'), 1);
+    assert.equal(parseTrustProxy('10.0.0.0/8, 127.0.0.1'), '10.0.0.0/8, 127.0.0.1');
+    assert.throws(() => parseTrustProxy('true'), /any client could choose its address|TRUST_PROXY=true/);
+  });
+});
