@@ -63,15 +63,26 @@ export class HostController {
   private manifest: ManifestPayload | null = null;
   private decisions: PlanDecision[] = [];
   private readonly startedAt = new Date().toISOString();
+  private replanQueue: Promise<void> = Promise.resolve();
+  private flushQueue: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
 
   constructor(private readonly options: HostControllerOptions) {
     this.log = options.log ?? prefixedConsole('[beta-channel]');
   }
 
-  /** Restores installed features, applies the cached manifest, then makes sure polling is scheduled. */
+  /**
+   * Restores installed features, applies the cached manifest, then makes sure
+   * polling is scheduled. If the start fails before anything runs (IndexedDB
+   * or restore), the next event tries again instead of failing for the rest
+   * of this page's life.
+   */
   start(): Promise<Parts> {
-    this.parts ??= this.startNow();
+    this.parts ??= this.startNow().catch((error: unknown) => {
+      this.parts = null;
+      this.log.error('the host could not start; the next event tries again', error);
+      throw error;
+    });
     return this.parts;
   }
 
@@ -119,21 +130,40 @@ export class HostController {
       feedback: new FeedbackQueue({ db, origin: config.origin, installId, fetch: fetchImpl, log: this.log }),
     };
 
+    // Made once, before any page can ask for status: two racing first reads
+    // would each make a different unit, and buckets must never move.
+    await readOrCreateUnit(browser.storage.local);
+    await installId();
     await host.restore();
     this.manifest = await client.loadCached();
     this.parts = Promise.resolve(parts);
-    await this.replan();
-    account.onChange(() => this.replan());
-    await poller.start();
-    if (!this.manifest) void poller.checkNow();
-    if (!(await browser.alarms.get(UPLOAD_ALARM))) {
-      await browser.alarms.create(UPLOAD_ALARM, { delayInMinutes: 5, periodInMinutes: UPLOAD_PERIOD_MINUTES });
+    try {
+      await this.replan();
+      account.onChange(() => this.replan());
+      await poller.start();
+      if (!this.manifest) void poller.checkNow();
+      if (!(await browser.alarms.get(UPLOAD_ALARM))) {
+        await browser.alarms.create(UPLOAD_ALARM, { delayInMinutes: 5, periodInMinutes: UPLOAD_PERIOD_MINUTES });
+      }
+    } catch (error) {
+      // The installed features are restored and answer; planning or polling recovers on the next event.
+      this.log.error('start-up after restore failed', error);
     }
     return parts;
   }
 
-  /** Plans from the last good manifest and the local state, then reconciles. No network. */
-  async replan(): Promise<void> {
+  /**
+   * Plans from the last good manifest and the local state, then reconciles.
+   * No network. Replans run one at a time, each reading the state afresh, so
+   * an older plan can never be applied after a newer one.
+   */
+  replan(): Promise<void> {
+    const run = this.replanQueue.then(() => this.replanNow());
+    this.replanQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async replanNow(): Promise<void> {
     const { host, account } = await this.start();
     const { browser, config, registry } = this.options;
     const storage = browser.storage.local;
@@ -274,8 +304,17 @@ export class HostController {
     }
   }
 
-  /** Sends queued usage counters and feedback; whatever fails stays queued for the next try. */
-  private async flushTelemetry(parts: Parts): Promise<TelemetrySendResult> {
+  /**
+   * Sends queued usage counters and feedback; whatever fails stays queued for
+   * the next try. Flushes run one at a time, so no item is posted twice.
+   */
+  private flushTelemetry(parts: Parts): Promise<TelemetrySendResult> {
+    const run = this.flushQueue.then(() => this.flushTelemetryNow(parts));
+    this.flushQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushTelemetryNow(parts: Parts): Promise<TelemetrySendResult> {
     const session = await parts.account.getSession();
     const nothing = { sent: 0, queued: 0, dropped: 0 };
     const [usage, feedback] = await Promise.allSettled([

@@ -120,6 +120,47 @@ describe('background: HostController', () => {
     await stopController(controller, browser);
   });
 
+  it('makes one rollout unit even when pages ask for status while the first start is still running', async () => {
+    const browser = createControllerBrowser();
+    const alpha = makeBadgeFeature('alpha');
+    addonFiles = serveAddonFiles([alpha]);
+    const envelope = await signManifest(key, [alpha.entry]);
+    const { controller } = createTestController({ browser, key, features: [alpha], fetch: scriptedFetch(() => manifestResponse(envelope)).fetch });
+    const writes: string[] = [];
+    const set = browser.storage.local.set.bind(browser.storage.local);
+    browser.storage.local.set = async (items) => {
+      if (typeof items['host:unit'] === 'string') writes.push(items['host:unit']);
+      return set(items);
+    };
+
+    const statuses = await Promise.all([controller.status(), controller.status(), controller.status()]);
+    assert.equal(writes.length, 1, 'the unit is written once');
+    assert.deepEqual(new Set(statuses.map((status) => status.unit)).size, 1);
+    await waitForLedgerState(browser, 'alpha', 'installed');
+    await stopController(controller, browser);
+  });
+
+  it('sends each queued feedback once, even when several sends are asked for at the same time', async () => {
+    const browser = createControllerBrowser();
+    const alpha = makeBadgeFeature('alpha');
+    addonFiles = serveAddonFiles([alpha]);
+    const envelope = await signManifest(key, [alpha.entry]);
+    const server = scriptedFetch(async () => manifestResponse(envelope));
+    const routed = async (input: string | URL, init?: RequestInit) =>
+      String(input).endsWith('/v1/manifest') ? server.fetch(input, init) : (server.requests.push({ url: String(input), method: init?.method ?? 'GET', headers: new Headers(init?.headers), body: String(init?.body) }), new Response('{}', { status: 201 }));
+    const { controller } = createTestController({ browser, key, features: [alpha], fetch: routed as typeof fetch });
+    await controller.start();
+    await waitForLedgerState(browser, 'alpha', 'installed');
+
+    await controller.handleMessage({ type: 'sbc:feedback', featureId: 'alpha', rating: 5, comment: 'Great' }, OPTIONS_PAGE_SENDER);
+    await Promise.all([
+      controller.handleMessage({ type: 'sbc:send-telemetry' }, OPTIONS_PAGE_SENDER),
+      controller.handleMessage({ type: 'sbc:send-telemetry' }, OPTIONS_PAGE_SENDER),
+    ]);
+    assert.equal(server.requests.filter((r) => r.url.endsWith('/v1/feedback')).length, 1);
+    await stopController(controller, browser);
+  });
+
   it('answers host requests only from the add-on’s own pages and leaves other messages to other listeners', async () => {
     const browser = createControllerBrowser();
     const alpha = makeBadgeFeature('alpha');
