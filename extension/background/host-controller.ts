@@ -10,7 +10,7 @@ import { ManifestClient } from '../channel/manifest-client';
 import type { ManifestPayload } from '../channel/manifest-schema';
 import { ManifestPoller } from '../channel/poller';
 import { openHostDb, type HostDb } from '../db';
-import { isFeatureMessage, isHostRequest, type HostRequest, type HostStatus, type TelemetrySendResult } from '../messages';
+import { isFeatureMessage, isHostRequest, type HostRequest, type HostStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { Logger, MessageSender } from '../runtime/feature-api';
 import { FeatureHost } from '../runtime/feature-host';
@@ -23,6 +23,9 @@ import { FeedbackQueue } from '../telemetry/feedback-queue';
 import { UsageRecorder } from '../telemetry/usage-recorder';
 import { UsageUploader } from '../telemetry/usage-uploader';
 import { buildHostStatus } from './host-status';
+import { prefixedConsole, readOrCreateKey } from './support';
+import { SerialQueue } from '../runtime/serial-queue';
+import { TelemetrySender } from '../telemetry/telemetry-sender';
 
 export const UPLOAD_ALARM = 'host:usage-upload';
 const UPLOAD_PERIOD_MINUTES = 6 * 60;
@@ -56,6 +59,7 @@ interface Parts {
   usage: UsageRecorder;
   uploader: UsageUploader;
   feedback: FeedbackQueue;
+  telemetry: TelemetrySender;
 }
 
 export class HostController {
@@ -63,8 +67,7 @@ export class HostController {
   private manifest: ManifestPayload | null = null;
   private decisions: PlanDecision[] = [];
   private readonly startedAt = new Date().toISOString();
-  private replanQueue: Promise<void> = Promise.resolve();
-  private flushQueue: Promise<unknown> = Promise.resolve();
+  private readonly replans = new SerialQueue();
   private readonly log: Logger;
 
   constructor(private readonly options: HostControllerOptions) {
@@ -119,6 +122,15 @@ export class HostController {
       },
       log: this.log,
     });
+    const uploader = new UsageUploader({ db, origin: config.origin, installId, fetch: fetchImpl, log: this.log });
+    const feedback = new FeedbackQueue({ db, origin: config.origin, installId, fetch: fetchImpl, log: this.log });
+    const telemetry = new TelemetrySender({
+      usage,
+      uploader,
+      feedback,
+      token: async () => (await account.getSession())?.token ?? null,
+      log: this.log,
+    });
     const parts: Parts = {
       db,
       host,
@@ -126,8 +138,9 @@ export class HostController {
       poller,
       account,
       usage,
-      uploader: new UsageUploader({ db, origin: config.origin, installId, fetch: fetchImpl, log: this.log }),
-      feedback: new FeedbackQueue({ db, origin: config.origin, installId, fetch: fetchImpl, log: this.log }),
+      uploader,
+      feedback,
+      telemetry,
     };
 
     // Made once, before any page can ask for status: two racing first reads
@@ -158,9 +171,7 @@ export class HostController {
    * an older plan can never be applied after a newer one.
    */
   replan(): Promise<void> {
-    const run = this.replanQueue.then(() => this.replanNow());
-    this.replanQueue = run.catch(() => undefined);
-    return run;
+    return this.replans.run(() => this.replanNow());
   }
 
   private async replanNow(): Promise<void> {
@@ -220,7 +231,7 @@ export class HostController {
     const parts = await this.start();
     if (await parts.poller.handleAlarm(alarm)) return;
     if (alarm.name === UPLOAD_ALARM) {
-      await this.flushTelemetry(parts);
+      await parts.telemetry.send();
       return;
     }
     await parts.host.dispatchAlarm(alarm);
@@ -256,77 +267,44 @@ export class HostController {
   private async handleHostRequest(request: HostRequest): Promise<unknown> {
     const parts = await this.start();
     const storage = this.options.browser.storage.local;
+    /** A change that can alter which features this browser gets: plan again, then report. */
+    const thenReplan = async (change: Promise<unknown>) => {
+      await change;
+      await this.replan();
+      return this.status();
+    };
     switch (request.type) {
       case 'sbc:status':
         return this.status();
       case 'sbc:refresh':
         await parts.poller.checkNow();
         return this.status();
-      case 'sbc:override':
-        await writeOverride(storage, request.featureId, request.value);
-        await this.replan();
-        return this.status();
-      case 'sbc:opt-out':
-        await writeOptOut(storage, request.featureId, request.optedOut);
-        await this.replan();
-        return this.status();
       case 'sbc:telemetry':
         await parts.usage.setEnabled(request.enabled);
         return this.status();
       case 'sbc:send-telemetry':
-        return this.flushTelemetry(parts);
+        return parts.telemetry.send();
       case 'sbc:terms':
         return parts.account.getTerms();
-      case 'sbc:signup':
-        await parts.account.signUp(request.email, request.password, request.acceptedTerms);
-        await this.replan();
-        return this.status();
-      case 'sbc:login':
-        await parts.account.signIn(request.email, request.password);
-        await this.replan();
-        return this.status();
-      case 'sbc:logout':
-        await parts.account.signOut();
-        await this.replan();
-        return this.status();
-      case 'sbc:delete-account':
-        await parts.account.deleteAccount();
-        await this.replan();
-        return this.status();
-      case 'sbc:accept-terms':
-        await parts.account.acceptTerms(request.acceptedTerms);
-        await this.replan();
-        return this.status();
       case 'sbc:feedback':
         await parts.feedback.enqueue({ featureId: request.featureId, rating: request.rating, comment: request.comment });
-        void this.flushTelemetry(parts);
+        void parts.telemetry.send();
         return { ok: true };
+      case 'sbc:override':
+        return thenReplan(writeOverride(storage, request.featureId, request.value));
+      case 'sbc:opt-out':
+        return thenReplan(writeOptOut(storage, request.featureId, request.optedOut));
+      case 'sbc:signup':
+        return thenReplan(parts.account.signUp(request.email, request.password, request.acceptedTerms));
+      case 'sbc:login':
+        return thenReplan(parts.account.signIn(request.email, request.password));
+      case 'sbc:logout':
+        return thenReplan(parts.account.signOut());
+      case 'sbc:delete-account':
+        return thenReplan(parts.account.deleteAccount());
+      case 'sbc:accept-terms':
+        return thenReplan(parts.account.acceptTerms(request.acceptedTerms));
     }
-  }
-
-  /**
-   * Sends queued usage counters and feedback; whatever fails stays queued for
-   * the next try. Flushes run one at a time, so no item is posted twice.
-   */
-  private flushTelemetry(parts: Parts): Promise<TelemetrySendResult> {
-    const run = this.flushQueue.then(() => this.flushTelemetryNow(parts));
-    this.flushQueue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async flushTelemetryNow(parts: Parts): Promise<TelemetrySendResult> {
-    const session = await parts.account.getSession();
-    const nothing = { sent: 0, queued: 0, dropped: 0 };
-    const [usage, feedback] = await Promise.allSettled([
-      (await parts.usage.isEnabled()) ? parts.uploader.flush() : nothing,
-      parts.feedback.flush(session ? { token: session.token } : {}),
-    ]);
-    const settle = (result: PromiseSettledResult<TelemetrySendResult['usage']>, what: string) => {
-      if (result.status === 'fulfilled') return result.value;
-      this.log.warn(`${what} upload failed; kept queued`, result.reason);
-      return nothing;
-    };
-    return { usage: settle(usage, 'usage'), feedback: settle(feedback, 'feedback') };
   }
 
   /** What the QA panel and the popup show. */
@@ -357,21 +335,4 @@ export class HostController {
       startedAt: this.startedAt,
     });
   }
-}
-
-async function readOrCreateKey(storage: BrowserApi['storage']['local'], key: string): Promise<string> {
-  const stored = (await storage.get(key))[key];
-  if (typeof stored === 'string' && stored) return stored;
-  const value = crypto.randomUUID();
-  await storage.set({ [key]: value });
-  return value;
-}
-
-function prefixedConsole(prefix: string): Logger {
-  return {
-    debug: (...args) => console.debug(prefix, ...args),
-    info: (...args) => console.info(prefix, ...args),
-    warn: (...args) => console.warn(prefix, ...args),
-    error: (...args) => console.error(prefix, ...args),
-  };
 }
