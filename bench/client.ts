@@ -3,7 +3,8 @@
  * baseline measured in the same process, so the numbers mean the same on any
  * machine. No timing is asserted anywhere; read the ratios over time.
  *
- *  - planning 200 features (rollout buckets, targeting, sign-off checks) vs
+ *  - planning 200 features (rollout buckets, targeting, sign-off checks
+ *    including each feature's content-script file) vs
  *    the bare SHA-256 digests that the buckets need;
  *  - verifying a 200-feature signed manifest (signature + schema) vs one
  *    bare ECDSA verification of the same bytes.
@@ -15,21 +16,27 @@ import type { ManifestFeature, ManifestPayload } from '../extension/channel/mani
 const FEATURES = 200;
 const ROUNDS = 30;
 
+// Each feature ships one content script, as the sample features do, so the
+// sign-off check compares file lists too.
 function makeFeatures(count: number): ManifestFeature[] {
   const sha = 'a'.repeat(64);
-  const signOff = { reviewer: 'reviewer@example.org', date: '2026-11-20', reference: 'R-1', version: '1.0.0', sha256: sha };
-  return Array.from({ length: count }, (_, i) => ({
-    id: `feature-${String(i).padStart(4, '0')}`,
-    version: '1.0.0',
-    sha256: sha,
-    files: [],
-    rollout: (i * 37) % 10001,
-    targeting: { firefoxVersion: { min: '128' }, os: ['linux', 'win', 'mac'], locales: ['en', 'de'] },
-    killed: i % 50 === 0,
-    requiresAccount: i % 7 === 0,
-    owners: ['owner@example.org'],
-    signOffs: { security: signOff, privacy: signOff, technical: signOff },
-  }));
+  return Array.from({ length: count }, (_, i) => {
+    const id = `feature-${String(i).padStart(4, '0')}`;
+    const files = [{ path: `features/${id}/content/script.js`, sha256: 'b'.repeat(64) }];
+    const signOff = { reviewer: 'reviewer@example.org', date: '2026-11-20', reference: 'R-1', version: '1.0.0', sha256: sha, files };
+    return {
+      id,
+      version: '1.0.0',
+      sha256: sha,
+      files,
+      rollout: (i * 37) % 10001,
+      targeting: { firefoxVersion: { min: '128' }, os: ['linux', 'win', 'mac'], locales: ['en', 'de'] },
+      killed: i % 50 === 0,
+      requiresAccount: i % 7 === 0,
+      owners: ['owner@example.org'],
+      signOffs: { security: signOff, privacy: signOff, technical: signOff },
+    };
+  });
 }
 
 function makePayload(featureCount: number): ManifestPayload {

@@ -71,7 +71,7 @@ export function buildFeatureEntries(release: Release, lock: LockFile, options: {
       });
     }
     // The entry describes the code the add-on actually ships, so sign-offs are
-    // checked against the lock's version and chunk, not the release's claim.
+    // checked against the lock's version, chunk and files, not the release's claim.
     const entry = manifestFeatureSchema.parse({
       id: shipped.id,
       version: shipped.version,
@@ -85,7 +85,9 @@ export function buildFeatureEntries(release: Release, lock: LockFile, options: {
       signOffs: wanted.signOffs,
     });
     for (const problem of findSignOffProblems(entry)) {
-      const found: ReleaseProblem = { featureId: entry.id, kind: 'sign-off', role: problem.role, reason: problem.reason, message: problem.message };
+      // The client shows the same message; only the publisher can act on where the right list is.
+      const hint = problem.reason === 'stale-files' ? ' (after a new review, copy "files" from the lock file)' : '';
+      const found: ReleaseProblem = { featureId: entry.id, kind: 'sign-off', role: problem.role, reason: problem.reason, message: problem.message + hint };
       (options.localDev ? warnings : problems).push(found);
     }
     features.push(entry);

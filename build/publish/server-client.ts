@@ -1,7 +1,8 @@
 /**
  * The two beta-server calls the publish tool makes: read the serial that is
  * live now, and upload the new envelope. `fetch` comes in as a parameter so
- * tests can pass a fake; the default is Node's global fetch.
+ * tests can pass a fake; the default is Node's global fetch. Neither call
+ * follows redirects: a redirect is refused as a failed request.
  */
 import { decodeBase64url } from '../../extension/channel/signature';
 
@@ -43,7 +44,7 @@ export async function fetchPublishedSerial(server: string, fetchImpl: FetchLike 
   const url = `${server}/v1/manifest`;
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers: { accept: 'application/json' } });
+    response = await fetchImpl(url, { headers: { accept: 'application/json' }, redirect: 'error' });
   } catch (error) {
     throw new ServerError(url, 0, undefined, `GET ${url} failed: ${describeCause(error)}`);
   }
@@ -77,6 +78,8 @@ export async function uploadManifest(server: string, adminToken: string, envelop
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
       body: envelopeText,
+      // The admin token must reach only the server named on the command line, never a redirect's target.
+      redirect: 'error',
     });
   } catch (error) {
     throw new ServerError(url, 0, undefined, `PUT ${url} failed: ${describeCause(error)}`);

@@ -33,13 +33,25 @@ export const envelopeSchema = z.strictObject({
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-/** A reviewer's sign-off, bound to the exact code that was reviewed. */
+export const featureFileSchema = z.strictObject({
+  path: z.string().min(1),
+  sha256: sha256Hex,
+});
+export type FeatureFile = z.infer<typeof featureFileSchema>;
+
+/**
+ * A reviewer's sign-off, bound to the exact code that was reviewed: the
+ * version, the chunk's SHA-256 and every further file (content scripts),
+ * copied from dist/features.lock.json.
+ */
 export const signOffSchema = z.strictObject({
   reviewer: z.string().min(1).max(200),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25'),
   reference: z.string().min(1).max(500),
   version: semver,
   sha256: sha256Hex,
+  /** The feature's content-script files with their SHA-256; absent means the feature has none. */
+  files: z.array(featureFileSchema).optional(),
 });
 export type SignOff = z.infer<typeof signOffSchema>;
 
@@ -58,10 +70,6 @@ export const targetingSchema = z.strictObject({
 });
 export type Targeting = z.infer<typeof targetingSchema>;
 
-export const featureFileSchema = z.strictObject({
-  path: z.string().min(1),
-  sha256: sha256Hex,
-});
 
 export const manifestFeatureSchema = z.strictObject({
   id: featureId,
@@ -100,22 +108,28 @@ export type ManifestPayload = z.infer<typeof manifestPayloadSchema>;
 /** A problem with one feature's sign-offs, or null when all three are in order. */
 export interface SignOffProblem {
   role: SignOffRole;
-  reason: 'missing' | 'stale-version' | 'stale-sha256' | 'self-review';
+  reason: 'missing' | 'stale-version' | 'stale-sha256' | 'stale-files' | 'self-review';
   message: string;
 }
 
 /**
  * Checks that a feature carries security, privacy and technical sign-offs,
- * each given for this version and chunk SHA-256, none by one of its owners.
+ * each given for this version, chunk SHA-256 and set of content-script files
+ * (path and SHA-256, in any order), none by one of its owners.
  * Used by the publish tool and by the client, so both refuse the same things.
+ *
+ * @example
+ * findSignOffProblems(entry).map((p) => p.message)
+ * // ['reading-time: privacy sign-off was given for other content-script files (1 difference): …']
  */
 export function findSignOffProblems(
-  feature: Pick<ManifestFeature, 'id' | 'version' | 'sha256' | 'owners' | 'signOffs'>,
+  feature: Pick<ManifestFeature, 'id' | 'version' | 'sha256' | 'owners' | 'signOffs'> & { files?: FeatureFile[] },
 ): SignOffProblem[] {
   const owners = new Set(feature.owners.map((o) => o.trim().toLowerCase()));
   const problems: SignOffProblem[] = [];
   for (const role of SIGN_OFF_ROLES) {
     const signOff = feature.signOffs[role];
+    const fileDifferences = signOff ? describeFileDifferences(feature.files ?? [], signOff.files ?? []) : [];
     if (!signOff) {
       problems.push({ role, reason: 'missing', message: `${feature.id}: no ${role} sign-off` });
     } else if (signOff.version !== feature.version) {
@@ -130,6 +144,13 @@ export function findSignOffProblems(
         reason: 'stale-sha256',
         message: `${feature.id}: ${role} sign-off was given for chunk ${signOff.sha256.slice(0, 12)}…, not ${feature.sha256.slice(0, 12)}…`,
       });
+    } else if (fileDifferences.length > 0) {
+      const count = fileDifferences.length === 1 ? '1 difference' : `${fileDifferences.length} differences`;
+      problems.push({
+        role,
+        reason: 'stale-files',
+        message: `${feature.id}: ${role} sign-off was given for other content-script files (${count}): ${fileDifferences.join('; ')}`,
+      });
     } else if (owners.has(signOff.reviewer.trim().toLowerCase())) {
       problems.push({
         role,
@@ -139,4 +160,38 @@ export function findSignOffProblems(
     }
   }
   return problems;
+}
+
+/**
+ * How the signed-off files differ from the feature's, compared as sets of
+ * {path, sha256} pairs, so that a content script edited without a new review
+ * can never ride on the old sign-off.
+ */
+function describeFileDifferences(actual: FeatureFile[], signedOff: FeatureFile[]): string[] {
+  const pair = (file: FeatureFile) => `${file.path}\n${file.sha256}`;
+  const actualPairs = new Set(actual.map(pair));
+  const signedPairs = new Set(signedOff.map(pair));
+  const differences: string[] = [];
+  const reported = new Set<string>();
+  for (const file of actual) {
+    if (signedPairs.has(pair(file)) || reported.has(file.path)) continue;
+    reported.add(file.path);
+    const reviewed = signedOff.find((other) => other.path === file.path);
+    differences.push(
+      reviewed
+        ? `${file.path} differs (signed off ${reviewed.sha256.slice(0, 12)}…, now ${file.sha256.slice(0, 12)}…)`
+        : `${file.path} is missing from the sign-off`,
+    );
+  }
+  for (const file of signedOff) {
+    if (actualPairs.has(pair(file)) || reported.has(file.path)) continue;
+    reported.add(file.path);
+    const shipped = actual.some((other) => other.path === file.path);
+    differences.push(
+      shipped
+        ? `${file.path} is also signed off as ${file.sha256.slice(0, 12)}…, which is not the feature's`
+        : `${file.path} is extra: the feature has no such file`,
+    );
+  }
+  return differences;
 }

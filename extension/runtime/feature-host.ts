@@ -194,8 +194,10 @@ export class FeatureHost {
     return this.registry.find((feature) => feature.id === id);
   }
 
+  // With the files the build ships, so that an entry (manifest or ledger) leaving one out is refused, not run unchecked.
   private expectedHashes(registered: RegisteredFeature, record: Pick<FeatureRecord, 'sha256' | 'files'>): ExpectedHashes {
-    return { featureId: registered.id, chunk: registered.chunk, sha256: record.sha256, files: record.files ?? [] };
+    const { id: featureId, chunk, files: registeredFiles } = registered;
+    return { featureId, chunk, sha256: record.sha256, files: record.files ?? [], registeredFiles };
   }
 
   private async restoreNow(): Promise<void> {

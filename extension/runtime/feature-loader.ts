@@ -11,6 +11,11 @@ export interface ExpectedHashes {
   chunk: string;
   sha256: string;
   files: Array<{ path: string; sha256: string }>;
+  /**
+   * The files the build ships for the feature (RegisteredFeature.files): each
+   * must be listed in `files`, or it would run without its hash checked.
+   */
+  registeredFiles: string[];
 }
 
 export type FetchFile = (path: string) => Promise<ArrayBuffer>;
@@ -22,13 +27,47 @@ export async function computeSha256Hex(bytes: ArrayBuffer | Uint8Array): Promise
 }
 
 /**
- * Checks the chunk and each listed file against its expected SHA-256.
+ * Checks that the listed files cover every file the build ships for the
+ * feature and stay inside its folder. A signed entry that leaves a content
+ * script out (or lists none) would otherwise have it registered unchecked.
+ * Throws, naming the feature and every offending path.
+ *
+ * @example
+ * checkListedFiles({ featureId: 'x', chunk: 'features/x/index.js', sha256, files: [], registeredFiles: ['features/x/content/a.js'] });
+ * // throws: Feature "x": the manifest does not list features/x/content/a.js …
+ */
+export function checkListedFiles(expected: ExpectedHashes): void {
+  const folder = `features/${expected.featureId}/`;
+  const listed = new Set(expected.files.map((file) => file.path));
+  const unlisted = expected.registeredFiles.filter((path) => !listed.has(path));
+  const outside = [...listed].filter((path) => !isInsideFolder(path, folder));
+  const problems: string[] = [];
+  if (unlisted.length > 0) {
+    problems.push(`the manifest does not list ${unlisted.join(', ')}, which the add-on ships for it, so its sha256 cannot be checked`);
+  }
+  if (outside.length > 0) problems.push(`the manifest lists ${outside.join(', ')}, outside ${folder}`);
+  if (problems.length > 0) throw new Error(`Feature "${expected.featureId}": ${problems.join('; ')}`);
+}
+
+// "features/x/../y/a.js" starts with the folder but leaves it.
+function isInsideFolder(path: string, folder: string): boolean {
+  if (!path.startsWith(folder) || path.includes('\\')) return false;
+  return path
+    .slice(folder.length)
+    .split('/')
+    .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+/**
+ * Checks that every shipped file is listed (checkListedFiles), then the chunk
+ * and each listed file against its expected SHA-256.
  * Throws, naming the feature, the file, the expected and the actual hash.
  *
  * @example
- * await verifyFeatureFiles({ featureId: 'x', chunk: 'features/x/index.js', sha256, files: [] }, fetchFile);
+ * await verifyFeatureFiles({ featureId: 'x', chunk: 'features/x/index.js', sha256, files: [], registeredFiles: [] }, fetchFile);
  */
 export async function verifyFeatureFiles(expected: ExpectedHashes, fetchFile: FetchFile): Promise<void> {
+  checkListedFiles(expected);
   const checks = [{ path: expected.chunk, sha256: expected.sha256 }, ...expected.files];
   for (const { path, sha256 } of checks) {
     let bytes: ArrayBuffer;

@@ -58,7 +58,7 @@ async function disposeStore(deps: RunnerDeps, id: string, store: DisposableStore
  * registered and throws.
  *
  * @example
- * const running = await startFeature(deps, registered, { featureId, chunk, sha256, files: [] }, '1.0.0', true);
+ * const running = await startFeature(deps, registered, { featureId, chunk, sha256, files: [], registeredFiles: [] }, '1.0.0', true);
  */
 export async function startFeature(
   deps: RunnerDeps,

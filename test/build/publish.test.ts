@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,11 +26,11 @@ interface CliRun {
   stderr: string;
 }
 
-function runPublish(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+function runPublish(args: string[], env: Record<string, string> = {}, lockPath = LOCK): Promise<CliRun> {
   const childEnv = { ...process.env, ...env };
   if (!env.ADMIN_TOKEN) delete childEnv.ADMIN_TOKEN;
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'build/publish.ts', '--lock', LOCK, ...args], { cwd: ROOT, env: childEnv }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'build/publish.ts', '--lock', lockPath, ...args], { cwd: ROOT, env: childEnv }, (error, stdout, stderr) => {
       done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -56,6 +57,8 @@ describe('release → manifest payload', () => {
     const summary = problems.map((p) => `${p.featureId}/${p.kind}/${p.role ?? '-'}/${p.reason ?? '-'}`).sort();
     assert.deepEqual(summary, [
       'page-notes/sign-off/privacy/stale-sha256',
+      'page-notes/sign-off/security/stale-files',
+      'page-notes/sign-off/technical/stale-files',
       'page-notes/version-mismatch/-/-',
       'reading-time/sign-off/privacy/missing',
       'reading-time/sign-off/security/stale-version',
@@ -71,7 +74,7 @@ describe('release → manifest payload', () => {
   it('lets local development publish without sign-offs but never ship what the build lacks', () => {
     const { problems, warnings } = buildFeatureEntries(readRelease(PROBLEMS), lock, { localDev: true });
     assert.deepEqual(problems.map((p) => p.kind).sort(), ['not-in-lock', 'version-mismatch']);
-    assert.equal(warnings.length, 4);
+    assert.equal(warnings.length, 6);
   });
 
   it('makes a beta payload that expires in the given days and is unreviewed only for local development', () => {
@@ -99,7 +102,7 @@ describe('release → manifest payload', () => {
     assert.equal(percentToBasisPoints(100), 10000);
   });
 
-  it('ships an example release whose features, versions and reviewers fit the feature folders', () => {
+  it('ships an example release whose features, versions, content scripts and reviewers fit the feature folders', () => {
     const example = readRelease(join(ROOT, 'release/example.json'));
     assert.deepEqual(example.features.map((f) => f.id).sort(), ['page-notes', 'reading-time']);
     for (const feature of example.features) {
@@ -111,6 +114,14 @@ describe('release → manifest payload', () => {
         assert.ok(!owners.includes(signOff.reviewer.toLowerCase()), `${feature.id}: ${signOff.reviewer} owns it`);
       }
       assert.equal(Object.keys(feature.signOffs).length, 3, feature.id);
+      // Each content script of the folder is built to features/<id>/content/<name>.js and must be signed off.
+      const scripts = readdirSync(join(ROOT, 'features', feature.id, 'content'))
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => `features/${feature.id}/content/${name.replace(/\.ts$/, '.js')}`);
+      assert.ok(scripts.length > 0, feature.id);
+      for (const [role, signOff] of Object.entries(feature.signOffs)) {
+        assert.deepEqual((signOff.files ?? []).map((file) => file.path).sort(), scripts.sort(), `${feature.id} ${role}`);
+      }
     }
   });
 
@@ -174,13 +185,38 @@ describe('npm run publish', function () {
     const out = join(dir, 'refused.json');
     const run = await runPublish(['--release', PROBLEMS, '--key', key.privateKeyPath, '--out', out]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /refused, 6 problems/);
+    assert.match(run.stderr, /refused, 8 problems/);
     assert.match(run.stderr, /reading-time: no privacy sign-off/);
     assert.match(run.stderr, /reading-time: security sign-off was given for version 1\.0\.0, not 1\.1\.0/);
     assert.match(run.stderr, /reading-time: technical sign-off by dana reyes, who owns the feature/);
     assert.match(run.stderr, /page-notes: privacy sign-off was given for chunk 04df0c11c5bb…/);
+    // Content scripts are code too: a sign-off without them, or for an older copy, does not cover them.
+    assert.match(
+      run.stderr,
+      /page-notes: security sign-off was given for other content-script files \(1 difference\): features\/page-notes\/content\/notes\.js is missing from the sign-off \(after a new review, copy "files" from the lock file\)/,
+    );
+    assert.match(
+      run.stderr,
+      /page-notes: technical sign-off was given for other content-script files \(1 difference\): features\/page-notes\/content\/notes\.js differs \(signed off 72f9db57ac4b…, now 60db1ca29822…\)/,
+    );
     assert.match(run.stderr, /page-notes: the release says version 1\.0\.1 but the build ships 1\.0\.0/);
     assert.match(run.stderr, /tab-groups: not in the build's lock file/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('refuses old sign-offs once a content script changed without a version bump, for every role', async () => {
+    const edited = JSON.parse(readFileSync(LOCK, 'utf8')) as { features: Array<{ id: string; files: Array<{ path: string; sha256: string }> }> };
+    const badge = edited.features.find((f) => f.id === 'reading-time')!.files[0]!;
+    badge.sha256 = createHash('sha256').update('badge.js, edited after the review').digest('hex');
+    const lockPath = join(dir, 'edited.lock.json');
+    writeFileSync(lockPath, JSON.stringify(edited));
+    const out = join(dir, 'edited-manifest.json');
+    const run = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out], {}, lockPath);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /refused, 3 problems/);
+    for (const role of ['security', 'privacy', 'technical']) {
+      assert.match(run.stderr, new RegExp(`reading-time: ${role} sign-off was given for other content-script files \\(1 difference\\): features/reading-time/content/badge\\.js differs`));
+    }
     assert.equal(existsSync(out), false);
   });
 
@@ -251,6 +287,29 @@ describe('npm run publish', function () {
       assert.equal(payload.serial, 4100000001);
       assert.equal(requests[1]!.body, readFileSync(out, 'utf8'));
       assert.match(run.stdout, /HTTP 200 \{"serial":4100000001/);
+    });
+
+    it('never follows a redirect with the admin token', async () => {
+      const elsewhere: string[] = [];
+      const other = createServer((req, res) => {
+        elsewhere.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+      await new Promise<void>((ready) => other.listen(0, '127.0.0.1', ready));
+      const otherOrigin = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      try {
+        answer = (req, res) => {
+          if (req.method === 'GET') res.writeHead(404).end();
+          else res.writeHead(307, { location: `${otherOrigin}/v1/admin/manifest` }).end();
+        };
+        const run = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', join(dir, 'redirected.json'), '--server', origin], { ADMIN_TOKEN: 'secret-admin' });
+        assert.equal(run.code, 1, run.stdout);
+        assert.match(run.stderr, new RegExp(`PUT ${origin}/v1/admin/manifest failed: .*redirect`));
+        assert.deepEqual(requests.map((r) => `${r.method} ${r.url}`), ['GET /v1/manifest', 'PUT /v1/admin/manifest']);
+        assert.deepEqual(elsewhere, [], 'the other origin never saw the token');
+      } finally {
+        await new Promise<void>((closed) => other.close(() => closed()));
+      }
     });
 
     it('exits non-zero with the server\'s error code and message when the upload is refused', async () => {

@@ -83,8 +83,8 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     pages = await startLoopbackServer();
     addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: keysDir });
 
-    const signOffs = (sha256: string, version: string) => {
-      const by = (reviewer: string, reference: string) => ({ reviewer, date: '2026-11-20', reference, version, sha256 });
+    const signOffs = (sha256: string, version: string, files: Array<{ path: string; sha256: string }>) => {
+      const by = (reviewer: string, reference: string) => ({ reviewer, date: '2026-11-20', reference, version, sha256, files });
       return { security: by('sec@example.org', 'SEC-9'), privacy: by('priv@example.org', 'PRIV-9'), technical: by('tech@example.org', 'TECH-9') };
     };
     const release = {
@@ -92,7 +92,7 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
         id: feature.id,
         version: feature.version,
         rollout: 100,
-        signOffs: signOffs(feature.sha256, feature.version),
+        signOffs: signOffs(feature.sha256, feature.version, feature.files),
       })),
     };
     writeFileSync(join(work, 'release.json'), JSON.stringify(release, null, 2));

@@ -25,23 +25,28 @@ export async function makeTestKey(keysDir: string, keyId: string): Promise<TestK
   return { keyId, privateKey: pair.privateKey };
 }
 
-/** A feature entry for every locked feature named, with all three sign-offs by a reviewer who is not an owner. */
+/**
+ * A feature entry for every locked feature named, with all three sign-offs by
+ * a reviewer who is not an owner, each bound to the chunk and the content-script files.
+ */
 export function reviewedEntries(lock: LockFile, ids: string[], overrides: Partial<ManifestFeature> = {}): ManifestFeature[] {
   return ids.map((id) => {
     const locked = lock.features.find((feature) => feature.id === id);
     if (!locked) throw new Error(`the build has no feature ${id}`);
+    const files = locked.files.map((file) => ({ path: file.path, sha256: file.sha256 }));
     const signOff = (reference: string) => ({
       reviewer: 'reviewer@services.example.org',
       date: '2026-11-20',
       reference,
       version: locked.version,
       sha256: locked.sha256,
+      ...(files.length > 0 ? { files } : {}),
     });
     return {
       id,
       version: locked.version,
       sha256: locked.sha256,
-      files: locked.files,
+      files,
       rollout: 10000,
       targeting: {},
       killed: false,

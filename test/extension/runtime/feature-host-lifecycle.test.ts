@@ -141,6 +141,35 @@ describe('feature host: crashes and wakes', () => {
     assert.equal(feature.loads(), 0);
   });
 
+  it('on a wake, refuses to restart a feature whose recorded entry leaves out a content script the build ships', async () => {
+    const feature = makeFeature('kit', defineFeature({
+      activate: (ctx) => ctx.contentScripts.register({ id: 'badge', matches: ['https://*/*'], js: ['content/badge.js'] }).then(() => undefined),
+    }), { files: { 'features/kit/content/badge.js': 'badge()' } });
+    const browser = createFakeBrowser({ storage: { [LEDGER_KEY]: { kit: record('installed', feature.entry.sha256) } } });
+    const { host } = createTestHost(browser, [feature]);
+    await host.restore();
+    const state = (await host.getStates()).kit;
+    assert.equal(state?.state, 'failed');
+    assert.match(state?.error ?? '', /the manifest does not list features\/kit\/content\/badge\.js/);
+    assert.equal(feature.loads(), 0);
+    assert.deepEqual([...browser.state.contentScripts.keys()], []);
+  });
+
+  it('finishing an uninstall does not run the hook of a feature whose recorded entry leaves out a shipped file, and still wipes it', async () => {
+    let hookRan = false;
+    const feature = makeFeature('kit', defineFeature({ activate: () => undefined, uninstall: () => void (hookRan = true) }), {
+      files: { 'features/kit/content/badge.js': 'badge()' },
+    });
+    const browser = createFakeBrowser({ storage: { [LEDGER_KEY]: { kit: record('uninstalling', feature.entry.sha256) }, 'feature:kit:notes': ['a'] } });
+    const { host, log } = createTestHost(browser, [feature]);
+    await host.restore();
+    assert.equal(hookRan, false);
+    assert.equal(feature.loads(), 0);
+    assert.ok(log.lines.some((l) => /feature kit: uninstall hook failed; wiping anyway .*does not list features\/kit\/content\/badge\.js/.test(l)), log.lines.join('\n'));
+    assert.equal(browser.state.storage.has('feature:kit:notes'), false);
+    assert.deepEqual(await host.getStates(), {});
+  });
+
   it('sweeps orphaned feature content scripts and alarms on restore, and leaves the add-on\'s own alone', async () => {
     const browser = createFakeBrowser();
     await browser.scripting.registerContentScripts([{ id: 'sbc:gone:x', matches: ['https://*/*'] }, { id: 'host-banner', matches: ['https://*/*'] }]);

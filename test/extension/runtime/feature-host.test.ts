@@ -47,6 +47,40 @@ describe('feature host: install, failure and isolation', () => {
     assert.equal(feature.loads(), 0);
   });
 
+  it('refuses a signed entry that lists none of the content scripts the build ships: nothing of it is registered', async () => {
+    const browser = createFakeBrowser();
+    const feature = makeFeature('alpha', defineFeature({
+      async activate(ctx) {
+        await ctx.contentScripts.register({ id: 'badge', matches: ['https://*/*'], js: ['content/badge.js'] });
+      },
+    }), { files: { 'features/alpha/content/badge.js': 'badge()' } });
+    const { host, files } = createTestHost(browser, [feature]);
+    await host.install({ ...feature.entry, files: [] });
+    const record = (await host.getStates()).alpha;
+    assert.equal(record?.state, 'failed');
+    assert.match(record?.error ?? '', /^Feature "alpha": the manifest does not list features\/alpha\/content\/badge\.js, which the add-on ships for it/);
+    assert.equal(feature.loads(), 0);
+    assert.deepEqual(files.requested, [], 'refused before any file is read');
+    assert.deepEqual([...browser.state.contentScripts.keys()], []);
+    assert.deepEqual(host.getActiveIds(), []);
+    assert.deepEqual(browser.leaks(), []);
+  });
+
+  it('refuses an entry that lists a file outside the feature\'s folder', async () => {
+    const browser = createFakeBrowser();
+    const feature = makeFeature('alpha', defineFeature({ activate: () => undefined }), { files: { 'features/alpha/content/badge.js': 'badge()' } });
+    const { host } = createTestHost(browser, [feature]);
+    const outside = [
+      { path: 'features/beta/content/x.js', sha256: sha256('x') },
+      { path: 'features/alpha/../beta/content/x.js', sha256: sha256('x') },
+    ];
+    await host.install({ ...feature.entry, files: [...feature.entry.files, ...outside] });
+    const record = (await host.getStates()).alpha;
+    assert.equal(record?.state, 'failed');
+    assert.equal(record?.error, 'Feature "alpha": the manifest lists features/beta/content/x.js, features/alpha/../beta/content/x.js, outside features/alpha/');
+    assert.equal(feature.loads(), 0);
+  });
+
   it('rolls back a feature whose activate throws and still installs the others', async () => {
     const browser = createFakeBrowser();
     const broken = makeFeature('broken', defineFeature({

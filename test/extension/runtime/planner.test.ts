@@ -89,6 +89,16 @@ describe('planner', () => {
     assert.match(allowed.reason, /UNREVIEWED/);
   });
 
+  it('uninstalls a feature whose content script changed since its sign-offs, even when QA forces it on', async () => {
+    const reviewed = entry({ files: [{ path: 'features/kit/content/badge.js', sha256: sha256('badge()') }] });
+    assert.equal((await decide([reviewed])).action, 'install');
+    // A publisher who copied the new hash from the lock but kept the old sign-offs.
+    const edited = { ...reviewed, files: [{ path: 'features/kit/content/badge.js', sha256: sha256('badge() and more') }] };
+    const d = await decide([edited], { overrides: { kit: 'on' } });
+    assert.deepEqual([d.action, d.reasonCode], ['uninstall', 'sign-offs']);
+    assert.match(d.reason, /kit: security sign-off was given for other content-script files \(1 difference\): features\/kit\/content\/badge\.js differs/);
+  });
+
   it('QA off disables, and beats an eligible rollout', async () => {
     const d = await decide([entry()], { overrides: { kit: 'off' } });
     assert.deepEqual([d.action, d.reasonCode], ['disable', 'qa-off']);

@@ -46,13 +46,22 @@ export function makeFeature(
   return { registered, entry, files, loads: () => loads };
 }
 
+/** A manifest entry signed off by three reviewers for this version, chunk and (overrides.files) content scripts. */
 export function makeEntry(id: string, version: string, chunkSha: string, overrides: Partial<ManifestFeature> = {}): ManifestFeature {
-  const signOff = (reviewer: string) => ({ reviewer, date: '2026-11-20', reference: `BUG-${id}`, version, sha256: chunkSha });
+  const files = overrides.files ?? [];
+  const signOff = (reviewer: string) => ({
+    reviewer,
+    date: '2026-11-20',
+    reference: `BUG-${id}`,
+    version,
+    sha256: chunkSha,
+    ...(files.length > 0 ? { files } : {}),
+  });
   return {
     id,
     version,
     sha256: chunkSha,
-    files: [],
+    files,
     rollout: 10000,
     targeting: {},
     killed: false,
