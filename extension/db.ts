@@ -63,6 +63,8 @@ export interface QueuedFeedback {
   rating: number;
   comment: string;
   createdAt: string;
+  /** Sent with every try, so the server stores a resend once. Absent on feedback queued by an older version. */
+  feedbackId?: string;
 }
 
 export interface HostDbSchema extends DBSchema {

@@ -61,7 +61,7 @@ export class FeedbackQueue {
       throw new FeedbackError('comment', `must be at most ${MAX_COMMENT_LENGTH} characters, got ${String(comment?.length)}`);
     }
     const createdAt = (this.deps.now ?? (() => new Date()))().toISOString();
-    return this.deps.db.add('feedback', { featureId, rating, comment, createdAt });
+    return this.deps.db.add('feedback', { featureId, rating, comment, createdAt, feedbackId: crypto.randomUUID() });
   }
 
   /** How much feedback waits to be sent. */
@@ -77,7 +77,13 @@ export class FeedbackQueue {
     const installId = await this.deps.installId();
     const fetchImpl = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
     for (const [index, item] of items.entries()) {
-      const body = { installId, featureId: item.featureId, rating: item.rating, comment: item.comment };
+      const body = {
+        installId,
+        featureId: item.featureId,
+        rating: item.rating,
+        comment: item.comment,
+        ...(item.feedbackId ? { feedbackId: item.feedbackId } : {}),
+      };
       const outcome = await postJson(fetchImpl, this.url, body, {
         timeoutMs: this.deps.timeoutMs ?? 30_000,
         ...(token ? { token } : {}),

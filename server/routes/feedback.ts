@@ -18,6 +18,8 @@ const feedbackSchema = z.strictObject({
     .refine((c) => [...c].length <= MAX_COMMENT_CHARACTERS, `must be at most ${MAX_COMMENT_CHARACTERS} characters`)
     .default(''),
   installId: opaqueId,
+  /** Made by the client when the user sends the feedback; a resend with the same id is stored once. */
+  feedbackId: opaqueId.optional(),
 });
 
 /** Registers POST /v1/feedback. */
@@ -26,7 +28,13 @@ export function registerFeedbackRoutes(app: FastifyInstance, deps: RouteDeps): v
     const body = parseInput(feedbackSchema, request.body, 'body');
     // An expired or revoked token does not lose the feedback: it is kept, unlinked.
     const signedIn = await findAuthenticated(deps, request);
-    await deps.store.addFeedback({ ...body, accountId: signedIn?.account.id ?? null, createdAt: deps.now() });
+    const stored = await deps.store.addFeedback({
+      ...body,
+      feedbackId: body.feedbackId ?? null,
+      accountId: signedIn?.account.id ?? null,
+      createdAt: deps.now(),
+    });
+    if (!stored) return reply.code(200).send({ accepted: true, duplicate: true, linkedToAccount: Boolean(signedIn) });
     return reply.code(201).send({ accepted: true, linkedToAccount: Boolean(signedIn) });
   });
 }

@@ -85,6 +85,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX feedback_account ON feedback(account_id);
     `,
   },
+  {
+    version: 2,
+    name: 'feedback ids, so a resent feedback is stored once',
+    sql: `
+      ALTER TABLE feedback ADD COLUMN feedback_id TEXT;
+      CREATE UNIQUE INDEX feedback_once ON feedback(install_id, feedback_id) WHERE feedback_id IS NOT NULL;
+    `,
+  },
 ];
 
 /**

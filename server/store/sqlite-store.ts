@@ -109,7 +109,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
        ON CONFLICT(feature_id, event, day) DO UPDATE SET count = count + excluded.count`,
     ),
     insertFeedback: db.prepare(
-      'INSERT INTO feedback (feature_id, rating, comment, install_id, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO feedback (feature_id, rating, comment, install_id, feedback_id, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
     ),
     reportInstalls: db.prepare(
       `SELECT feature_id, COUNT(*) AS n FROM (
@@ -261,14 +262,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return recordUsageBatch.immediate(batch, receivedAt);
     },
     async addFeedback(feedback: FeedbackRecord) {
-      sql.insertFeedback.run(
+      const result = sql.insertFeedback.run(
         feedback.featureId,
         feedback.rating,
         feedback.comment,
         feedback.installId,
+        feedback.feedbackId,
         feedback.accountId,
         feedback.createdAt,
       );
+      return result.changes > 0;
     },
     async readReport(asOfDay) {
       return readReport(asOfDay);

@@ -61,6 +61,8 @@ export interface FeedbackRecord {
   rating: number;
   comment: string;
   installId: string;
+  /** The client's id for this feedback: a resend with the same id is stored once. */
+  feedbackId: string | null;
   accountId: number | null;
   createdAt: number;
 }
@@ -116,7 +118,8 @@ export interface BetaStore {
 
   /** Adds a batch once: a batch id seen before for the install is acknowledged and not counted. */
   recordUsageBatch(batch: UsageBatch, receivedAt: number): Promise<'recorded' | 'duplicate'>;
-  addFeedback(feedback: FeedbackRecord): Promise<void>;
+  /** Stores feedback; false when this install already sent feedback with the same id. */
+  addFeedback(feedback: FeedbackRecord): Promise<boolean>;
   /** Per-feature adoption, with active windows ending on `asOfDay` (YYYY-MM-DD) inclusive. */
   readReport(asOfDay: string): Promise<FeatureReport[]>;
 

@@ -104,4 +104,14 @@ describe('beta server: usage, feedback and the adoption report', () => {
     }
     assert.equal((await report()).features[0]!.feedbackCount, 3);
   });
+
+  it('stores a resent feedback once when the client gives its id, and keeps feedback of other installs apart', async () => {
+    const body = { featureId: 'reading-time', rating: 5, comment: 'Sent twice: the first answer was lost', installId: 'i-1', feedbackId: 'f-123' };
+    assert.equal((await server.call('POST', '/v1/feedback', { body })).status, 201);
+    const again = await server.call('POST', '/v1/feedback', { body });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.duplicate, true);
+    assert.equal((await server.call('POST', '/v1/feedback', { body: { ...body, installId: 'i-2' } })).status, 201);
+    assert.equal((await report()).features.find((f) => f.featureId === 'reading-time')!.feedbackCount, 2);
+  });
 });

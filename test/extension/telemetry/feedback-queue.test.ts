@@ -39,7 +39,9 @@ describe('FeedbackQueue', () => {
     assert.deepEqual(await makeQueue(fetch).flush({ token: 'tok' }), { sent: 1, queued: 0, dropped: 0 });
     assert.equal(requests[0]!.url, `${ORIGIN}/v1/feedback`);
     assert.equal(requests[0]!.headers.get('authorization'), 'Bearer tok');
-    assert.deepEqual(JSON.parse(requests[0]!.body!), { installId: 'unit-1', featureId: 'tab-groups', rating: 4, comment: 'Handy' });
+    const { feedbackId, ...sent } = JSON.parse(requests[0]!.body!);
+    assert.deepEqual(sent, { installId: 'unit-1', featureId: 'tab-groups', rating: 4, comment: 'Handy' });
+    assert.match(feedbackId, /^[0-9a-f-]{36}$/);
     assert.equal(await queue.size(), 0);
   });
 
@@ -66,6 +68,11 @@ describe('FeedbackQueue', () => {
     assert.equal(await queue.size(), 2);
     assert.deepEqual(await sender.flush({ token: 'new' }), { sent: 2, queued: 0, dropped: 0 });
     assert.deepEqual(requests.slice(-2).map((r) => JSON.parse(r.body!).comment), ['Broke my tabs', '']);
+    // Every try of the same feedback carries the same id, so the server stores a resend once.
+    const idsOfFirst = requests.filter((r) => r.body && JSON.parse(r.body).comment === 'Broke my tabs').map((r) => JSON.parse(r.body!).feedbackId);
+    assert.equal(idsOfFirst.length, 5);
+    assert.equal(new Set(idsOfFirst).size, 1);
+    assert.match(idsOfFirst[0], /^[0-9a-f-]{36}$/);
   });
 
   it('drops feedback the server refuses for good (400) and logs it', async () => {
