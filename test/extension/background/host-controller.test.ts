@@ -50,16 +50,28 @@ describe('background: HostController', () => {
     addonFiles = undefined;
   });
 
-  it('on a first run asks the server once, accepts the signed manifest and installs the eligible feature', async () => {
-    const browser = createControllerBrowser();
-    const alpha = makeBadgeFeature('alpha');
-    addonFiles = serveAddonFiles([alpha]);
-    const envelope = await signManifest(key, [alpha.entry]);
-    const server = scriptedFetch(() => manifestResponse(envelope));
-    const { controller } = createTestController({ browser, key, features: [alpha], fetch: server.fetch });
+  type Server = { fetch: (input: string | URL, init?: RequestInit) => Promise<Response>; requests: ReturnType<typeof scriptedFetch>['requests'] };
 
-    await controller.start();
-    await waitForLedgerState(browser, 'alpha', 'installed');
+  /** A controller on a fresh fake browser; its features are served from the add-on and listed in a signed manifest (serial 5). */
+  async function setUp(features = [makeBadgeFeature('alpha')], serve = (envelope: string): Server => scriptedFetch(() => manifestResponse(envelope))) {
+    const browser = createControllerBrowser();
+    addonFiles = serveAddonFiles(features);
+    const envelope = await signManifest(key, features.map((feature) => feature.entry));
+    const server = serve(envelope);
+    const { controller, indexedDB } = createTestController({ browser, key, features, fetch: server.fetch as typeof fetch });
+    return { browser, envelope, server, controller, indexedDB };
+  }
+
+  /** setUp, started, with the first feature installed from the first manifest. */
+  async function startInstalled(...args: Parameters<typeof setUp>) {
+    const made = await setUp(...args);
+    await made.controller.start();
+    await waitForLedgerState(made.browser, 'alpha', 'installed');
+    return made;
+  }
+
+  it('on a first run asks the server once, accepts the signed manifest and installs the eligible feature', async () => {
+    const { browser, server, controller } = await startInstalled();
 
     assert.deepEqual(server.requests.map((r) => `${r.method} ${r.url}`), [`GET ${ORIGIN}/v1/manifest`]);
     assert.ok(browser.state.contentScripts.has('sbc:alpha:badge'), 'the badge content script is registered');
@@ -68,18 +80,14 @@ describe('background: HostController', () => {
     assert.equal(status.manifest.lastError, null);
     assert.equal(find(status, 'alpha').state, 'installed');
     assert.equal(find(status, 'alpha').reasonCode, 'eligible');
-    assert.deepEqual(addonFiles.elsewhere, []);
+    assert.deepEqual(addonFiles!.elsewhere, []);
     await stopController(controller, browser);
   });
 
   it('on a wake restores the installed feature from local state without any network request', async () => {
-    const browser = createControllerBrowser();
+    const first = await startInstalled();
+    const { browser } = first;
     const alpha = makeBadgeFeature('alpha');
-    addonFiles = serveAddonFiles([alpha]);
-    const envelope = await signManifest(key, [alpha.entry]);
-    const first = createTestController({ browser, key, features: [alpha], fetch: scriptedFetch(() => manifestResponse(envelope)).fetch });
-    await first.controller.start();
-    await waitForLedgerState(browser, 'alpha', 'installed');
     (await first.controller.start()).db.close();
     browser.suspend();
 
@@ -93,7 +101,7 @@ describe('background: HostController', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     assert.deepEqual(offline.requests, [], 'no request to the beta server on a wake');
-    assert.deepEqual(addonFiles.elsewhere, [], 'nothing fetched outside the add-on');
+    assert.deepEqual(addonFiles!.elsewhere, [], 'nothing fetched outside the add-on');
     assert.deepEqual(host.getActiveIds(), ['alpha']);
     assert.equal(status.manifest.serial, 5, 'the cached manifest is still the one in use');
     assert.equal(find(status, 'alpha').state, 'installed');
@@ -103,14 +111,7 @@ describe('background: HostController', () => {
   });
 
   it('asks for a new manifest at once after the add-on is updated, and not after a Firefox update', async () => {
-    const browser = createControllerBrowser();
-    const alpha = makeBadgeFeature('alpha');
-    addonFiles = serveAddonFiles([alpha]);
-    const envelope = await signManifest(key, [alpha.entry]);
-    const server = scriptedFetch(() => manifestResponse(envelope));
-    const { controller } = createTestController({ browser, key, features: [alpha], fetch: server.fetch });
-    await controller.start();
-    await waitForLedgerState(browser, 'alpha', 'installed');
+    const { browser, server, controller } = await startInstalled();
     const before = server.requests.length;
 
     await controller.handleInstalled({ reason: 'browser_update' });
@@ -121,11 +122,7 @@ describe('background: HostController', () => {
   });
 
   it('makes one rollout unit even when pages ask for status while the first start is still running', async () => {
-    const browser = createControllerBrowser();
-    const alpha = makeBadgeFeature('alpha');
-    addonFiles = serveAddonFiles([alpha]);
-    const envelope = await signManifest(key, [alpha.entry]);
-    const { controller } = createTestController({ browser, key, features: [alpha], fetch: scriptedFetch(() => manifestResponse(envelope)).fetch });
+    const { browser, controller } = await setUp();
     const writes: string[] = [];
     const set = browser.storage.local.set.bind(browser.storage.local);
     browser.storage.local.set = async (items) => {
@@ -141,16 +138,10 @@ describe('background: HostController', () => {
   });
 
   it('sends each queued feedback once, even when several sends are asked for at the same time', async () => {
-    const browser = createControllerBrowser();
-    const alpha = makeBadgeFeature('alpha');
-    addonFiles = serveAddonFiles([alpha]);
-    const envelope = await signManifest(key, [alpha.entry]);
-    const server = scriptedFetch(async () => manifestResponse(envelope));
-    const routed = async (input: string | URL, init?: RequestInit) =>
-      String(input).endsWith('/v1/manifest') ? server.fetch(input, init) : (server.requests.push({ url: String(input), method: init?.method ?? 'GET', headers: new Headers(init?.headers), body: String(init?.body) }), new Response('{}', { status: 201 }));
-    const { controller } = createTestController({ browser, key, features: [alpha], fetch: routed as typeof fetch });
-    await controller.start();
-    await waitForLedgerState(browser, 'alpha', 'installed');
+    // The manifest from /v1/manifest, and 201 for everything posted.
+    const { browser, server, controller } = await startInstalled(undefined, (envelope) =>
+      scriptedFetch(() => manifestResponse(envelope), () => new Response('{}', { status: 201 })),
+    );
 
     await controller.handleMessage({ type: 'sbc:feedback', featureId: 'alpha', rating: 5, comment: 'Great' }, OPTIONS_PAGE_SENDER);
     await Promise.all([
@@ -162,13 +153,7 @@ describe('background: HostController', () => {
   });
 
   it('answers host requests only from the add-on’s own pages and leaves other messages to other listeners', async () => {
-    const browser = createControllerBrowser();
-    const alpha = makeBadgeFeature('alpha');
-    addonFiles = serveAddonFiles([alpha]);
-    const envelope = await signManifest(key, [alpha.entry]);
-    const { controller } = createTestController({ browser, key, features: [alpha], fetch: scriptedFetch(() => manifestResponse(envelope)).fetch });
-    await controller.start();
-    await waitForLedgerState(browser, 'alpha', 'installed');
+    const { browser, controller } = await startInstalled();
 
     const webPage = { id: ADDON_ID, url: 'https://example.org/', tab: { id: 7, url: 'https://example.org/' } };
     const forbidden = (await controller.handleMessage({ type: 'sbc:override', featureId: 'alpha', value: 'off' }, webPage)) as {
@@ -191,14 +176,7 @@ describe('background: HostController', () => {
   });
 
   it('lets QA force a feature off (data kept), force one on outside its rollout, and return both to the default', async () => {
-    const browser = createControllerBrowser();
-    const alpha = makeBadgeFeature('alpha');
-    const beta = makeBadgeFeature('beta', 0);
-    addonFiles = serveAddonFiles([alpha, beta]);
-    const envelope = await signManifest(key, [alpha.entry, beta.entry]);
-    const { controller } = createTestController({ browser, key, features: [alpha, beta], fetch: scriptedFetch(() => manifestResponse(envelope)).fetch });
-    await controller.start();
-    await waitForLedgerState(browser, 'alpha', 'installed');
+    const { browser, controller } = await startInstalled([makeBadgeFeature('alpha'), makeBadgeFeature('beta', 0)]);
     const override = (featureId: string, value: 'on' | 'off' | null) =>
       controller.handleMessage({ type: 'sbc:override', featureId, value }, OPTIONS_PAGE_SENDER) as Promise<HostStatus>;
 
@@ -231,19 +209,14 @@ describe('background: HostController', () => {
   });
 
   it('keeps the installed feature when a refreshed manifest is refused, and shows why', async () => {
-    const browser = createControllerBrowser();
-    const alpha = makeBadgeFeature('alpha');
-    addonFiles = serveAddonFiles([alpha]);
-    const good = await signManifest(key, [alpha.entry]);
     // The altered manifest would drop alpha: accepting it would uninstall the feature.
     const altered = alterSignature(await signManifest(key, [], 6));
-    const server = scriptedFetch(
-      () => manifestResponse(good, '"v1"'),
-      () => manifestResponse(altered, '"v2"'),
+    const { browser, server, controller } = await startInstalled(undefined, (good) =>
+      scriptedFetch(
+        () => manifestResponse(good, '"v1"'),
+        () => manifestResponse(altered, '"v2"'),
+      ),
     );
-    const { controller } = createTestController({ browser, key, features: [alpha], fetch: server.fetch });
-    await controller.start();
-    await waitForLedgerState(browser, 'alpha', 'installed');
 
     const status = (await controller.handleMessage({ type: 'sbc:refresh' }, OPTIONS_PAGE_SENDER)) as HostStatus;
 

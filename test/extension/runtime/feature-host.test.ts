@@ -7,14 +7,18 @@ import { makeFeature, sha256 } from './test-features';
 
 const never = () => new Promise<never>(() => undefined);
 
+/** "alpha", whose activate registers its one content script, content/badge.js. */
+const makeBadgeFeature = () =>
+  makeFeature('alpha', defineFeature({
+    async activate(ctx) {
+      await ctx.contentScripts.register({ id: 'badge', matches: ['https://*/*'], js: ['content/badge.js'] });
+    },
+  }), { files: { 'features/alpha/content/badge.js': 'badge()' } });
+
 describe('feature host: install, failure and isolation', () => {
   it('installs a feature whose chunk and files match the manifest, recording it as installed', async () => {
     const browser = createFakeBrowser();
-    const feature = makeFeature('alpha', defineFeature({
-      async activate(ctx) {
-        await ctx.contentScripts.register({ id: 'badge', matches: ['https://*/*'], js: ['content/badge.js'] });
-      },
-    }), { files: { 'features/alpha/content/badge.js': 'badge()' } });
+    const feature = makeBadgeFeature();
     const { host, files } = createTestHost(browser, [feature]);
     await host.install(feature.entry);
     const record = (await host.getStates()).alpha;
@@ -49,11 +53,7 @@ describe('feature host: install, failure and isolation', () => {
 
   it('refuses a signed entry that lists none of the content scripts the build ships: nothing of it is registered', async () => {
     const browser = createFakeBrowser();
-    const feature = makeFeature('alpha', defineFeature({
-      async activate(ctx) {
-        await ctx.contentScripts.register({ id: 'badge', matches: ['https://*/*'], js: ['content/badge.js'] });
-      },
-    }), { files: { 'features/alpha/content/badge.js': 'badge()' } });
+    const feature = makeBadgeFeature();
     const { host, files } = createTestHost(browser, [feature]);
     await host.install({ ...feature.entry, files: [] });
     const record = (await host.getStates()).alpha;
