@@ -11,7 +11,7 @@
 import type { HostDb } from '../db';
 import type { FetchLike } from '../channel/http';
 import { featureId as featureIdSchema } from '../channel/manifest-schema';
-import { postJson } from './post-json';
+import { postJson, sendQueued, type SendResult } from './post-json';
 
 export const FEEDBACK_PATH = '/v1/feedback';
 export const MAX_COMMENT_LENGTH = 2000;
@@ -70,37 +70,29 @@ export class FeedbackQueue {
   }
 
   /** Sends queued feedback, oldest first; keeps whatever could not be sent now. */
-  async flush({ token }: { token?: string } = {}): Promise<{ sent: number; queued: number; dropped: number }> {
+  async flush({ token }: { token?: string } = {}): Promise<SendResult> {
     const items = await this.deps.db.getAll('feedback');
-    const result = { sent: 0, queued: 0, dropped: 0 };
-    if (items.length === 0) return result;
+    if (items.length === 0) return { sent: 0, queued: 0, dropped: 0 };
     const installId = await this.deps.installId();
     const fetchImpl = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    for (const [index, item] of items.entries()) {
-      const body = {
-        installId,
-        featureId: item.featureId,
-        rating: item.rating,
-        comment: item.comment,
-        ...(item.feedbackId ? { feedbackId: item.feedbackId } : {}),
-      };
-      const outcome = await postJson(fetchImpl, this.url, body, {
-        timeoutMs: this.deps.timeoutMs ?? 30_000,
-        ...(token ? { token } : {}),
-      });
-      // A 401 means the token lapsed, not that the feedback is wrong: keep it for a flush with a fresh token.
-      if (outcome.kind === 'retry' || (outcome.kind === 'rejected' && outcome.status === 401)) {
-        result.queued = items.length - index;
-        break;
-      }
-      if (outcome.kind === 'rejected') {
-        (this.deps.log ?? console).warn(`feedback on ${item.featureId} dropped: ${outcome.message}`);
-        result.dropped++;
-      } else {
-        result.sent++;
-      }
-      await this.deps.db.delete('feedback', item.id!);
-    }
-    return result;
+    // A 401 (the token lapsed) is a "retry": the feedback waits for a flush with a fresh token.
+    return sendQueued(
+      items,
+      (item) =>
+        postJson(
+          fetchImpl,
+          this.url,
+          {
+            installId,
+            featureId: item.featureId,
+            rating: item.rating,
+            comment: item.comment,
+            ...(item.feedbackId ? { feedbackId: item.feedbackId } : {}),
+          },
+          { timeoutMs: this.deps.timeoutMs ?? 30_000, ...(token ? { token } : {}) },
+        ),
+      (item) => this.deps.db.delete('feedback', item.id!),
+      (item, message) => (this.deps.log ?? console).warn(`feedback on ${item.featureId} dropped: ${message}`),
+    );
   }
 }

@@ -46,3 +46,41 @@ export async function postJson(
 
 /** 400 invalid, 413 too large, 415 wrong type, 422 unprocessable: resending the same bytes never helps. */
 const REFUSED_FOR_GOOD = new Set([400, 413, 415, 422]);
+
+export interface SendResult {
+  /** Items the server took. */
+  sent: number;
+  /** Items still queued for the next send. */
+  queued: number;
+  /** Items the server refused for good. */
+  dropped: number;
+}
+
+/**
+ * Sends queued items oldest first. An item the server took or refused for
+ * good is forgotten; at the first "retry" the rest stay queued, since they
+ * would fail the same way.
+ */
+export async function sendQueued<T>(
+  items: readonly T[],
+  send: (item: T) => Promise<PostOutcome>,
+  forget: (item: T) => Promise<unknown>,
+  onDropped: (item: T, message: string) => void,
+): Promise<SendResult> {
+  const result: SendResult = { sent: 0, queued: 0, dropped: 0 };
+  for (const [index, item] of items.entries()) {
+    const outcome = await send(item);
+    if (outcome.kind === 'retry') {
+      result.queued = items.length - index;
+      break;
+    }
+    if (outcome.kind === 'rejected') {
+      onDropped(item, outcome.message);
+      result.dropped++;
+    } else {
+      result.sent++;
+    }
+    await forget(item);
+  }
+  return result;
+}

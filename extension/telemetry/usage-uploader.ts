@@ -10,7 +10,7 @@
  */
 import { formatUtcDay, type HostDb, type OutboxBatch, type UsageCount } from '../db';
 import type { FetchLike } from '../channel/http';
-import { postJson } from './post-json';
+import { postJson, sendQueued, type SendResult } from './post-json';
 
 export const USAGE_PATH = '/v1/usage';
 export const MAX_COUNTS_PER_BATCH = 500;
@@ -26,14 +26,8 @@ export interface UsageUploaderDeps {
   log?: Pick<Console, 'warn'>;
 }
 
-export interface FlushResult {
-  /** Batches the server took. */
-  sent: number;
-  /** Batches still queued for the next flush. */
-  queued: number;
-  /** Batches the server refused for good. */
-  dropped: number;
-}
+/** Batches sent, still queued, or refused for good. */
+export type FlushResult = SendResult;
 
 export class UsageUploader {
   private readonly url: URL;
@@ -46,31 +40,21 @@ export class UsageUploader {
   async flush(): Promise<FlushResult> {
     await this.moveCountsToOutbox();
     const batches = (await this.deps.db.getAll('outbox')).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    const result: FlushResult = { sent: 0, queued: 0, dropped: 0 };
-    if (batches.length === 0) return result;
+    if (batches.length === 0) return { sent: 0, queued: 0, dropped: 0 };
     const installId = await this.deps.installId();
     const fetchImpl = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    for (const [index, batch] of batches.entries()) {
-      const outcome = await postJson(
-        fetchImpl,
-        this.url,
-        { batchId: batch.batchId, installId, counts: batch.counts.map(({ day, featureId, event, count }) => ({ day, featureId, event, count })) },
-        { timeoutMs: this.deps.timeoutMs ?? 30_000 },
-      );
-      if (outcome.kind === 'retry') {
-        // The server is down or busy: the rest would fail the same way.
-        result.queued = batches.length - index;
-        break;
-      }
-      if (outcome.kind === 'rejected') {
-        (this.deps.log ?? console).warn(`usage batch ${batch.batchId} dropped: ${outcome.message}`);
-        result.dropped++;
-      } else {
-        result.sent++;
-      }
-      await this.deps.db.delete('outbox', batch.batchId);
-    }
-    return result;
+    return sendQueued(
+      batches,
+      (batch) =>
+        postJson(
+          fetchImpl,
+          this.url,
+          { batchId: batch.batchId, installId, counts: batch.counts.map(({ day, featureId, event, count }) => ({ day, featureId, event, count })) },
+          { timeoutMs: this.deps.timeoutMs ?? 30_000 },
+        ),
+      (batch) => this.deps.db.delete('outbox', batch.batchId),
+      (batch, message) => (this.deps.log ?? console).warn(`usage batch ${batch.batchId} dropped: ${message}`),
+    );
   }
 
   /** One transaction, so a count is either still counting or in exactly one batch. */
