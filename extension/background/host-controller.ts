@@ -273,6 +273,16 @@ export class HostController {
       await this.replan();
       return this.status();
     };
+    /**
+     * An account change: the account client's onChange has already queued the
+     * replan it needs (none when the sign-in state did not change), so wait
+     * for the queue rather than plan a second time.
+     */
+    const afterAccountChange = async (change: Promise<unknown>) => {
+      await change;
+      await this.replans.run(async () => undefined);
+      return this.status();
+    };
     switch (request.type) {
       case 'sbc:status':
         return this.status();
@@ -295,15 +305,15 @@ export class HostController {
       case 'sbc:opt-out':
         return thenReplan(writeOptOut(storage, request.featureId, request.optedOut));
       case 'sbc:signup':
-        return thenReplan(parts.account.signUp(request.email, request.password, request.acceptedTerms));
+        return afterAccountChange(parts.account.signUp(request.email, request.password, request.acceptedTerms));
       case 'sbc:login':
-        return thenReplan(parts.account.signIn(request.email, request.password));
+        return afterAccountChange(parts.account.signIn(request.email, request.password));
       case 'sbc:logout':
-        return thenReplan(parts.account.signOut());
+        return afterAccountChange(parts.account.signOut());
       case 'sbc:delete-account':
-        return thenReplan(parts.account.deleteAccount());
+        return afterAccountChange(parts.account.deleteAccount());
       case 'sbc:accept-terms':
-        return thenReplan(parts.account.acceptTerms(request.acceptedTerms));
+        return afterAccountChange(parts.account.acceptTerms(request.acceptedTerms));
     }
   }
 
