@@ -10,8 +10,8 @@
  *    bare ECDSA verification of the same bytes.
  */
 import { planFeatures } from '../extension/runtime/planner';
-import { signEnvelope, verifyEnvelope, decodeBase64url } from '../extension/channel/signature';
-import type { ManifestFeature, ManifestPayload } from '../extension/channel/manifest-schema';
+import { signEnvelope, verifyEnvelope, decodeBase64url } from '../protocol/envelope';
+import type { ManifestFeature, ManifestPayload } from '../protocol/manifest-schema';
 
 const FEATURES = 200;
 const ROUNDS = 30;

@@ -17,7 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signEnvelope } from '../extension/channel/signature';
+import { signEnvelope } from '../protocol/envelope';
 import { buildServer } from '../server/app';
 import { createConfig, getDatabasePath } from '../server/config';
 import { openSqliteStore } from '../server/store/sqlite-store';

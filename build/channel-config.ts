@@ -7,9 +7,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import type { BuildConfig } from '../extension/build-config';
-import type { PinnedKey } from '../extension/channel/signature';
-import { PUBLIC_KEY_SUFFIX, readPublicKeys } from './key-files';
+import type { BuildConfig } from '../protocol/build-config';
+import type { PinnedKey } from '../protocol/envelope';
+import { PUBLIC_KEY_SUFFIX, readPublicKeys } from '../protocol/key-files';
 import { generateKeyPair } from './keys';
 
 export const BUILD_ENVS = ['local', 'beta'] as const;

@@ -7,7 +7,7 @@
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { featureJsonSchema, type FeatureJson } from './feature-schema';
-import { permissionForEvent } from '../extension/runtime/feature-events';
+import { permissionForEvent } from '../protocol/feature-events';
 
 /** One content script of a feature: `features/<id>/content/<name>.ts`. */
 export interface DiscoveredContentScript {

@@ -3,8 +3,8 @@
  * every folder against this before it bundles anything.
  */
 import { z } from 'zod';
-import { featureId, semver } from '../extension/channel/manifest-schema';
-import { FEATURE_EVENTS, FEATURE_PERMISSIONS } from '../extension/runtime/feature-events';
+import { featureId, semver } from '../protocol/manifest-schema';
+import { FEATURE_EVENTS, FEATURE_PERMISSIONS } from '../protocol/feature-events';
 
 export const featureJsonSchema = z.strictObject({
   id: featureId,
@@ -23,23 +23,3 @@ export const featureJsonSchema = z.strictObject({
   requiresAccount: z.boolean().default(false),
 });
 export type FeatureJson = z.infer<typeof featureJsonSchema>;
-
-/** One entry of dist/features.lock.json. */
-export interface LockEntry {
-  id: string;
-  version: string;
-  name: string;
-  /** Path of the feature's chunk inside the add-on, e.g. "features/reading-time/index.js". */
-  chunk: string;
-  /** SHA-256 (hex) of the chunk file's exact bytes. */
-  sha256: string;
-  /** Content scripts and other files of the feature, each with its SHA-256. */
-  files: Array<{ path: string; sha256: string }>;
-  owners: string[];
-  requiresAccount: boolean;
-}
-
-export interface LockFile {
-  lockfileVersion: 1;
-  features: LockEntry[];
-}

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Compiler } from 'webpack';
-import type { BuildConfig } from '../extension/build-config';
+import type { BuildConfig } from '../protocol/build-config';
 import type { DiscoveredFeature } from './discover-features';
 
 export const FEATURE_REGISTRY_FILE = 'feature-registry.ts';

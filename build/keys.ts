@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX } from './key-files';
+import { PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX } from '../protocol/key-files';
 
 // Key ids end up in file names and in the envelope (max 128 characters).
 const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Compiler } from 'webpack';
-import type { LockFile } from './feature-schema';
+import type { LockFile } from '../protocol/release-schema';
 import type { DiscoveredFeature } from './discover-features';
 
 /** @example sha256Hex(Buffer.from('abc')); // "ba7816bf…" */

@@ -9,13 +9,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Envelope, ManifestPayload } from '../extension/channel/manifest-schema';
-import { signEnvelope } from '../extension/channel/signature';
-import { readPrivateKey } from './key-files';
+import type { Envelope, ManifestPayload } from '../protocol/manifest-schema';
+import { signEnvelope } from '../protocol/envelope';
+import { readPrivateKey } from '../protocol/key-files';
 import { PUBLISH_USAGE, parsePublishArgs, type PublishOptions } from './publish/args';
 import { fetchPublishedSerial, readEnvelopeSerial, uploadManifest, type FetchLike, type UploadAnswer } from './publish/server-client';
 import { buildFeatureEntries, buildManifestPayload, encodePayload, nextSerial, type ReleaseProblem } from './release';
-import { parseLockFile, parseReleaseFile, ReleaseFileError } from './release-schema';
+import { parseLockFile, parseReleaseFile, ReleaseFileError } from '../protocol/release-schema';
 
 /** The release cannot be published as it is; `problems` lists all of it. */
 export class ReleaseRefusedError extends Error {

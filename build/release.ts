@@ -12,9 +12,9 @@ import {
   type ManifestPayload,
   type SignOffProblem,
   type SignOffRole,
-} from '../extension/channel/manifest-schema';
-import type { LockFile } from './feature-schema';
-import type { Release } from './release-schema';
+} from '../protocol/manifest-schema';
+import type { LockFile } from '../protocol/release-schema';
+import type { Release } from '../protocol/release-schema';
 
 /** The manifest environment every publish targets; local builds use it too. */
 export const MANIFEST_ENV = 'beta';

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateKeyPair } from './keys';
-import { PRIVATE_KEY_SUFFIX } from './key-files';
+import { PRIVATE_KEY_SUFFIX } from '../protocol/key-files';
 
 const ROOT = resolve(__dirname, '..');
 const port = process.env.PORT ?? '8787';

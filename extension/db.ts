@@ -9,7 +9,7 @@
  * const failures = (await readHostValue(db, 'failures')) ?? 0;
  */
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
-import type { RefusalReason } from './channel/signature';
+import type { RefusalReason } from '../protocol/envelope';
 
 export const HOST_DB_NAME = 'sbc-host';
 export const HOST_DB_VERSION = 1;

@@ -9,6 +9,6 @@ declare module 'sbc:feature-registry' {
 }
 
 declare module 'sbc:build-config' {
-  import type { BuildConfig } from './build-config';
+  import type { BuildConfig } from '../protocol/build-config';
   export const buildConfig: BuildConfig;
 }

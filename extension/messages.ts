@@ -4,7 +4,7 @@
  * background answers with the matching response, or {error} on failure.
  * Content scripts of features use sendToFeature (see runtime/content-messaging).
  */
-import type { RefusalReason } from './channel/signature';
+import type { RefusalReason } from '../protocol/envelope';
 
 export type Override = 'on' | 'off' | null;
 

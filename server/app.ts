@@ -5,8 +5,8 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
-import type { PinnedKey } from '../extension/channel/signature';
-import { readPublicKeys } from '../build/key-files';
+import type { PinnedKey } from '../protocol/envelope';
+import { readPublicKeys } from '../protocol/key-files';
 import type { ServerConfig } from './config';
 import { createDecoyVerifier, hashPassword, needsRehash, verifyPassword } from './crypto/passwords';
 import { ApiError, toErrorResponse } from './errors';

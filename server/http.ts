@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { ZodType } from 'zod';
-import type { PinnedKey } from '../extension/channel/signature';
+import type { PinnedKey } from '../protocol/envelope';
 import type { ServerConfig } from './config';
 import { hashToken, isWellFormedToken, readBearerToken, secretsEqual } from './crypto/tokens';
 import { describeZodError, errors } from './errors';

@@ -4,7 +4,7 @@
  * tests can pass a fake; the default is Node's global fetch. Neither call
  * follows redirects: a redirect is refused as a failed request.
  */
-import { decodeBase64url } from '../../extension/channel/signature';
+import { decodeBase64url } from '../../protocol/envelope';
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 

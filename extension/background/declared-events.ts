@@ -1,5 +1,5 @@
 import type { RegisteredFeature } from '../runtime/feature-registry';
-import type { FeatureEventName } from '../runtime/feature-events';
+import type { FeatureEventName } from '../../protocol/feature-events';
 
 interface EventTarget {
   addListener(listener: (...args: unknown[]) => unknown): void;

@@ -5,9 +5,9 @@
  * local state before anything else, with no network request.
  */
 import { AccountClient } from '../account/account-client';
-import type { BuildConfig } from '../build-config';
+import type { BuildConfig } from '../../protocol/build-config';
 import { ManifestClient } from '../channel/manifest-client';
-import type { ManifestPayload } from '../channel/manifest-schema';
+import type { ManifestPayload } from '../../protocol/manifest-schema';
 import { ManifestPoller } from '../channel/poller';
 import { openHostDb, type HostDb } from '../db';
 import { isFeatureMessage, isHostRequest, type HostRequest, type HostStatus } from '../messages';

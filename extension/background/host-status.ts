@@ -3,8 +3,8 @@
  * build, the manifest or the ledger knows, its state and why.
  */
 import type { AccountSession } from '../account/account-session';
-import type { BuildConfig } from '../build-config';
-import type { ManifestPayload } from '../channel/manifest-schema';
+import type { BuildConfig } from '../../protocol/build-config';
+import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus } from '../messages';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import type { Ledger } from '../runtime/feature-state';

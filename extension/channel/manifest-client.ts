@@ -13,7 +13,7 @@
 import type { ChannelError, HostDb } from '../db';
 import { readHostValue } from '../db';
 import type { ManifestStatus } from '../messages';
-import type { ManifestPayload } from './manifest-schema';
+import type { ManifestPayload } from '../../protocol/manifest-schema';
 import {
   BodyTooLargeError,
   fetchWithDeadline,
@@ -22,7 +22,7 @@ import {
   readTextCapped,
   type FetchLike,
 } from './http';
-import { ManifestRefusedError, verifyEnvelope, type PinnedKey, type RefusalReason } from './signature';
+import { ManifestRefusedError, verifyEnvelope, type PinnedKey, type RefusalReason } from '../../protocol/envelope';
 
 export const MANIFEST_PATH = '/v1/manifest';
 /** A real manifest of 500 features is far below this; anything larger is garbage. */

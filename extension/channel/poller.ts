@@ -11,7 +11,7 @@
  */
 import type { HostDb } from '../db';
 import { readHostValue } from '../db';
-import type { ManifestPayload } from './manifest-schema';
+import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { CheckResult } from './manifest-client';
 import { nextPollDelay } from './poll-schedule';
 

@@ -8,7 +8,7 @@
  * import browser from 'webextension-polyfill';
  * const host = new FeatureHost({ browser, registry: featureRegistry, ... });
  */
-import type { FeatureEventName } from './feature-events';
+import type { FeatureEventName } from '../../protocol/feature-events';
 
 /** A browser event object (addListener/removeListener/hasListener). */
 export interface BrowserEvent<L extends (...args: any[]) => any = (...args: any[]) => any> {

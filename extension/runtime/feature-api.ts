@@ -5,14 +5,14 @@
  *
  * @example
  * // features/hello/index.ts
- * import { defineFeature } from '../../extension/runtime/feature-api';
+ * import { defineFeature } from './feature-api';
  * export default defineFeature({
  *   async activate(ctx) {
  *     ctx.events.on('tabs.onCreated', () => ctx.usage.count('tab-created'));
  *   },
  * });
  */
-import type { FeatureEventName } from './feature-events';
+import type { FeatureEventName } from '../../protocol/feature-events';
 
 /** Something that can be undone; undoing twice is harmless. */
 export interface Disposable {

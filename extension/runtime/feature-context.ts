@@ -8,7 +8,7 @@ import type { BrowserApi } from './browser-api';
 import { DisposableStore, toDisposable } from './disposable';
 import type { EventBus } from './event-bus';
 import type { AlarmSpec, ContentScriptSpec, Disposable, FeatureContext, FeatureStorage, Logger, MenuSpec } from './feature-api';
-import type { FeatureEventName } from './feature-events';
+import type { FeatureEventName } from '../../protocol/feature-events';
 import { toResourceName, toStorageKey, toStoragePrefix } from './resource-names';
 
 /** Counts usage events; implemented in IndexedDB by the telemetry module. */

@@ -20,7 +20,7 @@ import { deleteFeatureRecord, readLedger, writeFeatureRecord, type FeatureRecord
 import type { PlanDecision } from './planner';
 import { findResourceOwner, sweepFeatureResources, sweepResources, wipeFeatureStorage } from './resource-names';
 import type { FeatureMessage } from '../messages';
-import type { ManifestFeature } from '../channel/manifest-schema';
+import type { ManifestFeature } from '../../protocol/manifest-schema';
 
 export interface FeatureHostOptions {
   browser: BrowserApi;

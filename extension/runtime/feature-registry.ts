@@ -1,5 +1,5 @@
 import type { FeatureDefinition } from './feature-api';
-import type { FeatureEventName } from './feature-events';
+import type { FeatureEventName } from '../../protocol/feature-events';
 
 /** What the build knows about one feature folder; generated into the background bundle. */
 export interface RegisteredFeature {

@@ -3,7 +3,7 @@
  * installed, disabled (data kept) or uninstalled (data wiped), and says why
  * in a sentence QA can read. Pure: same input, same plan.
  */
-import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from '../channel/manifest-schema';
+import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from '../../protocol/manifest-schema';
 import type { RegisteredFeature } from './feature-registry';
 import { computeBucket, formatRollout, isBucketInRollout } from './rollout';
 import { isVersionInRange, matchesLocale } from './version-compare';

@@ -10,7 +10,7 @@
  */
 import type { HostDb } from '../db';
 import type { FetchLike } from '../channel/http';
-import { featureId as featureIdSchema } from '../channel/manifest-schema';
+import { featureId as featureIdSchema } from '../../protocol/manifest-schema';
 import { postJson, sendQueued, type SendResult } from './post-json';
 
 export const FEEDBACK_PATH = '/v1/feedback';

@@ -9,7 +9,7 @@
  * await usage.setEnabled(false); // nothing more is recorded, the queue is emptied
  */
 import { formatUtcDay, readHostValue, writeHostValue, type HostDb } from '../db';
-import { featureId as featureIdSchema } from '../channel/manifest-schema';
+import { featureId as featureIdSchema } from '../../protocol/manifest-schema';
 
 /** Short tokens only: a counter must never be able to carry a URL or page content. */
 export const USAGE_EVENT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { ManifestRefusedError, verifyEnvelope } from '../../extension/channel/signature';
+import { ManifestRefusedError, verifyEnvelope } from '../../protocol/envelope';
 import { ApiError, errors } from '../errors';
 import { requireAdmin, toIso, type RouteDeps } from '../http';
 

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { featureId } from '../../extension/channel/manifest-schema';
+import { featureId } from '../../protocol/manifest-schema';
 import { ApiError } from '../errors';
 import { parseInput, type RouteDeps } from '../http';
 

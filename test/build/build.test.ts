@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import webpack, { type Stats } from 'webpack';
 import { BuildSettingsError, loadPinnedKeys, resolveBuildSettings } from '../../build/channel-config';
-import type { LockFile } from '../../build/feature-schema';
+import type { LockFile } from '../../protocol/release-schema';
 import { createWebpackConfig } from '../../build/webpack-config';
 
 const ROOT = process.cwd();

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readPrivateKey, readPublicKeyFile, readPublicKeys } from '../../build/key-files';
+import { readPrivateKey, readPublicKeyFile, readPublicKeys } from '../../protocol/key-files';
 import { generateKeyPair, makeKeyId } from '../../build/keys';
-import { signEnvelope, verifyEnvelope } from '../../extension/channel/signature';
+import { signEnvelope, verifyEnvelope } from '../../protocol/envelope';
 
 const ROOT = resolve(__dirname, '../..');
 

@@ -6,11 +6,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readPublicKeyFile } from '../../build/key-files';
+import { readPublicKeyFile } from '../../protocol/key-files';
 import { generateKeyPair, type GeneratedKeyPair } from '../../build/keys';
 import { buildFeatureEntries, buildManifestPayload, nextSerial, percentToBasisPoints } from '../../build/release';
-import { parseLockFile, parseReleaseFile } from '../../build/release-schema';
-import { ManifestRefusedError, verifyEnvelope, type PinnedKey } from '../../extension/channel/signature';
+import { parseLockFile, parseReleaseFile } from '../../protocol/release-schema';
+import { ManifestRefusedError, verifyEnvelope, type PinnedKey } from '../../protocol/envelope';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = join(__dirname, 'fixtures/publish');

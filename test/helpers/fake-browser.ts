@@ -6,7 +6,7 @@
  */
 import type { AlarmInfo, BrowserApi, BrowserEvent, ContentScriptRegistration, MenuCreateProperties, StorageChange } from '../../extension/runtime/browser-api';
 import { EventBus } from '../../extension/runtime/event-bus';
-import { FEATURE_EVENTS, type FeatureEventName } from '../../extension/runtime/feature-events';
+import { FEATURE_EVENTS, type FeatureEventName } from '../../protocol/feature-events';
 
 export interface FakeEvent<L extends (...args: any[]) => any = (...args: any[]) => any> extends BrowserEvent<L> {
   /** Calls every listener, as the browser would. */

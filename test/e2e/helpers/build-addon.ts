@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { LockFile } from '../../../build/feature-schema';
+import type { LockFile } from '../../../protocol/release-schema';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');

@@ -4,9 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LockFile } from '../../../build/feature-schema';
-import type { ManifestFeature, ManifestPayload } from '../../../extension/channel/manifest-schema';
-import { decodeBase64url, encodeBase64url, signEnvelope } from '../../../extension/channel/signature';
+import type { LockFile } from '../../../protocol/release-schema';
+import type { ManifestFeature, ManifestPayload } from '../../../protocol/manifest-schema';
+import { decodeBase64url, encodeBase64url, signEnvelope } from '../../../protocol/envelope';
 
 export interface TestKey {
   keyId: string;

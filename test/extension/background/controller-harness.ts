@@ -12,8 +12,8 @@
  */
 import { IDBFactory } from 'fake-indexeddb';
 import sinon from 'sinon';
-import type { BuildConfig } from '../../../extension/build-config';
-import type { ManifestFeature } from '../../../extension/channel/manifest-schema';
+import type { BuildConfig } from '../../../protocol/build-config';
+import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import { HostController, UPLOAD_ALARM, type ControllerBrowser } from '../../../extension/background/host-controller';
 import { readLedger } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser, type FakeBrowser, type FakeBrowserOptions } from '../../helpers/fake-browser';

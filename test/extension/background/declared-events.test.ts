@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { addDeclaredEventListeners, collectDeclaredEvents } from '../../../extension/background/declared-events';
 import { defineFeature } from '../../../extension/runtime/feature-api';
-import type { FeatureEventName } from '../../../extension/runtime/feature-events';
+import type { FeatureEventName } from '../../../protocol/feature-events';
 import { createFakeBrowser } from '../../helpers/fake-browser';
 import { makeFeature } from '../runtime/test-features';
 

@@ -6,8 +6,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openHostDb, type HostDb } from '../../../extension/db';
-import type { ManifestPayload } from '../../../extension/channel/manifest-schema';
-import { signEnvelope, type PinnedKey } from '../../../extension/channel/signature';
+import type { ManifestPayload } from '../../../protocol/manifest-schema';
+import { signEnvelope, type PinnedKey } from '../../../protocol/envelope';
 
 export const ORIGIN = 'https://beta.example.test';
 export const NOW = new Date('2026-11-25T12:00:00Z');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ManifestClient, type ManifestClientDeps } from '../../../extension/channel/manifest-client';
-import { decodeBase64url, encodeBase64url } from '../../../extension/channel/signature';
+import { decodeBase64url, encodeBase64url } from '../../../protocol/envelope';
 import type { HostDb } from '../../../extension/db';
 import {
   NOW,

@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import type { CheckResult } from '../../../extension/channel/manifest-client';
 import { MANIFEST_POLL_ALARM, ManifestPoller, type AlarmsLike } from '../../../extension/channel/poller';
 import { readHostValue, type HostDb } from '../../../extension/db';
-import type { ManifestPayload } from '../../../extension/channel/manifest-schema';
+import type { ManifestPayload } from '../../../protocol/manifest-schema';
 import { NOW, openFreshDb } from './fixtures';
 
 const MIN = 60_000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { DisposableStore } from '../../../extension/runtime/disposable';
 import { createFeatureContext, resolveFeaturePath } from '../../../extension/runtime/feature-context';
-import type { FeatureEventName } from '../../../extension/runtime/feature-events';
+import type { FeatureEventName } from '../../../protocol/feature-events';
 import { createFakeBrowser, type FakeBrowser } from '../../helpers/fake-browser';
 import { makeLogger, makeServices, makeUsage } from './test-features';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ManifestFeature, ManifestPayload } from '../../../extension/channel/manifest-schema';
+import type { ManifestFeature, ManifestPayload } from '../../../protocol/manifest-schema';
 import { planFeatures, type PlanDecision, type PlanInput } from '../../../extension/runtime/planner';
 import { computeBucket } from '../../../extension/runtime/rollout';
 import { makeEntry, sha256 } from './test-features';

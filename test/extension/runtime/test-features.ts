@@ -3,9 +3,9 @@
  * by a fake fetchFile, with a manifest entry carrying their real SHA-256.
  */
 import { createHash } from 'node:crypto';
-import type { ManifestFeature } from '../../../extension/channel/manifest-schema';
+import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import type { FeatureDefinition, Logger } from '../../../extension/runtime/feature-api';
-import type { FeatureEventName } from '../../../extension/runtime/feature-events';
+import type { FeatureEventName } from '../../../protocol/feature-events';
 import type { RegisteredFeature } from '../../../extension/runtime/feature-registry';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -5,8 +5,7 @@
  * and field of anything wrong.
  */
 import { z } from 'zod';
-import { featureId, semver, sha256Hex, signOffSchema, targetingSchema } from '../extension/channel/manifest-schema';
-import type { LockFile } from './feature-schema';
+import { featureId, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
 
 /** Rollout in percent, at most two decimals, because the manifest carries basis points. */
 const rolloutPercent = z
@@ -50,6 +49,26 @@ export const releaseSchema = z
     });
   });
 export type Release = z.infer<typeof releaseSchema>;
+
+/** One entry of dist/features.lock.json. */
+export interface LockEntry {
+  id: string;
+  version: string;
+  name: string;
+  /** Path of the feature's chunk inside the add-on, e.g. "features/reading-time/index.js". */
+  chunk: string;
+  /** SHA-256 (hex) of the chunk file's exact bytes. */
+  sha256: string;
+  /** Content scripts and other files of the feature, each with its SHA-256. */
+  files: Array<{ path: string; sha256: string }>;
+  owners: string[];
+  requiresAccount: boolean;
+}
+
+export interface LockFile {
+  lockfileVersion: 1;
+  features: LockEntry[];
+}
 
 export const lockFileSchema = z.object({
   lockfileVersion: z.literal(1),

@@ -1,4 +1,4 @@
-import type { PinnedKey } from './channel/signature';
+import type { PinnedKey } from './envelope';
 
 /** What the build bakes into the add-on for the environment it was built for. */
 export interface BuildConfig {

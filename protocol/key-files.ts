@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PinnedKey } from '../extension/channel/signature';
+import type { PinnedKey } from './envelope';
 
 export const PUBLIC_KEY_SUFFIX = '.public.json';
 export const PRIVATE_KEY_SUFFIX = '.private.pem';
