@@ -10,8 +10,10 @@
  *    bare ECDSA verification of the same bytes.
  */
 import { planFeatures } from '../extension/runtime/planner';
-import { signEnvelope, verifyEnvelope, decodeBase64url } from '../protocol/envelope';
-import type { ManifestFeature, ManifestPayload } from '../protocol/manifest-schema';
+import { verifyEnvelope, decodeBase64url } from '../protocol/envelope';
+import type { Envelope, ManifestFeature, ManifestPayload } from '../protocol/manifest-schema';
+import { makeEntry, makeManifestPayload } from '../test/helpers/manifests';
+import { createSigningKey, signPayload } from '../test/helpers/signing';
 
 const FEATURES = 200;
 const ROUNDS = 30;
@@ -19,35 +21,20 @@ const ROUNDS = 30;
 // Each feature ships one content script, as the sample features do, so the
 // sign-off check compares file lists too.
 function makeFeatures(count: number): ManifestFeature[] {
-  const sha = 'a'.repeat(64);
   return Array.from({ length: count }, (_, i) => {
     const id = `feature-${String(i).padStart(4, '0')}`;
-    const files = [{ path: `features/${id}/content/script.js`, sha256: 'b'.repeat(64) }];
-    const signOff = { reviewer: 'reviewer@example.org', date: '2026-11-20', reference: 'R-1', version: '1.0.0', sha256: sha, files };
-    return {
-      id,
-      version: '1.0.0',
-      sha256: sha,
-      files,
+    return makeEntry(id, '1.0.0', 'a'.repeat(64), {
+      files: [{ path: `features/${id}/content/script.js`, sha256: 'b'.repeat(64) }],
       rollout: (i * 37) % 10001,
       targeting: { firefoxVersion: { min: '128' }, os: ['linux', 'win', 'mac'], locales: ['en', 'de'] },
       killed: i % 50 === 0,
       requiresAccount: i % 7 === 0,
-      owners: ['owner@example.org'],
-      signOffs: { security: signOff, privacy: signOff, technical: signOff },
-    };
+    });
   });
 }
 
 function makePayload(featureCount: number): ManifestPayload {
-  return {
-    schema: 1,
-    env: 'beta',
-    serial: 1,
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    features: makeFeatures(featureCount),
-  };
+  return makeManifestPayload({ features: makeFeatures(featureCount) }, Date.now(), 1);
 }
 
 async function timeIt(rounds: number, run: () => Promise<unknown>): Promise<number> {
@@ -86,17 +73,13 @@ async function benchPlanning(): Promise<void> {
 }
 
 async function benchVerification(): Promise<void> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
-  const payload = makePayload(FEATURES);
-  const bytes = new TextEncoder().encode(JSON.stringify(payload));
-  const envelope = await signEnvelope(bytes, [{ keyId: 'bench', privateKey: pair.privateKey }]);
-  const text = JSON.stringify(envelope);
-  const keys = [{ keyId: 'bench', jwk }];
-  const subject = await timeIt(ROUNDS, () => verifyEnvelope(text, { keys, env: 'beta' }));
-  const sig = decodeBase64url(envelope.signatures[0]!.sig);
+  const key = await createSigningKey('bench');
+  const bytes = new TextEncoder().encode(JSON.stringify(makePayload(FEATURES)));
+  const text = await signPayload(bytes, key);
+  const subject = await timeIt(ROUNDS, () => verifyEnvelope(text, { keys: [key.pinned], env: 'beta' }));
+  const sig = decodeBase64url((JSON.parse(text) as Envelope).signatures[0]!.sig);
   const baseline = await timeIt(ROUNDS, () =>
-    crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, sig as BufferSource, bytes as BufferSource),
+    crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key.publicKey, sig as BufferSource, bytes as BufferSource),
   );
   report(`verify a ${FEATURES}-feature manifest (${(text.length / 1024).toFixed(0)} KiB) vs one bare ECDSA verify`, subject, baseline);
 }

@@ -17,10 +17,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signEnvelope } from '../protocol/envelope';
 import { buildServer } from '../server/app';
 import { createConfig, getDatabasePath } from '../server/config';
 import { openSqliteStore } from '../server/store/sqlite-store';
+import { makeManifestPayload } from '../test/helpers/manifests';
+import { createSigningKey, signPayload } from '../test/helpers/signing';
 
 const REQUESTS = 1500;
 const CONCURRENCY = 16;
@@ -55,26 +56,17 @@ async function listen(server: Server): Promise<string> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sbc-bench-'));
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const key = await createSigningKey('bench');
   const store = openSqliteStore(getDatabasePath(dir));
   const app = await buildServer({
     store,
     config: createConfig({ dataDir: dir, adminToken: ADMIN }),
-    loadPublicKeys: () => [{ keyId: 'bench', jwk }],
+    loadPublicKeys: () => [key.pinned],
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const payload = {
-    schema: 1,
-    env: 'beta',
-    serial: 1,
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    features: [],
-  };
-  const envelope = JSON.stringify(await signEnvelope(new TextEncoder().encode(JSON.stringify(payload)), [{ keyId: 'bench', privateKey: pair.privateKey }]));
+  const envelope = await signPayload(makeManifestPayload({}, Date.now(), 1), key);
   const published = await fetch(`${origin}/v1/admin/manifest`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },

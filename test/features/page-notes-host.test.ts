@@ -7,7 +7,7 @@ import pageNotes from '../../features/page-notes/index';
 import type { PageNote } from '../../features/page-notes/notes';
 import { FeatureHost } from '../../extension/runtime/feature-host';
 import { createFakeBrowser } from '../helpers/fake-browser';
-import { makeFeature, makeFetchFile, makeLogger, makeUsage } from '../extension/runtime/test-features';
+import { makeFeature, makeFetchFile, makeLogger, makeUsage } from '../helpers/test-features';
 
 const PANEL = 'features/page-notes/content/panel.js';
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import readingTime from '../../features/reading-time/index';
 import { DEFAULT_WORDS_PER_MINUTE } from '../../features/reading-time/reading-time';
 import { createFakeBrowser } from '../helpers/fake-browser';
-import { createTestHost } from '../extension/runtime/host-helpers';
-import { makeFeature } from '../extension/runtime/test-features';
+import { createTestHost } from '../helpers/test-host';
+import { makeFeature } from '../helpers/test-features';
 
 const CONTENT = 'features/reading-time/content/badge.js';
 

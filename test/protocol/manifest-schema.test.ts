@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { findSignOffProblems, type ManifestFeature, type SignOff } from '../../protocol/manifest-schema';
-import { makeEntry, sha256 } from '../extension/runtime/test-features';
+import { makeEntry, sha256 } from '../helpers/manifests';
 
 const BADGE = { path: 'features/kit/content/badge.js', sha256: sha256('badge()') };
 const PANEL = { path: 'features/kit/content/panel.js', sha256: sha256('panel()') };

@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signEnvelope, type PinnedKey } from '../../protocol/envelope';
+import type { PinnedKey } from '../../protocol/envelope';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import { buildServer } from '../../server/app';
 import { createConfig, getDatabasePath, type ServerConfig } from '../../server/config';
 import { openSqliteStore } from '../../server/store/sqlite-store';
 import type { BetaStore } from '../../server/store/store';
+import { makeManifestPayload } from '../helpers/manifests';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TERMS = '2026-11-01';
@@ -98,27 +99,7 @@ export async function createSignedInAccount(server: TestServer, email = 'reader@
   return signIn.body.token as string;
 }
 
-/** A P-256 key pair made with WebCrypto, with the public half as the server trusts it. */
-export async function createSigningKey(keyId: string): Promise<{ keyId: string; privateKey: CryptoKey; pinned: PinnedKey }> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
-  return { keyId, privateKey: pair.privateKey, pinned: { keyId, jwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } } };
-}
-
+/** A payload issued at the server's start time, valid for a week. */
 export function createPayload(overrides: Partial<ManifestPayload> = {}): ManifestPayload {
-  return {
-    schema: 1,
-    env: 'beta',
-    serial: 1,
-    issuedAt: new Date(START).toISOString(),
-    expiresAt: new Date(START + 7 * 24 * 3600 * 1000).toISOString(),
-    features: [],
-    ...overrides,
-  };
-}
-
-/** The envelope's exact bytes, as the publish tool would upload them. */
-export async function signPayload(payload: unknown, signers: Array<{ keyId: string; privateKey: CryptoKey }>): Promise<string> {
-  const envelope = await signEnvelope(new TextEncoder().encode(JSON.stringify(payload)), signers);
-  return JSON.stringify(envelope, null, 2) + '\n';
+  return makeManifestPayload(overrides, START);
 }

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createPayload, createSigningKey, signPayload, TERMS } from './helpers';
+import { createSigningKey, signPayload } from '../helpers/signing';
+import { createPayload, TERMS } from './helpers';
 
 const ROOT = resolve(__dirname, '../..');
 

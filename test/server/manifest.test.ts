@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { ADMIN_TOKEN, createPayload, createSigningKey, signPayload, startTestServer, START, type TestServer } from './helpers';
+import { createSigningKey, signPayload } from '../helpers/signing';
+import { ADMIN_TOKEN, createPayload, startTestServer, START, type TestServer } from './helpers';
 
 describe('beta server: manifest hosting', () => {
   let server: TestServer;

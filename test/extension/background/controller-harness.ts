@@ -3,7 +3,7 @@
  * manifest served by a scripted fetch, for the background's tests.
  *
  * @example
- * const key = await makeKey('beta-1');
+ * const key = await createSigningKey('beta-1');
  * const browser = createControllerBrowser();
  * const server = scriptedFetch(async () => manifestResponse(await signManifest(key, [alpha.entry])));
  * const { controller } = createTestController({ browser, key, features: [alpha], fetch: server.fetch });
@@ -17,8 +17,10 @@ import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import { HostController, UPLOAD_ALARM, type ControllerBrowser } from '../../../extension/background/host-controller';
 import { readLedger } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser, type FakeBrowser, type FakeBrowserOptions } from '../../helpers/fake-browser';
-import { makePayload, ORIGIN, signPayload, type TestKey } from '../channel/fixtures';
-import { makeLogger, type TestFeature } from '../runtime/test-features';
+import { ORIGIN } from '../../helpers/addon-fixtures';
+import { makePayload } from '../../helpers/manifests';
+import { signPayload, type SigningKey as TestKey } from '../../helpers/signing';
+import { makeLogger, type TestFeature } from '../../helpers/test-features';
 
 export const ADDON_ID = 'services-beta-channel@test';
 /** The QA panel, as runtime.onMessage reports its sender. */

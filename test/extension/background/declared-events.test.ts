@@ -3,7 +3,7 @@ import { addDeclaredEventListeners, collectDeclaredEvents } from '../../../exten
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import type { FeatureEventName } from '../../../protocol/feature-events';
 import { createFakeBrowser } from '../../helpers/fake-browser';
-import { makeFeature } from '../runtime/test-features';
+import { makeFeature } from '../../helpers/test-features';
 
 const registryOf = (...events: FeatureEventName[][]) =>
   events.map((declared, i) => makeFeature(`feature-${i}`, defineFeature({ activate: () => undefined }), { events: declared }).registered);

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { readLedger, readOverrides } from '../../../extension/runtime/feature-state';
 import type { FeatureStatus, HostStatus } from '../../../extension/messages';
-import { makeKey, manifestResponse, ORIGIN, scriptedFetch, type TestKey } from '../channel/fixtures';
-import { makeFeature } from '../runtime/test-features';
+import { manifestResponse, ORIGIN, scriptedFetch } from '../../helpers/addon-fixtures';
+import { createSigningKey as makeKey, type SigningKey as TestKey } from '../../helpers/signing';
+import { makeFeature } from '../../helpers/test-features';
 import {
   ADDON_ID,
   alterSignature,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { buildHostStatus, type HostStatusInput } from '../../../extension/background/host-status';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import type { ManifestStatus } from '../../../extension/messages';
-import { makeFeature } from '../runtime/test-features';
-import { makeKey } from '../channel/fixtures';
+import { createSigningKey as makeKey } from '../../helpers/signing';
+import { makeFeature } from '../../helpers/test-features';
 import { makeBuildConfig } from './controller-harness';
 
 const noManifest: ManifestStatus = {

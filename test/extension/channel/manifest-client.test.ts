@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { ManifestClient, type ManifestClientDeps } from '../../../extension/channel/manifest-client';
 import { decodeBase64url, encodeBase64url } from '../../../protocol/envelope';
 import type { HostDb } from '../../../extension/db';
-import {
-  NOW,
-  ORIGIN,
-  makeKey,
-  makePayload,
-  manifestResponse,
-  openFreshDb,
-  scriptedFetch,
-  signPayload,
-  type TestKey,
-} from './fixtures';
+import { NOW, ORIGIN, manifestResponse, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
+import { makePayload } from '../../helpers/manifests';
+import { createSigningKey as makeKey, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
 
 describe('ManifestClient', () => {
   let db: HostDb;

@@ -4,7 +4,7 @@ import type { CheckResult } from '../../../extension/channel/manifest-client';
 import { MANIFEST_POLL_ALARM, ManifestPoller, type AlarmsLike } from '../../../extension/channel/poller';
 import { readHostValue, type HostDb } from '../../../extension/db';
 import type { ManifestPayload } from '../../../protocol/manifest-schema';
-import { NOW, openFreshDb } from './fixtures';
+import { NOW, openFreshDb } from '../../helpers/addon-fixtures';
 
 const MIN = 60_000;
 

@@ -3,7 +3,7 @@ import { DisposableStore } from '../../../extension/runtime/disposable';
 import { createFeatureContext, resolveFeaturePath } from '../../../extension/runtime/feature-context';
 import type { FeatureEventName } from '../../../protocol/feature-events';
 import { createFakeBrowser, type FakeBrowser } from '../../helpers/fake-browser';
-import { makeLogger, makeServices, makeUsage } from './test-features';
+import { makeLogger, makeServices, makeUsage } from '../../helpers/test-features';
 
 function setUp(declaredEvents: FeatureEventName[] = ['tabs.onCreated'], browser: FakeBrowser = createFakeBrowser()) {
   const log = makeLogger();

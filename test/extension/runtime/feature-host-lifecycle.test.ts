@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { defineFeature, type FeatureContext } from '../../../extension/runtime/feature-api';
 import { LEDGER_KEY, type FeatureRecord } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser } from '../../helpers/fake-browser';
-import { createTestHost } from './host-helpers';
-import { makeFeature } from './test-features';
+import { createTestHost } from '../../helpers/test-host';
+import { makeFeature } from '../../helpers/test-features';
 
 const kinds: Record<string, { register(ctx: FeatureContext): Promise<unknown>; present(b: ReturnType<typeof createFakeBrowser>): boolean }> = {
   listener: {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { defineFeature, type FeatureContext } from '../../../extension/runtime/feature-api';
 import { readLedger } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser } from '../../helpers/fake-browser';
-import { createTestHost } from './host-helpers';
-import { makeFeature, sha256 } from './test-features';
+import { createTestHost } from '../../helpers/test-host';
+import { sha256 } from '../../helpers/manifests';
+import { makeFeature } from '../../helpers/test-features';
 
 const never = () => new Promise<never>(() => undefined);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { HostDb } from '../../../extension/db';
 import { FeedbackError, FeedbackQueue } from '../../../extension/telemetry/feedback-queue';
-import { NOW, ORIGIN, openFreshDb, scriptedFetch } from '../channel/fixtures';
+import { NOW, ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 
 describe('FeedbackQueue', () => {
   let db: HostDb;

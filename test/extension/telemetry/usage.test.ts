@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import type { HostDb } from '../../../extension/db';
 import { UsageRecorder, UsageError } from '../../../extension/telemetry/usage-recorder';
 import { MAX_COUNTS_PER_BATCH, UsageUploader } from '../../../extension/telemetry/usage-uploader';
-import { ORIGIN, openFreshDb, scriptedFetch } from '../channel/fixtures';
+import { ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 
 describe('usage counters', () => {
   let db: HostDb;

@@ -2,13 +2,11 @@
  * Inline test features: a RegisteredFeature whose "chunk" is some bytes served
  * by a fake fetchFile, with a manifest entry carrying their real SHA-256.
  */
-import { createHash } from 'node:crypto';
-import type { ManifestFeature } from '../../../protocol/manifest-schema';
-import type { FeatureDefinition, Logger } from '../../../extension/runtime/feature-api';
-import type { FeatureEventName } from '../../../protocol/feature-events';
-import type { RegisteredFeature } from '../../../extension/runtime/feature-registry';
-
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+import type { ManifestFeature } from '../../protocol/manifest-schema';
+import type { FeatureDefinition, Logger } from '../../extension/runtime/feature-api';
+import type { FeatureEventName } from '../../protocol/feature-events';
+import type { RegisteredFeature } from '../../extension/runtime/feature-registry';
+import { makeEntry, sha256 } from './manifests';
 
 export interface TestFeature {
   registered: RegisteredFeature;
@@ -44,32 +42,6 @@ export function makeFeature(
     files: Object.entries(options.files ?? {}).map(([path, text]) => ({ path, sha256: sha256(text) })),
   });
   return { registered, entry, files, loads: () => loads };
-}
-
-/** A manifest entry signed off by three reviewers for this version, chunk and (overrides.files) content scripts. */
-export function makeEntry(id: string, version: string, chunkSha: string, overrides: Partial<ManifestFeature> = {}): ManifestFeature {
-  const files = overrides.files ?? [];
-  const signOff = (reviewer: string) => ({
-    reviewer,
-    date: '2026-11-20',
-    reference: `BUG-${id}`,
-    version,
-    sha256: chunkSha,
-    ...(files.length > 0 ? { files } : {}),
-  });
-  return {
-    id,
-    version,
-    sha256: chunkSha,
-    files,
-    rollout: 10000,
-    targeting: {},
-    killed: false,
-    requiresAccount: false,
-    owners: ['owner@example.org'],
-    signOffs: { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') },
-    ...overrides,
-  };
 }
 
 /** A fetchFile serving the given files; anything else (the network) fails the test loudly. */

@@ -1,5 +1,5 @@
-import { FeatureHost } from '../../../extension/runtime/feature-host';
-import type { FakeBrowser } from '../../helpers/fake-browser';
+import { FeatureHost } from '../../extension/runtime/feature-host';
+import type { FakeBrowser } from './fake-browser';
 import { makeFetchFile, makeLogger, makeServices, makeUsage, type TestFeature } from './test-features';
 
 /** A host on a fake browser, serving the features' files; one event bus per page life, like the real page. */

@@ -1,0 +1,66 @@
+/**
+ * Manifest payloads and feature entries for tests and benchmarks: every
+ * entry signed off by three reviewers who are not its owners, bound to the
+ * chunk's and the content scripts' SHA-256, as the publish tool writes them.
+ *
+ * @example
+ * const payload = makeManifestPayload({ serial: 3, features: [makeEntry('tab-groups', '1.0.0', sha256('chunk'))] });
+ */
+import { createHash } from 'node:crypto';
+import type { ManifestFeature, ManifestPayload } from '../../protocol/manifest-schema';
+
+const DAY_MS = 86_400_000;
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A manifest entry signed off by three reviewers for this version, chunk and (overrides.files) content scripts. */
+export function makeEntry(id: string, version: string, chunkSha: string, overrides: Partial<ManifestFeature> = {}): ManifestFeature {
+  const files = overrides.files ?? [];
+  const signOff = (reviewer: string) => ({
+    reviewer,
+    date: '2026-11-20',
+    reference: `BUG-${id}`,
+    version,
+    sha256: chunkSha,
+    ...(files.length > 0 ? { files } : {}),
+  });
+  return {
+    id,
+    version,
+    sha256: chunkSha,
+    files,
+    rollout: 10000,
+    targeting: {},
+    killed: false,
+    requiresAccount: false,
+    owners: ['owner@example.org'],
+    signOffs: { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') },
+    ...overrides,
+  };
+}
+
+/** A beta payload with no features, issued at `issuedAt` and valid for `validDays`. */
+export function makeManifestPayload(overrides: Partial<ManifestPayload> = {}, issuedAt = Date.now(), validDays = 7): ManifestPayload {
+  return {
+    schema: 1,
+    env: 'beta',
+    serial: 1,
+    issuedAt: new Date(issuedAt).toISOString(),
+    expiresAt: new Date(issuedAt + validDays * DAY_MS).toISOString(),
+    features: [],
+    ...overrides,
+  };
+}
+
+export const CLIENT_PAYLOAD_ISSUED_AT = Date.parse('2026-11-25T00:00:00Z');
+export const CLIENT_FEATURE_SHA = 'a'.repeat(64);
+
+/**
+ * The add-on side's usual manifest (serial 5, one reviewed feature, tab-groups,
+ * valid 2026-11-25 to 2026-12-25), with any field replaced, even by a value
+ * the schema refuses.
+ */
+export function makePayload(overrides: Partial<Record<keyof ManifestPayload, unknown>> = {}): Record<string, unknown> {
+  const payload = makeManifestPayload({ serial: 5, features: [makeEntry('tab-groups', '1.0.0', CLIENT_FEATURE_SHA)] }, CLIENT_PAYLOAD_ISSUED_AT, 30);
+  return { ...payload, ...overrides };
+}
