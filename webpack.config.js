@@ -1,13 +1,14 @@
 // The build's logic lives in TypeScript under build/; tsx lets webpack load it.
 require('tsx/cjs/api').register();
-const { createWebpackConfig } = require('./build/webpack-config.ts');
+// The error check comes from the same module as the build, so that it tests against the very classes the build throws.
+const { createWebpackConfig, isAuthorFacing } = require('./build/webpack-config.ts');
 
 module.exports = async () => {
   try {
     return await createWebpackConfig({ rootDir: __dirname });
   } catch (error) {
-    // Feature and settings errors are for authors: print the table, not a stack trace.
-    if (error && (error.name === 'FeatureValidationError' || error.name === 'BuildSettingsError' || error.name === 'KeyFileError')) {
+    // Feature, settings and key errors are for authors: print the message, not a stack trace.
+    if (isAuthorFacing(error)) {
       console.error(`Build failed: ${error.message}`);
       process.exit(1);
     }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { BuildConfig } from '../protocol/build-config';
 import type { PinnedKey } from '../protocol/envelope';
 import { PUBLIC_KEY_SUFFIX, readPublicKeys } from '../protocol/key-files';
+import { BuildError } from './errors';
 import { generateKeyPair } from './keys';
 
 export const BUILD_ENVS = ['local', 'beta'] as const;
@@ -28,11 +29,10 @@ export const channelConfigSchema = z.strictObject({
 });
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 
-/** A build setting is wrong or missing; the message names the file or variable. */
-export class BuildSettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BuildSettingsError';
+/** A build setting is wrong or missing; the message and the subject name the file, folder or variable. */
+export class BuildSettingsError extends BuildError {
+  constructor(message: string, subject: string, code: 'invalid-settings' | 'missing-public-key' = 'invalid-settings') {
+    super(code, message, { subject });
   }
 }
 
@@ -74,7 +74,7 @@ export function resolveBuildSettings(options: { rootDir: string; env?: NodeJS.Pr
 
   const buildEnv = env.SBC_ENV || 'local';
   if (!(BUILD_ENVS as readonly string[]).includes(buildEnv)) {
-    throw new BuildSettingsError(`SBC_ENV="${buildEnv}": must be one of ${BUILD_ENVS.join(', ')} (see ${configPath})`);
+    throw new BuildSettingsError(`SBC_ENV="${buildEnv}": must be one of ${BUILD_ENVS.join(', ')} (see ${configPath})`, 'SBC_ENV');
   }
   const chosen = config.environments[buildEnv as BuildEnv];
   const fromRoot = (path: string) => resolve(rootDir, path);
@@ -100,12 +100,12 @@ export function readChannelConfig(path: string): ChannelConfig {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new BuildSettingsError(`${path}: cannot read the channel configuration: ${(error as Error).message}`);
+    throw new BuildSettingsError(`${path}: cannot read the channel configuration: ${(error as Error).message}`, path);
   }
   const result = channelConfigSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${path}  ${issue.path.join('.') || '(json)'}  ${issue.message}`);
-    throw new BuildSettingsError(`invalid channel configuration:\n${lines.join('\n')}`);
+    throw new BuildSettingsError(`invalid channel configuration:\n${lines.join('\n')}`, path);
   }
   return result.data;
 }
@@ -115,17 +115,17 @@ function parseOrigin(value: string, source: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new BuildSettingsError(`${source}: "${value}" is not a URL`);
+    throw new BuildSettingsError(`${source}: "${value}" is not a URL`, source);
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value.replace(/\/$/, '')) {
-    throw new BuildSettingsError(`${source}: "${value}" must be an http(s) origin such as https://beta.example.org, without a path`);
+    throw new BuildSettingsError(`${source}: "${value}" must be an http(s) origin such as https://beta.example.org, without a path`, source);
   }
   return url.origin;
 }
 
 function parsePollMinutes(value: string): number {
   const minutes = Number(value);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new BuildSettingsError(`SBC_POLL_MINUTES="${value}": must be a positive number`);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new BuildSettingsError(`SBC_POLL_MINUTES="${value}": must be a positive number`, 'SBC_POLL_MINUTES');
   return minutes;
 }
 
@@ -151,17 +151,19 @@ export async function loadPinnedKeys(
       throw new BuildSettingsError(
         `no public key for the "${settings.buildEnv}" environment in ${where}: put the channel's <keyId>${PUBLIC_KEY_SUFFIX} there ` +
           `(the private key stays with the publisher; see keys/beta/README.md)`,
+        where,
+        'missing-public-key',
       );
     }
     const keyDir = settings.publicKeyPaths[0]!;
     if (keyDir.endsWith('.json')) {
-      throw new BuildSettingsError(`${keyDir}: public key file not found, and a development key can only be created in a folder`);
+      throw new BuildSettingsError(`${keyDir}: public key file not found, and a development key can only be created in a folder`, keyDir, 'missing-public-key');
     }
     const { keyId } = await generate({ outDir: keyDir, name: 'local' });
     log(`No local key yet: created the development key pair "${keyId}" in ${relative(settings.rootDir, keyDir) || keyDir}`);
   }
   const missing = settings.publicKeyPaths.filter((path) => !existsSync(path));
-  if (missing.length > 0) throw new BuildSettingsError(`public key path not found: ${missing.join(', ')}`);
+  if (missing.length > 0) throw new BuildSettingsError(`public key path not found: ${missing.join(', ')}`, missing[0]!, 'missing-public-key');
   return readPublicKeys(settings.publicKeyPaths);
 }
 

@@ -6,6 +6,7 @@
  */
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
+import { BuildError } from './errors';
 import { featureJsonSchema, type FeatureJson } from './feature-schema';
 import { permissionForEvent } from '../protocol/feature-events';
 
@@ -42,11 +43,18 @@ export interface FeatureProblem {
   message: string;
 }
 
-/** Thrown when any feature folder is malformed; `problems` holds all of them, sorted by file then field. */
-export class FeatureValidationError extends Error {
-  constructor(readonly problems: FeatureProblem[]) {
-    super(formatProblems(problems));
-    this.name = 'FeatureValidationError';
+/**
+ * Thrown when any feature folder is malformed; `problems` holds all of them,
+ * sorted by file then field. The subject is the one file at fault, or the
+ * features folder when there are several.
+ */
+export class FeatureValidationError extends BuildError {
+  constructor(
+    readonly problems: FeatureProblem[],
+    featuresDir: string,
+  ) {
+    const files = new Set(problems.map((p) => p.file));
+    super('invalid-feature', formatProblems(problems), { subject: files.size === 1 ? [...files][0] : featuresDir });
   }
 }
 
@@ -93,7 +101,7 @@ export function discoverFeatures(featuresDir: string, fs: FeatureFs = nodeFs): D
     folderById.set(id, folder);
     if (feature) features.push(feature);
   }
-  if (problems.length > 0) throw new FeatureValidationError(sortProblems(problems));
+  if (problems.length > 0) throw new FeatureValidationError(sortProblems(problems), featuresDir);
   return features.sort((a, b) => compareText(a.id, b.id));
 }
 

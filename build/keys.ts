@@ -12,15 +12,16 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX } from '../protocol/key-files';
+import { BuildError, describeForCli } from './errors';
 
 // Key ids end up in file names and in the envelope (max 128 characters).
 const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
 
-export class KeyGenerationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KeyGenerationError';
+/** A key pair that cannot or must not be written; the subject is the flag or the file. */
+export class KeyGenerationError extends BuildError {
+  constructor(code: 'invalid-key-id' | 'key-exists', message: string, subject: string) {
+    super(code, message, { subject });
   }
 }
 
@@ -64,17 +65,17 @@ export function makeKeyId(name: string, date: Date, random: () => string = () =>
 export async function generateKeyPair(options: GenerateKeyPairOptions): Promise<GeneratedKeyPair> {
   const name = options.name ?? 'channel';
   if (!NAME_PATTERN.test(name)) {
-    throw new KeyGenerationError(`--name "${name}": use letters, digits, ".", "_" and "-" only`);
+    throw new KeyGenerationError('invalid-key-id', `--name "${name}": use letters, digits, ".", "_" and "-" only`, '--name');
   }
   const keyId = options.keyId ?? makeKeyId(name, (options.now ?? (() => new Date()))());
   if (!KEY_ID_PATTERN.test(keyId)) {
-    throw new KeyGenerationError(`--key-id "${keyId}": use 1–128 letters, digits, ".", "_" and "-", starting with a letter or digit`);
+    throw new KeyGenerationError('invalid-key-id', `--key-id "${keyId}": use 1–128 letters, digits, ".", "_" and "-", starting with a letter or digit`, '--key-id');
   }
   const outDir = resolve(options.outDir);
   const privateKeyPath = join(outDir, `${keyId}${PRIVATE_KEY_SUFFIX}`);
   const publicKeyPath = join(outDir, `${keyId}${PUBLIC_KEY_SUFFIX}`);
   for (const path of [privateKeyPath, publicKeyPath]) {
-    if (existsSync(path)) throw new KeyGenerationError(`${path}: a key with id "${keyId}" already exists; refusing to overwrite it`);
+    if (existsSync(path)) throw new KeyGenerationError('key-exists', `${path}: a key with id "${keyId}" already exists; refusing to overwrite it`, path);
   }
 
   const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
@@ -120,7 +121,7 @@ export async function runKeysCli(argv: string[], out: (line: string) => void = c
     out(`public key:  ${pair.publicKeyPath}  (pin it in builds, trust it on servers)`);
     return 0;
   } catch (error) {
-    err(`keys:generate: ${(error as Error).message}`);
+    err(`keys:generate: ${describeForCli(error)}`);
     return 1;
   }
 }

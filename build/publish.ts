@@ -12,28 +12,29 @@ import { pathToFileURL } from 'node:url';
 import type { Envelope, ManifestPayload } from '../protocol/manifest-schema';
 import { signEnvelope } from '../protocol/envelope';
 import { readPrivateKey } from '../protocol/key-files';
+import { BuildError, describeForCli, UsageError } from './errors';
 import { PUBLISH_USAGE, parsePublishArgs, type PublishOptions } from './publish/args';
 import { fetchPublishedSerial, readEnvelopeSerial, uploadManifest, type FetchLike, type UploadAnswer } from './publish/server-client';
 import { buildFeatureEntries, buildManifestPayload, encodePayload, nextSerial, type ReleaseProblem } from './release';
 import { parseLockFile, parseReleaseFile, ReleaseFileError } from '../protocol/release-schema';
 
 /** The release cannot be published as it is; `problems` lists all of it. */
-export class ReleaseRefusedError extends Error {
+export class ReleaseRefusedError extends BuildError {
   constructor(
     readonly releasePath: string,
     readonly problems: ReleaseProblem[],
   ) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`${releasePath}: refused, ${count}:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
-    this.name = 'ReleaseRefusedError';
+    super('release-refused', `${releasePath}: refused, ${count}:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`, {
+      subject: releasePath,
+    });
   }
 }
 
 /** An explicit --serial that would not move the channel forward. */
-export class SerialError extends Error {
+export class SerialError extends BuildError {
   constructor(message: string) {
-    super(message);
-    this.name = 'SerialError';
+    super('stale-serial', message, { subject: '--serial' });
   }
 }
 
@@ -147,7 +148,8 @@ export async function runPublishCli(
   try {
     options = parsePublishArgs(argv, env);
   } catch (error) {
-    deps.warn(`publish: ${(error as Error).message}\n${PUBLISH_USAGE}`);
+    if (!(error instanceof UsageError)) throw error;
+    deps.warn(`publish: ${error.message}\n${PUBLISH_USAGE}`);
     return 2;
   }
   if (options === 'help') {
@@ -166,7 +168,7 @@ export async function runPublishCli(
     }
     return 0;
   } catch (error) {
-    deps.warn(`publish: ${(error as Error).message}`);
+    deps.warn(`publish: ${describeForCli(error)}`);
     return 1;
   }
 }

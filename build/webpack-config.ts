@@ -17,6 +17,10 @@ import { buildAddonManifest, type AddonManifest } from './manifest-steps';
 
 export const LOCK_FILE_NAME = 'features.lock.json';
 
+// webpack.config.js is plain JavaScript that loads this module through tsx; it
+// checks errors with this same module graph's classes, so instanceof holds.
+export { isAuthorFacing } from './errors';
+
 export interface CreateWebpackConfigOptions {
   /** The repository root (holds package.json, manifest.json, channel.config.json). */
   rootDir: string;
@@ -27,9 +31,9 @@ export interface CreateWebpackConfigOptions {
 }
 
 /**
- * Prepares the build and returns the webpack configuration. Throws
- * FeatureValidationError (every malformed feature folder) or
- * BuildSettingsError before anything is compiled.
+ * Prepares the build and returns the webpack configuration. Throws a
+ * BuildError (FeatureValidationError for every malformed feature folder,
+ * BuildSettingsError) or a key file's error before anything is compiled.
  *
  * @example
  *   // webpack.config.js

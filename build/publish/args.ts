@@ -3,6 +3,7 @@
  * first, so that every usage mistake is reported before any file is read.
  */
 import { parseArgs } from 'node:util';
+import { UsageError } from '../errors';
 
 export const PUBLISH_USAGE = `usage: npm run publish -- --release <file> --key <private key>
     [--lock dist/features.lock.json] [--out dist/manifest.signed.json]
@@ -22,13 +23,6 @@ export interface PublishOptions {
   serial?: number;
   expiresInDays: number;
   localDev: boolean;
-}
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 /**
@@ -58,12 +52,12 @@ export function parsePublishArgs(argv: string[], env: Record<string, string | un
       },
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message, { cause: error });
   }
   if (values.help) return 'help';
   const text = (name: string) => values[name] as string | undefined;
   const missing = ['release', 'key'].filter((name) => !text(name));
-  if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(' and ')}`);
+  if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(' and ')}`, { subject: `--${missing[0]}` });
 
   const options: PublishOptions = {
     releasePath: text('release')!,
@@ -74,12 +68,12 @@ export function parsePublishArgs(argv: string[], env: Record<string, string | un
     localDev: values['local-dev'] === true,
   };
   if (!(options.expiresInDays > 0) || !Number.isFinite(options.expiresInDays)) {
-    throw new UsageError(`--expires-in "${text('expires-in')}" must be a positive number of days`);
+    throw new UsageError(`--expires-in "${text('expires-in')}" must be a positive number of days`, { subject: '--expires-in' });
   }
   if (text('key-id')) options.keyId = text('key-id');
   if (text('serial') !== undefined) {
     const serial = Number(text('serial'));
-    if (!Number.isSafeInteger(serial) || serial <= 0) throw new UsageError(`--serial "${text('serial')}" must be a positive integer`);
+    if (!Number.isSafeInteger(serial) || serial <= 0) throw new UsageError(`--serial "${text('serial')}" must be a positive integer`, { subject: '--serial' });
     options.serial = serial;
   }
   if (text('server') !== undefined) {
@@ -87,14 +81,14 @@ export function parsePublishArgs(argv: string[], env: Record<string, string | un
     try {
       url = new URL(text('server')!);
     } catch {
-      throw new UsageError(`--server "${text('server')}" is not a URL`);
+      throw new UsageError(`--server "${text('server')}" is not a URL`, { subject: '--server' });
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server "${text('server')}" must be http(s)`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server "${text('server')}" must be http(s)`, { subject: '--server' });
     options.server = url.href.replace(/\/+$/, '');
     options.adminToken = text('admin-token') ?? env.ADMIN_TOKEN;
-    if (!options.adminToken) throw new UsageError('--server needs an admin token: pass --admin-token or set ADMIN_TOKEN');
+    if (!options.adminToken) throw new UsageError('--server needs an admin token: pass --admin-token or set ADMIN_TOKEN', { subject: '--admin-token' });
   } else if (text('admin-token')) {
-    throw new UsageError('--admin-token is only used with --server');
+    throw new UsageError('--admin-token is only used with --server', { subject: '--admin-token' });
   }
   return options;
 }

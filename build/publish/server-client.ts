@@ -5,19 +5,24 @@
  * follows redirects: a redirect is refused as a failed request.
  */
 import { decodeBase64url } from '../../protocol/envelope';
+import { BuildError } from '../errors';
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
-/** A server answer the publish tool cannot accept; `code` is the server's error code when it sent one. */
-export class ServerError extends Error {
+/**
+ * A server answer the publish tool cannot accept, or no answer at all
+ * (`status` 0). `serverCode` is the server's own error code when it sent one.
+ */
+export class ServerError extends BuildError {
   constructor(
+    code: 'server-unreachable' | 'server-refused' | 'server-bad-answer',
     readonly url: string,
     readonly status: number,
-    readonly code: string | undefined,
+    readonly serverCode: string | undefined,
     message: string,
+    cause?: unknown,
   ) {
-    super(message);
-    this.name = 'ServerError';
+    super(code, message, { subject: url, cause });
   }
 }
 
@@ -46,7 +51,7 @@ export async function fetchPublishedSerial(server: string, fetchImpl: FetchLike 
   try {
     response = await fetchImpl(url, { headers: { accept: 'application/json' }, redirect: 'error' });
   } catch (error) {
-    throw new ServerError(url, 0, undefined, `GET ${url} failed: ${describeCause(error)}`);
+    throw new ServerError('server-unreachable', url, 0, undefined, `GET ${url} failed: ${describeCause(error)}`, error);
   }
   if (response.status === 404) return undefined;
   const text = await response.text();
@@ -54,7 +59,7 @@ export async function fetchPublishedSerial(server: string, fetchImpl: FetchLike 
   try {
     return readEnvelopeSerial(text);
   } catch (error) {
-    throw new ServerError(url, response.status, undefined, `GET ${url} answered with something that is not a signed manifest: ${(error as Error).message}`);
+    throw new ServerError('server-bad-answer', url, response.status, undefined, `GET ${url} answered with something that is not a signed manifest: ${(error as Error).message}`);
   }
 }
 
@@ -82,7 +87,7 @@ export async function uploadManifest(server: string, adminToken: string, envelop
       redirect: 'error',
     });
   } catch (error) {
-    throw new ServerError(url, 0, undefined, `PUT ${url} failed: ${describeCause(error)}`);
+    throw new ServerError('server-unreachable', url, 0, undefined, `PUT ${url} failed: ${describeCause(error)}`, error);
   }
   const text = await response.text();
   if (!response.ok) throw errorFromAnswer('PUT', url, response.status, text);
@@ -94,7 +99,7 @@ function errorFromAnswer(method: string, url: string, status: number, text: stri
   const error = typeof body === 'object' && body ? body.error : undefined;
   const code = typeof error?.code === 'string' ? error.code : undefined;
   const detail = code ? `${code}: ${String(error?.message ?? '')}` : String(text).slice(0, 500) || '(empty answer)';
-  return new ServerError(url, status, code, `${method} ${url} was refused with HTTP ${status}: ${detail}`);
+  return new ServerError('server-refused', url, status, code, `${method} ${url} was refused with HTTP ${status}: ${detail}`);
 }
 
 function parseMaybeJson(text: string): unknown {

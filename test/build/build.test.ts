@@ -173,12 +173,27 @@ describe('the build', function () {
     assert.match(result.stderr, /malformed\/missing-fields\/feature\.json\s+version\s+expected string, received number/);
     assert.match(result.stderr, /malformed\/needs-permission\/feature\.json\s+events\[1\]\s+"tabs.onUpdated" needs the "tabs" permission/);
     assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
+    assert.doesNotMatch(result.stderr, /^\s+at /m, 'an author-facing error prints no stack trace');
+  });
+
+  it('fails on a wrong build setting with the variable named and no stack trace', async () => {
+    const outDir = join(outDirs[0]!, '..', 'bad-env');
+    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
+      ...env(outDir),
+      SBC_ENV: 'staging',
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^Build failed: SBC_ENV="staging": must be one of local, beta/m);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+    assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
   });
 
   it('refuses a beta build without a pinned key, saying where the key goes', async () => {
     const settings = resolveBuildSettings({ rootDir: ROOT, env: { SBC_ENV: 'beta', SBC_PUBLIC_KEYS: join(work, 'no-keys-here') } });
     await assert.rejects(loadPinnedKeys(settings, async () => assert.fail('a beta build must never create a key')), (error: Error) => {
       assert.ok(error instanceof BuildSettingsError);
+      assert.equal(error.code, 'missing-public-key');
+      assert.equal(error.subject, relative(ROOT, join(work, 'no-keys-here')));
       assert.match(error.message, /no public key for the "beta" environment/);
       assert.match(error.message, /keys\/beta\/README\.md/);
       return true;

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discoverFeatures, FeatureValidationError, type FeatureProblem } from '../../build/discover-features';
+import { isBuildError } from '../../build/errors';
 
 const FIXTURES = 'test/build/fixtures/features';
 const VALID = `${FIXTURES}/valid`;
@@ -128,6 +129,20 @@ describe('discoverFeatures', () => {
     it('reports a missing index.ts or feature.json as a missing file', () => {
       assert.equal(find('no-index', '(file)').file, join(MALFORMED, 'no-index', 'index.ts'));
       assert.equal(find('no-json', '(file)').file, join(MALFORMED, 'no-json', 'feature.json'));
+    });
+
+    it('is a BuildError coded invalid-feature, about the features folder when several files are at fault', () => {
+      assert.throws(
+        () => discoverFeatures(MALFORMED),
+        (error) => isBuildError(error) && error.code === 'invalid-feature' && error.subject === MALFORMED,
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'sbc-discover-'));
+      try {
+        cpSync(join(MALFORMED, 'wrong-folder'), join(dir, 'wrong-folder'), { recursive: true });
+        assert.throws(() => discoverFeatures(dir), (error) => isBuildError(error) && error.subject === join(dir, 'wrong-folder', 'feature.json'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('prints one table that lists every offending path', () => {
