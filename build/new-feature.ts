@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { featureId } from '../extension/channel/manifest-schema';
+import { featureId } from '../protocol/manifest-schema';
 import { toDisplayPath } from './channel-config';
 import { BuildError, describeForCli, UsageError } from './errors';
 import {

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import webpack, { type Stats } from 'webpack';
 import { discoverFeatures } from '../../build/discover-features';
 import { isBuildError } from '../../build/errors';
-import type { LockFile } from '../../build/feature-schema';
+import type { LockFile } from '../../protocol/release-schema';
 import { runNewFeatureCli, writeNewFeature, type NewFeatureResult } from '../../build/new-feature';
 import { createWebpackConfig } from '../../build/webpack-config';
 
