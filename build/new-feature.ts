@@ -136,7 +136,7 @@ function resolveImports(rootDir: string, featureDir: string, testsDir: string): 
     featureIndex: from(testsDir, join(featureDir, 'index')),
     featureHost: from(testsDir, join(rootDir, 'extension/runtime/feature-host')),
     fakeBrowser: from(testsDir, join(rootDir, 'test/helpers/fake-browser')),
-    testFeatures: from(testsDir, join(rootDir, 'test/extension/runtime/test-features')),
+    testFeatures: from(testsDir, join(rootDir, 'test/helpers/test-features')),
   };
 }
 
