@@ -1,13 +1,18 @@
+import { findBrowserEvent } from '../runtime/browser-api';
+import type { Disposable } from '../runtime/feature-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import type { FeatureEventName } from '../../protocol/feature-events';
-
-interface EventTarget {
-  addListener(listener: (...args: unknown[]) => unknown): void;
-}
+import { describeError } from '../runtime/feature-loader';
 
 /** The union of the events that the built features declare, sorted. */
 export function collectDeclaredEvents(registry: readonly RegisteredFeature[]): FeatureEventName[] {
   return [...new Set(registry.flatMap((feature) => feature.events))].sort();
+}
+
+/** The waking listeners added, and how to remove them again. */
+export interface DeclaredEventListeners extends Disposable {
+  /** The events that got a listener, sorted. */
+  readonly events: FeatureEventName[];
 }
 
 /**
@@ -15,23 +20,36 @@ export function collectDeclaredEvents(registry: readonly RegisteredFeature[]): F
  * Must run synchronously at the top level of the event page, so that these
  * events wake it. An event the browser does not offer (an API missing on this
  * platform) is skipped with a warning rather than breaking the page.
+ *
+ * @example
+ * const listeners = addDeclaredEventListeners(browser, featureRegistry, (name, args) => host.dispatchEvent(name, args));
+ * listeners.events; // ['tabs.onUpdated', …]
  */
 export function addDeclaredEventListeners(
-  api: unknown,
+  api: object,
   registry: readonly RegisteredFeature[],
   dispatch: (name: FeatureEventName, args: unknown[]) => unknown,
   warn: (message: string) => void = console.warn,
-): FeatureEventName[] {
-  const added: FeatureEventName[] = [];
+): DeclaredEventListeners {
+  const removals: Array<() => void> = [];
+  const events: FeatureEventName[] = [];
   for (const name of collectDeclaredEvents(registry)) {
-    const [namespace, event] = name.split('.') as [string, string];
-    const target = (api as Record<string, Record<string, EventTarget | undefined> | undefined>)[namespace]?.[event];
-    if (!target || typeof target.addListener !== 'function') {
-      warn(`browser.${name} is not available here; features listening to it will not hear it`);
+    let target;
+    try {
+      target = findBrowserEvent(api, name);
+    } catch (error) {
+      warn(`${describeError(error)}; features listening to it will not hear it`);
       continue;
     }
-    target.addListener((...args: unknown[]) => dispatch(name, args));
-    added.push(name);
+    const listener = (...args: unknown[]) => dispatch(name, args);
+    target.addListener(listener);
+    removals.push(() => target.removeListener(listener));
+    events.push(name);
   }
-  return added;
+  return {
+    events,
+    dispose: () => {
+      for (const remove of removals.splice(0)) remove();
+    },
+  };
 }

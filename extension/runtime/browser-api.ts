@@ -9,6 +9,7 @@
  * const host = new FeatureHost({ browser, registry: featureRegistry, ... });
  */
 import type { FeatureEventName } from '../../protocol/feature-events';
+import { HostError } from '../errors';
 
 /** A browser event object (addListener/removeListener/hasListener). */
 export interface BrowserEvent<L extends (...args: any[]) => any = (...args: any[]) => any> {
@@ -97,11 +98,18 @@ export interface BrowserApi {
 /**
  * The browser event object behind a declarable event name, e.g.
  * "tabs.onCreated" → browser.tabs.onCreated. The background uses it to add
- * its top-level waking listeners.
+ * its top-level waking listeners. Takes any object, since a platform may lack
+ * a whole namespace (notifications on Android, say); throws a HostError
+ * ('event-unavailable', naming the event) when the event is not there.
+ *
+ * @example
+ * findBrowserEvent(browser, 'tabs.onCreated').addListener(wake);
  */
-export function findBrowserEvent(browser: BrowserApi, name: FeatureEventName): BrowserEvent {
+export function findBrowserEvent(browser: object, name: FeatureEventName): BrowserEvent {
   const [namespace, event] = name.split('.') as [string, string];
-  const target = (browser as unknown as Record<string, Record<string, BrowserEvent> | undefined>)[namespace]?.[event];
-  if (!target) throw new Error(`browser.${name} is not available in this browser`);
-  return target;
+  const target = (browser as Record<string, Record<string, Partial<BrowserEvent> | undefined> | undefined>)[namespace]?.[event];
+  if (!target || typeof target.addListener !== 'function') {
+    throw new HostError('event-unavailable', `browser.${name} is not available here`, { subject: name });
+  }
+  return target as BrowserEvent;
 }

@@ -4,6 +4,7 @@
  * host can undo all of it, and every persistent resource is named after the
  * feature (resource-names.ts) so that it can be swept even without the store.
  */
+import { HostError } from '../errors';
 import type { BrowserApi } from './browser-api';
 import { DisposableStore, toDisposable } from './disposable';
 import type { EventBus } from './event-bus';
@@ -43,7 +44,8 @@ const LOCAL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function checkLocalName(featureId: string, kind: string, name: string): void {
   if (!LOCAL_NAME.test(name)) {
-    throw new Error(`Feature "${featureId}": ${kind} name "${name}" must be 1–64 characters of A-Z, a-z, 0-9, ".", "_" and "-"`);
+    const message = `Feature "${featureId}": ${kind} name "${name}" must be 1–64 characters of A-Z, a-z, 0-9, ".", "_" and "-"`;
+    throw new HostError('invalid-name', message, { subject: featureId });
   }
 }
 
@@ -62,7 +64,8 @@ export function resolveFeaturePath(featureId: string, path: string): string {
     /^[a-z][a-z0-9+.-]*:/i.test(path) ||
     parts.some((part) => part === '..' || part === '.' || part === '');
   if (escapes) {
-    throw new Error(`Feature "${featureId}": content script path "${path}" must be relative to the feature folder and stay inside it`);
+    const message = `Feature "${featureId}": content script path "${path}" must be relative to the feature folder and stay inside it`;
+    throw new HostError('invalid-path', message, { subject: featureId });
   }
   return `features/${featureId}/${path}`;
 }
@@ -136,8 +139,9 @@ async function createMenu(options: FeatureContextOptions, spec: MenuSpec): Promi
       { id, title: spec.title, contexts: spec.contexts, ...(spec.documentUrlPatterns ? { documentUrlPatterns: spec.documentUrlPatterns } : {}) },
       () => {
         const error = browser.runtime.lastError;
-        if (error) reject(new Error(`Feature "${featureId}": menu "${spec.id}" could not be created: ${error.message ?? 'unknown error'}`));
-        else resolve();
+        if (!error) return resolve();
+        const message = `Feature "${featureId}": menu "${spec.id}" could not be created: ${error.message ?? 'unknown error'}`;
+        reject(new HostError('menu-failed', message, { subject: featureId }));
       },
     );
   });
@@ -192,8 +196,10 @@ export function createFeatureContext(options: FeatureContextOptions): FeatureCon
     events: {
       on(event, listener) {
         if (!declaredEvents.includes(event)) {
-          throw new Error(
+          throw new HostError(
+            'undeclared-event',
             `Feature "${featureId}" listens to "${event}" but its feature.json does not declare it in "events" (undeclared events do not wake the background page)`,
+            { subject: featureId },
           );
         }
         const route = eventBus.on(event, featureId, listener);

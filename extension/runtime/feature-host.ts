@@ -9,16 +9,18 @@
  * with a timeout and inside try/catch, so one feature throwing, hanging or
  * leaking never takes another down.
  */
+import { HostError } from '../errors';
 import type { BrowserApi } from './browser-api';
 import { EventBus } from './event-bus';
 import type { Logger, MenuClickInfo, MessageSender, TabInfo } from './feature-api';
 import { alarmChannel, menuChannel, messageChannel, type ServicesClient, type UsageRecorder } from './feature-context';
-import { describeError, type ExpectedHashes, type FetchFile } from './feature-loader';
+import { describeError, fetchAddonFile, toExpectedHashes, type ExpectedHashes, type FetchFile } from './feature-loader';
 import { runUninstallHook, startFeature, stopFeature, type RunnerDeps, type RunningFeature } from './feature-runner';
 import type { RegisteredFeature } from './feature-registry';
 import { deleteFeatureRecord, readLedger, writeFeatureRecord, type FeatureRecord, type Ledger } from './feature-state';
 import type { PlanDecision } from './planner';
 import { findResourceOwner, sweepFeatureResources, sweepResources, wipeFeatureStorage } from './resource-names';
+import { SerialQueue } from './serial-queue';
 import type { FeatureMessage } from '../messages';
 import type { ManifestFeature } from '../../protocol/manifest-schema';
 
@@ -37,14 +39,6 @@ export interface FeatureHostOptions {
   now?: () => Date;
 }
 
-function fetchAddonFile(browser: BrowserApi): FetchFile {
-  return async (path) => {
-    const response = await fetch(browser.runtime.getURL(path));
-    if (!response.ok) throw new Error(`HTTP ${response.status} for ${path}`);
-    return response.arrayBuffer();
-  };
-}
-
 /**
  * @example
  * const host = new FeatureHost({ browser, registry: featureRegistry, usage, services, log: console });
@@ -59,7 +53,7 @@ export class FeatureHost {
   private readonly now: () => Date;
   private readonly deps: RunnerDeps;
   private readonly active = new Map<string, RunningFeature>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly restored: Promise<void>;
   private markRestored: () => void = () => undefined;
 
@@ -135,7 +129,8 @@ export class FeatureHost {
     await this.restored;
     const channel = messageChannel(message.featureId);
     if (!this.active.has(message.featureId) || !this.eventBus.hasListeners(channel)) {
-      throw new Error(`Feature "${message.featureId}" is not installed or does not listen to messages`);
+      const text = `Feature "${message.featureId}" is not installed or does not listen to messages`;
+      throw new HostError('not-listening', text, { subject: message.featureId });
     }
     const results = await this.eventBus.emit(channel, [message.payload, sender]);
     const answer = results.find((r) => r.ok && r.value !== undefined);
@@ -185,19 +180,11 @@ export class FeatureHost {
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(task);
   }
 
   private findRegistered(id: string): RegisteredFeature | undefined {
     return this.registry.find((feature) => feature.id === id);
-  }
-
-  // With the files the build ships, so that an entry (manifest or ledger) leaving one out is refused, not run unchecked.
-  private expectedHashes(registered: RegisteredFeature, record: Pick<FeatureRecord, 'sha256' | 'files'>): ExpectedHashes {
-    const { id: featureId, chunk, files: registeredFiles } = registered;
-    return { featureId, chunk, sha256: record.sha256, files: record.files ?? [], registeredFiles };
   }
 
   private async restoreNow(): Promise<void> {
@@ -224,8 +211,8 @@ export class FeatureHost {
       if (record.state !== 'installed' || this.active.has(id)) continue;
       const registered = this.findRegistered(id);
       try {
-        if (!registered) throw new Error(`Feature "${id}" is not in this build`);
-        await this.start(registered, this.expectedHashes(registered, record), record.version, false);
+        if (!registered) throw new HostError('not-in-build', `Feature "${id}" is not in this build`, { subject: id });
+        await this.start(registered, toExpectedHashes(registered, record), record.version, false);
         this.log.info(`feature ${id}: restored ${record.version}`);
       } catch (error) {
         this.log.error(`feature ${id}: restore failed`, error);
@@ -256,7 +243,7 @@ export class FeatureHost {
     await writeFeatureRecord(storage, id, record);
     this.log.info(`feature ${id}: installing ${entry.version}${installedAt === null ? ' (first install)' : ''}`);
     try {
-      await this.start(registered, this.expectedHashes(registered, record), entry.version, installedAt === null);
+      await this.start(registered, toExpectedHashes(registered, record), entry.version, installedAt === null);
     } catch (error) {
       await sweepFeatureResources(this.browser, id).catch((e: unknown) => this.log.warn(`feature ${id}: sweep failed`, e));
       await writeFeatureRecord(storage, id, { ...record, state: 'failed', error: describeError(error) });
@@ -290,7 +277,7 @@ export class FeatureHost {
     this.log.info(`feature ${id}: uninstalling`);
     if (running) await this.stop(id);
     const registered = this.findRegistered(id);
-    if (registered) await runUninstallHook(this.deps, registered, this.expectedHashes(registered, record), record.version, running?.definition);
+    if (registered) await runUninstallHook(this.deps, registered, toExpectedHashes(registered, record), record.version, running?.definition);
     const swept = await sweepFeatureResources(this.browser, id);
     const wiped = await wipeFeatureStorage(storage, id);
     await deleteFeatureRecord(storage, id);

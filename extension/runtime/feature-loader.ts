@@ -2,8 +2,11 @@
  * Loading a feature's code safely: its bytes must match the SHA-256 that was
  * signed off (DESIGN.md decision 1), and none of its hooks may hang the host.
  */
+import { HostError } from '../errors';
+import type { BrowserApi } from './browser-api';
 import type { FeatureDefinition } from './feature-api';
 import type { RegisteredFeature } from './feature-registry';
+import type { FeatureRecord } from './feature-state';
 
 /** What the manifest (or the ledger, on a wake) says the feature's files must hash to. */
 export interface ExpectedHashes {
@@ -19,6 +22,25 @@ export interface ExpectedHashes {
 }
 
 export type FetchFile = (path: string) => Promise<ArrayBuffer>;
+
+/**
+ * What a feature's files must hash to, from its manifest entry or ledger
+ * record, with the files the build ships: an entry (manifest or ledger)
+ * leaving one out is then refused, not run unchecked.
+ */
+export function toExpectedHashes(registered: RegisteredFeature, record: Pick<FeatureRecord, 'sha256' | 'files'>): ExpectedHashes {
+  const { id: featureId, chunk, files: registeredFiles } = registered;
+  return { featureId, chunk, sha256: record.sha256, files: record.files ?? [], registeredFiles };
+}
+
+/** Reads a file of the add-on through fetch(browser.runtime.getURL(path)). */
+export function fetchAddonFile(browser: Pick<BrowserApi, 'runtime'>): FetchFile {
+  return async (path) => {
+    const response = await fetch(browser.runtime.getURL(path));
+    if (!response.ok) throw new HostError('http', `HTTP ${response.status} for ${path}`, { subject: path });
+    return response.arrayBuffer();
+  };
+}
 
 /** Lowercase hex SHA-256 of some bytes, through WebCrypto. */
 export async function computeSha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
@@ -46,7 +68,9 @@ export function checkListedFiles(expected: ExpectedHashes): void {
     problems.push(`the manifest does not list ${unlisted.join(', ')}, which the add-on ships for it, so its sha256 cannot be checked`);
   }
   if (outside.length > 0) problems.push(`the manifest lists ${outside.join(', ')}, outside ${folder}`);
-  if (problems.length > 0) throw new Error(`Feature "${expected.featureId}": ${problems.join('; ')}`);
+  if (problems.length > 0) {
+    throw new HostError('unlisted-files', `Feature "${expected.featureId}": ${problems.join('; ')}`, { subject: expected.featureId });
+  }
 }
 
 // "features/x/../y/a.js" starts with the folder but leaves it.
@@ -74,11 +98,13 @@ export async function verifyFeatureFiles(expected: ExpectedHashes, fetchFile: Fe
     try {
       bytes = await fetchFile(path);
     } catch (error) {
-      throw new Error(`Feature "${expected.featureId}": could not read ${path}: ${describeError(error)}`);
+      const message = `Feature "${expected.featureId}": could not read ${path}: ${describeError(error)}`;
+      throw new HostError('unreadable-file', message, { subject: expected.featureId, cause: error });
     }
     const actual = await computeSha256Hex(bytes);
     if (actual !== sha256) {
-      throw new Error(`Feature "${expected.featureId}": ${path} does not match its sign-off: expected sha256 ${sha256}, actual ${actual}`);
+      const message = `Feature "${expected.featureId}": ${path} does not match its sign-off: expected sha256 ${sha256}, actual ${actual}`;
+      throw new HostError('hash-mismatch', message, { subject: expected.featureId });
     }
   }
 }
@@ -88,7 +114,8 @@ export async function loadDefinition(registered: RegisteredFeature): Promise<Fea
   const module = await registered.load();
   const definition = module?.default;
   if (!definition || typeof definition.activate !== 'function') {
-    throw new Error(`Feature "${registered.id}": ${registered.chunk} has no default export with an activate() function`);
+    const message = `Feature "${registered.id}": ${registered.chunk} has no default export with an activate() function`;
+    throw new HostError('no-activate', message, { subject: registered.id });
   }
   return definition;
 }
@@ -99,12 +126,12 @@ export async function loadDefinition(registered: RegisteredFeature): Promise<Fea
  * already-disposed store.
  *
  * @example
- * await runWithTimeout(() => definition.activate(ctx), 5000, 'Feature "x": activate');
+ * await runWithTimeout(() => definition.activate(ctx), 5000, 'Feature "x": activate', 'x');
  */
-export async function runWithTimeout<T>(run: () => T | Promise<T>, timeoutMs: number, label: string): Promise<T> {
+export async function runWithTimeout<T>(run: () => T | Promise<T>, timeoutMs: number, label: string, subject?: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label} did not finish within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new HostError('timeout', `${label} did not finish within ${timeoutMs} ms`, { subject })), timeoutMs);
   });
   try {
     return await Promise.race([Promise.resolve().then(run), timeout]);

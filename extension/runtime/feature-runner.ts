@@ -74,8 +74,8 @@ export async function startFeature(
   const ctx = createContext(deps, registered, version, store);
   try {
     const install = definition.install?.bind(definition);
-    if (firstInstall && install) await runWithTimeout(() => install(ctx), deps.timeoutMs, `Feature "${id}": install`);
-    await runWithTimeout(() => definition.activate(ctx), deps.timeoutMs, `Feature "${id}": activate`);
+    if (firstInstall && install) await runWithTimeout(() => install(ctx), deps.timeoutMs, `Feature "${id}": install`, id);
+    await runWithTimeout(() => definition.activate(ctx), deps.timeoutMs, `Feature "${id}": activate`, id);
   } catch (error) {
     await disposeStore(deps, id, store);
     throw error;
@@ -87,7 +87,7 @@ export async function startFeature(
 export async function stopFeature(deps: RunnerDeps, id: string, running: RunningFeature): Promise<void> {
   const deactivate = running.definition.deactivate?.bind(running.definition);
   if (deactivate) {
-    await runWithTimeout(() => deactivate(running.ctx), deps.timeoutMs, `Feature "${id}": deactivate`).catch((error: unknown) =>
+    await runWithTimeout(() => deactivate(running.ctx), deps.timeoutMs, `Feature "${id}": deactivate`, id).catch((error: unknown) =>
       deps.log.warn(`feature ${id}: deactivate failed; disposing anyway`, error),
     );
   }
@@ -117,7 +117,7 @@ export async function runUninstallHook(
       definition = await loadDefinition(registered);
     }
     const hook = definition.uninstall?.bind(definition);
-    if (hook) await runWithTimeout(() => hook(createContext(deps, registered, version, store)), deps.timeoutMs, `Feature "${id}": uninstall`);
+    if (hook) await runWithTimeout(() => hook(createContext(deps, registered, version, store)), deps.timeoutMs, `Feature "${id}": uninstall`, id);
   } catch (error) {
     deps.log.warn(`feature ${id}: uninstall hook failed; wiping anyway`, error);
   } finally {

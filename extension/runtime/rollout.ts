@@ -34,7 +34,7 @@ export async function isInRollout(featureId: string, unit: string, rolloutBasisP
   return isBucketInRollout(await computeBucket(featureId, unit), rolloutBasisPoints);
 }
 
-/** "25%" or "0.5%" for a rollout in basis points. */
+/** A rollout in basis points as a percentage: 2500 → "25%", 50 → "0.5%", 25 → "0.25%". */
 export function formatRollout(rolloutBasisPoints: number): string {
   return `${Number((rolloutBasisPoints / 100).toFixed(2))}%`;
 }

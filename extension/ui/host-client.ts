@@ -5,19 +5,25 @@
  * const request = createHostClient((message) => browser.runtime.sendMessage(message));
  * const status = await request({ type: 'sbc:status' });
  */
+import { HostError } from '../errors';
 import type { HostRequest, HostResponse } from '../messages';
 
 export type SendMessage = (message: HostRequest) => Promise<unknown>;
 export type HostClient = <R extends HostRequest>(request: R) => Promise<HostResponse<R>>;
 
-/** The background refused a request or did not answer it; the message is for the user. */
-export class HostRequestError extends Error {
+/**
+ * The background refused a request or did not answer it; the message is for
+ * the user. The code is the background's (`forbidden`, `invalid_credentials`…)
+ * or `no-answer`; the subject is the request type.
+ */
+export class HostRequestError extends HostError {
   constructor(
     readonly requestType: HostRequest['type'],
+    code: string,
     message: string,
+    cause?: unknown,
   ) {
-    super(message);
-    this.name = 'HostRequestError';
+    super(code, message, { subject: requestType, cause });
   }
 }
 
@@ -27,13 +33,14 @@ export function createHostClient(send: SendMessage): HostClient {
     try {
       answer = await send(request);
     } catch (error) {
-      throw new HostRequestError(request.type, `The add-on did not answer ${request.type}: ${describeError(error)}`);
+      throw new HostRequestError(request.type, 'no-answer', `The add-on did not answer ${request.type}: ${describeError(error)}`, error);
     }
     if (answer === undefined || answer === null) {
-      throw new HostRequestError(request.type, `The add-on did not answer ${request.type}.`);
+      throw new HostRequestError(request.type, 'no-answer', `The add-on did not answer ${request.type}.`);
     }
     if (typeof answer === 'object' && 'error' in answer) {
-      throw new HostRequestError(request.type, describeError((answer as { error: unknown }).error));
+      const { error } = answer as { error: unknown };
+      throw new HostRequestError(request.type, readErrorCode(error), describeError(error));
     }
     return answer as HostResponse<R>;
   };
@@ -47,4 +54,9 @@ function describeError(error: unknown): string {
     return (error as { message: string }).message;
   }
   return 'unknown error';
+}
+
+function readErrorCode(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code !== '' ? code : 'failed';
 }

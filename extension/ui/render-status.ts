@@ -8,6 +8,7 @@
  * const rows = status.features.map(describeFeatureRow);
  */
 import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus, Override, TelemetrySendResult } from '../messages';
+import { formatRollout } from '../runtime/rollout';
 
 export const DEV_BANNER_TEXT = 'Local development build: sign-offs are not enforced';
 
@@ -44,10 +45,8 @@ export function formatRelative(deltaMs: number): string {
   return deltaMs >= 0 ? `in ${amount}` : `${amount} ago`;
 }
 
-/** Rollout in basis points as a percentage: 1000 → "10%", 25 → "0.25%". */
-export function formatRollout(basisPoints: number): string {
-  return `${Number((basisPoints / 100).toFixed(2))}%`;
-}
+// The planner's reason sentences and the QA panel's rows must show a rollout the same way.
+export { formatRollout };
 
 const REFUSAL_LABELS: Record<NonNullable<ManifestStatus['lastError']>['reason'], string> = {
   'malformed-envelope': 'Malformed envelope',

@@ -16,7 +16,7 @@ describe('background: declared events', () => {
 
     const added = addDeclaredEventListeners(browser, registry, () => undefined, (message) => void warnings.push(message));
 
-    assert.deepEqual(added, ['bookmarks.onCreated', 'tabs.onCreated', 'tabs.onUpdated']);
+    assert.deepEqual(added.events, ['bookmarks.onCreated', 'tabs.onCreated', 'tabs.onUpdated']);
     assert.equal(browser.event('tabs.onCreated').listenerCount, 1);
     assert.equal(browser.event('tabs.onUpdated').listenerCount, 1);
     assert.equal(browser.event('bookmarks.onCreated').listenerCount, 1);
@@ -53,12 +53,22 @@ describe('background: declared events', () => {
       (message) => void warnings.push(message),
     );
 
-    assert.deepEqual(added, ['downloads.onCreated']);
+    assert.deepEqual(added.events, ['downloads.onCreated']);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /browser\.notifications\.onClicked is not available/);
     assert.equal(browser.event('notifications.onClicked').listenerCount, 0);
     assert.equal(browser.event('downloads.onCreated').listenerCount, 1);
     browser.suspend();
+  });
+
+  it('removes every listener it added when disposed', () => {
+    const browser = createFakeBrowser();
+    const added = addDeclaredEventListeners(browser, registryOf(['tabs.onCreated', 'idle.onStateChanged']), () => undefined);
+    assert.equal(browser.event('tabs.onCreated').listenerCount, 1);
+
+    added.dispose();
+    assert.equal(browser.event('tabs.onCreated').listenerCount, 0);
+    assert.equal(browser.event('idle.onStateChanged').listenerCount, 0);
   });
 
   it('collects the union of declared events, sorted and without duplicates', () => {

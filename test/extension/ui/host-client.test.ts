@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { HostError } from '../../../extension/errors';
 import { createHostClient, HostRequestError } from '../../../extension/ui/host-client';
 import { makeStatus } from './status-fixture';
 
@@ -18,6 +19,9 @@ describe('createHostClient', () => {
         assert.ok(thrown instanceof HostRequestError);
         assert.equal(thrown.message, 'Wrong email or password.');
         assert.equal(thrown.requestType, 'sbc:login');
+        assert.ok(thrown instanceof HostError);
+        assert.equal(thrown.code, typeof error === 'string' ? 'failed' : 'invalid_credentials');
+        assert.equal(thrown.subject, 'sbc:login');
         return true;
       });
     });
