@@ -6,9 +6,11 @@ import type { AccountSession } from '../account/account-session';
 import type { BuildConfig } from '../../protocol/build-config';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus } from '../messages';
+import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
-import type { Ledger } from '../runtime/feature-state';
+import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, type Ledger } from '../runtime/feature-state';
 import type { PlanDecision } from '../runtime/planner';
+import type { HostParts } from './host-parts';
 
 export interface HostStatusInput {
   config: BuildConfig;
@@ -23,6 +25,42 @@ export interface HostStatusInput {
   ledger: Ledger;
   decisions: readonly PlanDecision[];
   startedAt: string;
+}
+
+export interface HostStatusSources {
+  parts: Pick<HostParts, 'client' | 'account' | 'usage' | 'replanner'>;
+  storage: BrowserApi['storage']['local'];
+  config: BuildConfig;
+  registry: readonly RegisteredFeature[];
+  /** When this life of the event page started. */
+  startedAt: string;
+}
+
+/** What the QA panel and the popup show, read afresh from the parts and local state. */
+export async function readHostStatus({ parts, storage, config, registry, startedAt }: HostStatusSources): Promise<HostStatus> {
+  const [manifest, session, telemetryEnabled, unit, overrides, optOuts, ledger] = await Promise.all([
+    parts.client.status(),
+    parts.account.getSession(),
+    parts.usage.isEnabled(),
+    readOrCreateUnit(storage),
+    readOverrides(storage),
+    readOptOuts(storage),
+    readLedger(storage),
+  ]);
+  return buildHostStatus({
+    config,
+    registry,
+    manifestPayload: parts.replanner.manifest,
+    manifest,
+    session,
+    telemetryEnabled,
+    unit,
+    overrides,
+    optOuts,
+    ledger,
+    decisions: parts.replanner.decisions,
+    startedAt,
+  });
 }
 
 export function buildHostStatus(input: HostStatusInput): HostStatus {

@@ -1,6 +1,8 @@
 /**
- * A HostController on a fake browser, a fresh fake IndexedDB and a signed
- * manifest served by a scripted fetch, for the background's tests.
+ * The background's composition root on a fake browser, a fresh fake
+ * IndexedDB and a signed manifest served by a scripted fetch. Tests reach it
+ * as Firefox does: through the listeners it registers (runtime.onMessage,
+ * alarms.onAlarm, runtime.onInstalled…), never through its parts.
  *
  * @example
  * const key = await createSigningKey('beta-1');
@@ -8,13 +10,16 @@
  * const server = scriptedFetch(async () => manifestResponse(await signManifest(key, [alpha.entry])));
  * const { controller } = createTestController({ browser, key, features: [alpha], fetch: server.fetch });
  * await controller.start();
- * await stopController(controller, browser);
+ * const status = await requestStatus(browser);
+ * await stopController(controller);
  */
 import { IDBFactory } from 'fake-indexeddb';
 import sinon from 'sinon';
 import type { BuildConfig } from '../../../protocol/build-config';
 import type { ManifestFeature } from '../../../protocol/manifest-schema';
-import { HostController, UPLOAD_ALARM, type ControllerBrowser } from '../../../extension/background/host-controller';
+import { createHostController, type ControllerBrowser, type HostController } from '../../../extension/background/host-controller';
+import type { HostRequest, HostStatus } from '../../../extension/messages';
+import type { BrowserEvent } from '../../../extension/runtime/browser-api';
 import { readLedger } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser, type FakeBrowser, type FakeBrowserOptions } from '../../helpers/fake-browser';
 import { ORIGIN } from '../../helpers/addon-fixtures';
@@ -26,23 +31,110 @@ export const ADDON_ID = 'services-beta-channel@test';
 /** The QA panel, as runtime.onMessage reports its sender. */
 export const OPTIONS_PAGE_SENDER = { id: ADDON_ID, url: 'moz-extension://test/ui/options.html' };
 
-export type ControllerFakeBrowser = FakeBrowser & ControllerBrowser;
+type Listener = (...args: any[]) => any;
+
+/** An event of the page's own (runtime.onMessage, alarms.onAlarm…), with ways to fire it. */
+export interface HostEvent<L extends Listener = Listener> extends BrowserEvent<L> {
+  /** Calls every listener, as the browser would, and returns what each returned, not awaited. */
+  call(...args: Parameters<L>): unknown[];
+  /** Calls every listener and waits for what each returned. */
+  fire(...args: Parameters<L>): Promise<void>;
+  readonly listenerCount: number;
+}
+
+function createHostEvent<L extends Listener>(): HostEvent<L> & { clear(): void } {
+  const listeners = new Set<L>();
+  const call = (...args: Parameters<L>) => [...listeners].map((listener) => listener(...args));
+  return {
+    addListener: (listener) => void listeners.add(listener),
+    removeListener: (listener) => void listeners.delete(listener),
+    hasListener: (listener) => listeners.has(listener),
+    call,
+    async fire(...args) {
+      await Promise.all(call(...args));
+    },
+    get listenerCount() {
+      return listeners.size;
+    },
+    clear: () => listeners.clear(),
+  };
+}
+
+type Events<B> = { [K in keyof B]: B[K] extends BrowserEvent<infer L> ? HostEvent<L> : B[K] };
+
+export type ControllerFakeBrowser = FakeBrowser &
+  ControllerBrowser & {
+    runtime: Events<ControllerBrowser['runtime']>;
+    alarms: Events<ControllerBrowser['alarms']>;
+    menus: Events<ControllerBrowser['menus']>;
+    permissions: Events<NonNullable<ControllerBrowser['permissions']>>;
+    /** The URLs of the tabs the add-on opened. */
+    readonly openedTabs: string[];
+  };
 
 /**
- * The shared fake browser plus what only the controller uses: the add-on's
- * id and alarms.get. Added onto the fake itself so that its leak check still
- * sees everything the controller registers.
+ * The shared fake browser plus what only the event page uses: the add-on's
+ * id, its own events, alarms.get, tabs.create and permissions (as on ESR 128,
+ * without data-collection consent). Added onto the fake itself, so that its
+ * leak check also names any of these listeners left behind, and its suspend
+ * drops them as a suspended page does.
  */
 export function createControllerBrowser(options: FakeBrowserOptions = {}): ControllerFakeBrowser {
   const browser = createFakeBrowser(options);
-  Object.assign(browser.runtime, { id: ADDON_ID });
+  const events = {
+    'runtime.onMessage': createHostEvent(),
+    'runtime.onInstalled': createHostEvent(),
+    'alarms.onAlarm': createHostEvent(),
+    'menus.onClicked': createHostEvent(),
+    'permissions.onRemoved': createHostEvent(),
+  };
+  const openedTabs: string[] = [];
+  Object.assign(browser.runtime, { id: ADDON_ID, onMessage: events['runtime.onMessage'], onInstalled: events['runtime.onInstalled'] });
   Object.assign(browser.alarms, {
     get: async (name: string) => {
       const alarm = browser.state.alarms.get(name);
       return alarm ? structuredClone(alarm) : undefined;
     },
+    onAlarm: events['alarms.onAlarm'],
   });
-  return browser as ControllerFakeBrowser;
+  Object.assign(browser.menus, { onClicked: events['menus.onClicked'] });
+  Object.assign(browser.tabs, { create: async ({ url }: { url: string }) => void openedTabs.push(url) });
+  const leaks = browser.leaks.bind(browser);
+  const suspend = browser.suspend.bind(browser);
+  Object.assign(browser, {
+    permissions: { getAll: async () => ({}), onRemoved: events['permissions.onRemoved'] },
+    openedTabs,
+    leaks: () => [
+      ...leaks(),
+      ...Object.entries(events).flatMap(([name, event]) => Array.from({ length: event.listenerCount }, () => `listener on ${name}`)),
+    ],
+    suspend: () => {
+      suspend();
+      for (const event of Object.values(events)) event.clear();
+    },
+  });
+  return browser as unknown as ControllerFakeBrowser;
+}
+
+/**
+ * What runtime.sendMessage gives a page: the answer of the first listener
+ * that takes the message, or undefined when none does.
+ */
+export async function sendMessage(browser: ControllerFakeBrowser, message: unknown, sender: object): Promise<unknown> {
+  const answers = browser.runtime.onMessage.call(message, sender).filter((answer) => answer !== undefined);
+  return answers[0];
+}
+
+/** A page's request to the background; an {error} answer fails the test with its message. */
+export async function sendRequest<T = HostStatus>(browser: ControllerFakeBrowser, request: HostRequest): Promise<T> {
+  const answer = (await sendMessage(browser, request, OPTIONS_PAGE_SENDER)) as { error?: { message: string } };
+  if (answer?.error) throw new Error(`${request.type} answered with an error: ${answer.error.message}`);
+  return answer as T;
+}
+
+/** What the QA panel shows, asked for as the QA panel does. */
+export function requestStatus(browser: ControllerFakeBrowser): Promise<HostStatus> {
+  return sendRequest(browser, { type: 'sbc:status' });
 }
 
 export function makeBuildConfig(key: TestKey): BuildConfig {
@@ -112,31 +204,53 @@ export interface TestControllerOptions {
   indexedDB?: IDBFactory;
 }
 
+/**
+ * The IndexedDB of one page life: the shared factory, with the connections
+ * this life opened, so that its end can close them as Firefox does.
+ */
+function trackConnections(factory: IDBFactory): { factory: IDBFactory; closeAll(): void } {
+  const opened: IDBDatabase[] = [];
+  const tracked: IDBFactory = {
+    open(name, version) {
+      const request = factory.open(name, version);
+      request.addEventListener('success', () => opened.push(request.result));
+      return request;
+    },
+    deleteDatabase: (name) => factory.deleteDatabase(name),
+    cmp: (a, b) => factory.cmp(a, b),
+    databases: () => factory.databases(),
+  };
+  return { factory: tracked, closeAll: () => opened.splice(0).forEach((db) => db.close()) };
+}
+
+/** One life of the event page: its listeners are registered at once, as at the top level of the page. */
 export function createTestController(options: TestControllerOptions) {
   const indexedDB = options.indexedDB ?? new IDBFactory();
+  const connections = trackConnections(indexedDB);
   const log = makeLogger();
-  const controller = new HostController({
+  const controller = createHostController({
     browser: options.browser,
     registry: options.features.map((feature) => feature.registered),
     config: makeBuildConfig(options.key),
-    indexedDB,
+    indexedDB: connections.factory,
     // The option is typed as the global fetch although every client behind it passes a string or URL.
     fetch: options.fetch as typeof fetch,
     log,
   });
-  return { controller, indexedDB, log };
+  /** Firefox suspends the idle page: listeners and connections go, storage, scripts and alarms stay. */
+  const suspend = () => {
+    options.browser.suspend();
+    connections.closeAll();
+  };
+  return { controller, indexedDB, log, suspend };
 }
 
 /**
- * Shuts a controller's features down and removes the host's own alarms, as
- * turning the add-on off would, so that the fake browser is left clean.
+ * Turns the host off as disabling the add-on would: its listeners, features
+ * and alarms go, so that the fake browser is left clean.
  */
-export async function stopController(controller: HostController, browser: ControllerFakeBrowser): Promise<void> {
-  const parts = await controller.start();
-  await parts.host.shutdown();
-  await parts.poller.stop();
-  await browser.alarms.clear(UPLOAD_ALARM);
-  parts.db.close();
+export function stopController(controller: HostController): Promise<void> {
+  return controller.dispose();
 }
 
 /** Polls until `check` holds: the first manifest check runs in the background of start(). */

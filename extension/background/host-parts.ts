@@ -1,0 +1,123 @@
+/**
+ * The parts of the host, made for one life of the event page: the host
+ * database, the manifest client and its poller, the replanner, the feature
+ * host, the account client and the telemetry queues, each given the others
+ * it needs.
+ */
+import { AccountClient } from '../account/account-client';
+import type { BuildConfig } from '../../protocol/build-config';
+import { ManifestClient } from '../channel/manifest-client';
+import { ManifestPoller } from '../channel/poller';
+import { openHostDb, type HostDb } from '../db';
+import type { AlarmInfo, BrowserApi, BrowserEvent } from '../runtime/browser-api';
+import type { Logger } from '../runtime/feature-api';
+import { FeatureHost } from '../runtime/feature-host';
+import type { RegisteredFeature } from '../runtime/feature-registry';
+import { readUsageConsent, type DataCollectionPermissions } from '../telemetry/data-consent';
+import { FeedbackQueue } from '../telemetry/feedback-queue';
+import { TelemetrySender } from '../telemetry/telemetry-sender';
+import { UsageRecorder } from '../telemetry/usage-recorder';
+import { UsageUploader } from '../telemetry/usage-uploader';
+import { Replanner } from './host-replan';
+import { readOrCreateKey } from './support';
+
+const INSTALL_ID_KEY = 'host:install-id';
+
+/** How runtime.onMessage describes who sent a message. */
+export interface MessageSenderInfo {
+  id?: string;
+  url?: string;
+  tab?: unknown;
+}
+
+/** The parts of `browser.*` the event page needs beyond the runtime's. */
+export interface ControllerBrowser extends BrowserApi {
+  runtime: BrowserApi['runtime'] & {
+    id: string;
+    onMessage: BrowserEvent<(message: unknown, sender: MessageSenderInfo) => Promise<unknown> | undefined>;
+    onInstalled: BrowserEvent<(details: { reason: string; temporary?: boolean }) => void>;
+  };
+  /** Absent in tests; its data_collection part exists only in Firefox 139 and later. */
+  permissions?: DataCollectionPermissions & {
+    onRemoved: BrowserEvent<(removed: { data_collection?: string[] }) => void>;
+  };
+  alarms: BrowserApi['alarms'] & {
+    get(name: string): Promise<{ name: string; scheduledTime: number } | undefined>;
+    onAlarm: BrowserEvent<(alarm: AlarmInfo) => void>;
+  };
+  menus: BrowserApi['menus'] & {
+    onClicked: BrowserEvent<(info: { menuItemId: string | number }, tab?: unknown) => void>;
+  };
+  tabs: BrowserApi['tabs'] & {
+    create(properties: { url: string }): Promise<unknown>;
+  };
+}
+
+export interface HostControllerOptions {
+  browser: ControllerBrowser;
+  registry: RegisteredFeature[];
+  config: BuildConfig;
+  indexedDB?: IDBFactory;
+  fetch?: typeof fetch;
+  log?: Logger;
+}
+
+export interface HostParts {
+  db: HostDb;
+  host: FeatureHost;
+  client: ManifestClient;
+  poller: ManifestPoller;
+  replanner: Replanner;
+  account: AccountClient;
+  usage: UsageRecorder;
+  uploader: UsageUploader;
+  feedback: FeedbackQueue;
+  telemetry: TelemetrySender;
+  /** The random id this installation sends its telemetry under, made on first use. */
+  installId(): Promise<string>;
+}
+
+/**
+ * Opens the host database and makes every part. Nothing runs yet: no
+ * feature is restored, no alarm is set, no request is sent.
+ *
+ * @example
+ * const parts = await createHostParts({ browser, registry, config }, console);
+ * await parts.host.restore();
+ */
+export async function createHostParts(options: HostControllerOptions, log: Logger): Promise<HostParts> {
+  const { browser, config, registry } = options;
+  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const db = await openHostDb(options.indexedDB ?? indexedDB);
+  const installId = () => readOrCreateKey(browser.storage.local, INSTALL_ID_KEY);
+  const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions) });
+  const account = new AccountClient({ origin: config.origin, storage: browser.storage.local, fetch: fetchImpl });
+  const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log });
+  const replanner = new Replanner({ browser, config, registry, host, account });
+  const client = new ManifestClient({
+    db,
+    origin: config.origin,
+    keys: config.keys,
+    env: config.manifestEnv,
+    allowUnreviewed: config.allowUnreviewed,
+    fetch: fetchImpl,
+  });
+  const poller = new ManifestPoller({
+    alarms: browser.alarms,
+    client,
+    db,
+    intervalMinutes: config.pollMinutes,
+    onAccepted: (payload) => replanner.accept(payload),
+    log,
+  });
+  const uploader = new UsageUploader({ db, origin: config.origin, installId, fetch: fetchImpl, log });
+  const feedback = new FeedbackQueue({ db, origin: config.origin, installId, fetch: fetchImpl, log });
+  const telemetry = new TelemetrySender({
+    usage,
+    uploader,
+    feedback,
+    token: async () => (await account.getSession())?.token ?? null,
+    log,
+  });
+  return { db, host, client, poller, replanner, account, usage, uploader, feedback, telemetry, installId };
+}

@@ -1,0 +1,99 @@
+/**
+ * Planning again: from the last good manifest and the local state (unit,
+ * overrides, opt-outs, account, ledger) to a plan, which the feature host
+ * then reconciles. No network.
+ */
+import type { AccountSession } from '../account/account-session';
+import type { BuildConfig } from '../../protocol/build-config';
+import type { ManifestPayload } from '../../protocol/manifest-schema';
+import type { BrowserApi } from '../runtime/browser-api';
+import { readEnvironment } from '../runtime/environment';
+import type { RegisteredFeature } from '../runtime/feature-registry';
+import { readLedger, readOptOuts, readOrCreateUnit, readOverrides } from '../runtime/feature-state';
+import { planFeatures, type PlanDecision } from '../runtime/planner';
+import { SerialQueue } from '../runtime/serial-queue';
+
+export interface ReplannerDeps {
+  browser: Pick<BrowserApi, 'storage' | 'runtime' | 'i18n'>;
+  config: BuildConfig;
+  registry: RegisteredFeature[];
+  host: { reconcile(decisions: PlanDecision[]): Promise<void> };
+  account: { getSession(): Promise<AccountSession | null> };
+}
+
+/**
+ * Holds the manifest in force and the last plan made from it, for the status
+ * the QA panel shows. Replans run one at a time, each reading the state
+ * afresh, so an older plan can never be applied after a newer one.
+ *
+ * @example
+ * const replanner = new Replanner({ browser, config, registry, host, account });
+ * replanner.manifest = await client.loadCached();
+ * await replanner.replan();
+ */
+export class Replanner {
+  /** The last verified manifest, or null when none was ever accepted. */
+  manifest: ManifestPayload | null = null;
+  private latest: PlanDecision[] = [];
+  private readonly queue = new SerialQueue();
+  private stopped = false;
+
+  constructor(private readonly deps: ReplannerDeps) {}
+
+  /** The decisions of the last plan applied. */
+  get decisions(): readonly PlanDecision[] {
+    return this.latest;
+  }
+
+  /** Plans from the manifest in force and reconciles, after any replan already queued. */
+  replan(): Promise<void> {
+    return this.queue.run(() => this.replanNow());
+  }
+
+  /** A newly accepted manifest: it is in force from now on. */
+  accept(payload: ManifestPayload): Promise<void> {
+    this.manifest = payload;
+    return this.replan();
+  }
+
+  /**
+   * Resolves once every replan queued so far has run, without planning
+   * again: for changes whose listener already queued the replan they need.
+   */
+  settle(): Promise<void> {
+    return this.queue.run(async () => undefined);
+  }
+
+  /** Waits for the queued replans; any replan asked for afterwards does nothing. */
+  stop(): Promise<void> {
+    return this.queue.run(async () => {
+      this.stopped = true;
+    });
+  }
+
+  private async replanNow(): Promise<void> {
+    if (this.stopped) return;
+    const { browser, config, registry, host, account } = this.deps;
+    const storage = browser.storage.local;
+    const [environment, unit, overrides, optOuts, session, ledger] = await Promise.all([
+      readEnvironment(browser, config.hostVersion),
+      readOrCreateUnit(storage),
+      readOverrides(storage),
+      readOptOuts(storage),
+      account.getSession(),
+      readLedger(storage),
+    ]);
+    this.latest = await planFeatures({
+      manifest: this.manifest,
+      registry,
+      unit,
+      environment,
+      account: { signedIn: session !== null, termsAccepted: session !== null && !session.termsOutdated },
+      overrides,
+      optOuts,
+      allowUnreviewed: config.allowUnreviewed,
+      installed: Object.keys(ledger),
+    });
+    await host.reconcile(this.latest);
+  }
+}

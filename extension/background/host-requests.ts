@@ -1,0 +1,101 @@
+/**
+ * What the background does for each request of the add-on's own pages (QA
+ * panel, popup, onboarding): one handler per request type.
+ */
+import { HostError } from '../errors';
+import type { HostRequest, HostStatus } from '../messages';
+import type { BrowserApi } from '../runtime/browser-api';
+import { writeOptOut, writeOverride } from '../runtime/feature-state';
+import type { HostParts, MessageSenderInfo } from './host-parts';
+
+/** What a handler works with: the started host's parts, local storage and the status. */
+export interface RequestContext {
+  parts: HostParts;
+  storage: BrowserApi['storage']['local'];
+  status(): Promise<HostStatus>;
+}
+
+type RequestOf<T extends HostRequest['type']> = Extract<HostRequest, { type: T }>;
+type RequestHandler<T extends HostRequest['type']> = (request: RequestOf<T>, context: RequestContext) => Promise<unknown>;
+
+/** A change that can alter which features this browser gets: plan again, then report. */
+async function thenReplan(change: Promise<unknown>, { parts, status }: RequestContext): Promise<HostStatus> {
+  await change;
+  await parts.replanner.replan();
+  return status();
+}
+
+/**
+ * An account change: the account client's onChange has already queued the
+ * replan it needs (none when the sign-in state did not change), so wait for
+ * the queue rather than plan a second time.
+ */
+async function afterAccountChange(change: Promise<unknown>, { parts, status }: RequestContext): Promise<HostStatus> {
+  await change;
+  await parts.replanner.settle();
+  return status();
+}
+
+export const hostRequestHandlers: { [T in HostRequest['type']]: RequestHandler<T> } = {
+  'sbc:status': (_request, { status }) => status(),
+  'sbc:refresh': async (_request, { parts, status }) => {
+    await parts.poller.checkNow();
+    return status();
+  },
+  'sbc:telemetry': async (request, { parts, status }) => {
+    await parts.usage.setEnabled(request.enabled);
+    return status();
+  },
+  'sbc:send-telemetry': (_request, { parts }) => parts.telemetry.send(),
+  'sbc:terms': (_request, { parts }) => parts.account.getTerms(),
+  'sbc:feedback': async (request, { parts }) => {
+    await parts.feedback.enqueue({ featureId: request.featureId, rating: request.rating, comment: request.comment });
+    void parts.telemetry.send();
+    return { ok: true };
+  },
+  'sbc:override': (request, context) => thenReplan(writeOverride(context.storage, request.featureId, request.value), context),
+  'sbc:opt-out': (request, context) => thenReplan(writeOptOut(context.storage, request.featureId, request.optedOut), context),
+  'sbc:signup': (request, context) =>
+    afterAccountChange(context.parts.account.signUp(request.email, request.password, request.acceptedTerms), context),
+  'sbc:login': (request, context) => afterAccountChange(context.parts.account.signIn(request.email, request.password), context),
+  'sbc:logout': (_request, context) => afterAccountChange(context.parts.account.signOut(), context),
+  'sbc:delete-account': (_request, context) => afterAccountChange(context.parts.account.deleteAccount(), context),
+  'sbc:accept-terms': (request, context) => afterAccountChange(context.parts.account.acceptTerms(request.acceptedTerms), context),
+};
+
+export interface HostRequestDeps {
+  runtime: { id: string; getURL(path: string): string };
+  /** Starts the host (restoring it first) or returns the started one. */
+  start(): Promise<RequestContext>;
+}
+
+/**
+ * Answers a host request: only from the add-on's own pages, after the host
+ * has started. Pages get {error: {code, message}} with a message a person
+ * can read (an AccountError's, say), never a bare rejection.
+ *
+ * @example
+ * const answer = await answerHostRequest({ type: 'sbc:status' }, sender, { runtime: browser.runtime, start });
+ */
+export async function answerHostRequest(request: HostRequest, sender: MessageSenderInfo, deps: HostRequestDeps): Promise<unknown> {
+  try {
+    if (!isFromAddonPage(sender, deps.runtime)) {
+      throw new HostError('forbidden', 'host requests are only taken from the add-on’s own pages', { subject: request.type });
+    }
+    const handler = hostRequestHandlers[request.type] as RequestHandler<HostRequest['type']> | undefined;
+    if (!handler) throw new HostError('unknown-request', `the add-on has no request "${request.type}"`, { subject: request.type });
+    return await handler(request, await deps.start());
+  } catch (error) {
+    return {
+      error: {
+        code: (error as { code?: string }).code ?? 'failed',
+        message: error instanceof Error ? error.message : String(error),
+      },
+    };
+  }
+}
+
+function isFromAddonPage(sender: MessageSenderInfo, runtime: HostRequestDeps['runtime']): boolean {
+  const base = runtime.getURL('');
+  return sender.id === runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
+}
