@@ -12,6 +12,7 @@
 import { planFeatures } from '../extension/runtime/planner';
 import { verifyEnvelope, decodeBase64url } from '../protocol/envelope';
 import type { Envelope, ManifestFeature, ManifestPayload } from '../protocol/manifest-schema';
+import { MANIFEST_ENV } from '../protocol/environments';
 import { makeEntry, makeManifestPayload } from '../test/helpers/manifests';
 import { createSigningKey, signPayload } from '../test/helpers/signing';
 
@@ -76,7 +77,7 @@ async function benchVerification(): Promise<void> {
   const key = await createSigningKey('bench');
   const bytes = new TextEncoder().encode(JSON.stringify(makePayload(FEATURES)));
   const text = await signPayload(bytes, key);
-  const subject = await timeIt(ROUNDS, () => verifyEnvelope(text, { keys: [key.pinned], env: 'beta' }));
+  const subject = await timeIt(ROUNDS, () => verifyEnvelope(text, { keys: [key.pinned], env: MANIFEST_ENV }));
   const sig = decodeBase64url((JSON.parse(text) as Envelope).signatures[0]!.sig);
   const baseline = await timeIt(ROUNDS, () =>
     crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key.publicKey, sig as BufferSource, bytes as BufferSource),

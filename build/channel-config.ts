@@ -9,12 +9,11 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { BuildConfig } from '../protocol/build-config';
 import type { PinnedKey } from '../protocol/envelope';
+import { BUILD_ENVS, MANIFEST_ENV, type BuildEnv } from '../protocol/environments';
 import { PUBLIC_KEY_SUFFIX, readPublicKeys } from '../protocol/key-files';
+import { listZodIssues } from '../protocol/zod-issues';
 import { BuildError } from './errors';
 import { generateKeyPair } from './keys';
-
-export const BUILD_ENVS = ['local', 'beta'] as const;
-export type BuildEnv = (typeof BUILD_ENVS)[number];
 
 const environmentSchema = z.strictObject({
   origin: z.string().min(1),
@@ -104,7 +103,7 @@ export function readChannelConfig(path: string): ChannelConfig {
   }
   const result = channelConfigSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${path}  ${issue.path.join('.') || '(json)'}  ${issue.message}`);
+    const lines = listZodIssues(result.error, { input: raw }).map(({ field, message }) => `  ${path}  ${field}  ${message}`);
     throw new BuildSettingsError(`invalid channel configuration:\n${lines.join('\n')}`, path);
   }
   return result.data;
@@ -183,7 +182,7 @@ function hasPublicKey(paths: readonly string[]): boolean {
 export function createBuildConfig(settings: BuildSettings, keys: PinnedKey[], hostVersion: string): BuildConfig {
   return {
     buildEnv: settings.buildEnv,
-    manifestEnv: 'beta',
+    manifestEnv: MANIFEST_ENV,
     origin: settings.origin,
     keys: keys.map((key) => ({ keyId: key.keyId, jwk: { kty: 'EC', crv: 'P-256', x: key.jwk.x, y: key.jwk.y } })),
     allowUnreviewed: settings.allowUnreviewed,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { BuildError } from './errors';
 import { featureJsonSchema, type FeatureJson } from './feature-schema';
 import { permissionForEvent } from '../protocol/feature-events';
+import { listZodIssues } from '../protocol/zod-issues';
 
 /** One content script of a feature: `features/<id>/content/<name>.ts`. */
 export interface DiscoveredContentScript {
@@ -36,7 +37,7 @@ export interface DiscoveredFeature {
   contentScripts: DiscoveredContentScript[];
 }
 
-/** One thing wrong with a feature folder; `field` is "(file)" or "(json)" when no field applies. */
+/** One thing wrong with a feature folder; `field` is "(file)", "(json)" or "(top level)" when no field applies. */
 export interface FeatureProblem {
   file: string;
   field: string;
@@ -154,16 +155,7 @@ function readFeatureJson(path: string, fs: FeatureFs, problems: FeatureProblem[]
   }
   const result = featureJsonSchema.safeParse(raw);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({ file: path, field: formatField([...issue.path, key]), message: 'unknown field' });
-      }
-      continue;
-    }
-    const field = formatField(issue.path);
-    problems.push({ file: path, field: field || '(json)', message: describeIssue(issue, valueAt(raw, issue.path)) });
-  }
+  for (const { field, message } of listZodIssues(result.error, { input: raw })) problems.push({ file: path, field, message });
   return undefined;
 }
 
@@ -176,32 +168,6 @@ function findContentScripts(dir: string, folder: string, fs: FeatureFs): Discove
     .map((entry) => entry.name.slice(0, -'.ts'.length))
     .sort(compareText)
     .map((name) => ({ name, source: join(contentDir, `${name}.ts`), output: `features/${folder}/content/${name}.js` }));
-}
-
-interface Issue {
-  code: string;
-  message: string;
-  expected?: unknown;
-  values?: readonly unknown[];
-}
-
-function describeIssue(issue: Issue, value: unknown): string {
-  if (issue.code === 'invalid_type' && value === undefined) return `missing (expected ${String(issue.expected)})`;
-  if (issue.code === 'invalid_value' && issue.values) return `${JSON.stringify(value)} is not one of: ${issue.values.join(', ')}`;
-  return issue.message.replace(/^Invalid input: /, '');
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function formatField(path: readonly PropertyKey[]): string {
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
 }
 
 // Locale-independent so that the output is the same on every machine.

@@ -130,7 +130,7 @@ function readFile(deps: PublishDeps, path: string, what: string): string {
   try {
     return deps.readText(path);
   } catch (error) {
-    throw new ReleaseFileError(path, [`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+    throw new ReleaseFileError(path, [`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`], 'unreadable-file');
   }
 }
 

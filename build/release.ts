@@ -15,9 +15,7 @@ import {
 } from '../protocol/manifest-schema';
 import type { LockFile } from '../protocol/release-schema';
 import type { Release } from '../protocol/release-schema';
-
-/** The manifest environment every publish targets; local builds use it too. */
-export const MANIFEST_ENV = 'beta';
+import { MANIFEST_ENV } from '../protocol/environments';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** One reason a release cannot be published, naming the feature (and role, for sign-offs). */

@@ -5,6 +5,7 @@
  * Content scripts of features use sendToFeature (see runtime/content-messaging).
  */
 import type { RefusalReason } from '../protocol/envelope';
+import type { BuildEnv } from '../protocol/environments';
 
 export type Override = 'on' | 'off' | null;
 
@@ -69,7 +70,7 @@ export interface ManifestStatus {
 }
 
 export interface HostStatus {
-  build: { buildEnv: 'local' | 'beta'; origin: string; hostVersion: string; allowUnreviewed: boolean };
+  build: { buildEnv: BuildEnv; origin: string; hostVersion: string; allowUnreviewed: boolean };
   manifest: ManifestStatus;
   account: { email: string; termsOutdated: boolean } | null;
   telemetryEnabled: boolean;

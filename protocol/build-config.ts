@@ -1,9 +1,10 @@
 import type { PinnedKey } from './envelope';
+import type { BuildEnv } from './environments';
 
 /** What the build bakes into the add-on for the environment it was built for. */
 export interface BuildConfig {
   /** "local" (development) or "beta" (what users install). */
-  buildEnv: 'local' | 'beta';
+  buildEnv: BuildEnv;
   /** The manifest env this add-on accepts: always "beta". */
   manifestEnv: string;
   /** The beta server origin, e.g. "http://127.0.0.1:8787". The add-on talks to no other. */

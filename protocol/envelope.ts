@@ -3,7 +3,10 @@
  * same API in Firefox and in Node 20 (globalThis.crypto.subtle). WebCrypto's
  * signature is raw r‖s (64 bytes), which is what the envelope carries.
  */
+import { z } from 'zod';
+import { ChannelError } from './errors';
 import { envelopeSchema, manifestPayloadSchema, type Envelope, type ManifestPayload } from './manifest-schema';
+import { formatZodIssues } from './zod-issues';
 
 /** A public key that the build pins, or that the server trusts. */
 export interface PinnedKey {
@@ -22,14 +25,19 @@ export type RefusalReason =
   | 'rollback'
   | 'unreviewed';
 
-/** Why a manifest was refused; `reason` is stable, `message` is for people. */
-export class ManifestRefusedError extends Error {
-  constructor(
-    readonly reason: RefusalReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ManifestRefusedError';
+/**
+ * Why a manifest was refused; `code` (also `reason`) is stable, `message` is
+ * for people, `subject` names the key ids or environment at fault when there is one.
+ */
+export class ManifestRefusedError extends ChannelError {
+  declare readonly code: RefusalReason;
+
+  constructor(reason: RefusalReason, message: string, options: { subject?: string } = {}) {
+    super(reason, message, options);
+  }
+
+  get reason(): RefusalReason {
+    return this.code;
   }
 }
 
@@ -89,17 +97,19 @@ export interface VerifyOptions {
 export async function verifyEnvelope(envelopeText: string, options: VerifyOptions): Promise<ManifestPayload> {
   let envelope: Envelope;
   let payloadBytes: Uint8Array;
+  let raw: unknown;
   try {
-    envelope = envelopeSchema.parse(JSON.parse(envelopeText));
+    raw = JSON.parse(envelopeText);
+    envelope = envelopeSchema.parse(raw);
     payloadBytes = decodeBase64url(envelope.payload);
   } catch (error) {
-    throw new ManifestRefusedError('malformed-envelope', `the manifest envelope is malformed: ${describe(error)}`);
+    throw new ManifestRefusedError('malformed-envelope', `the manifest envelope is malformed: ${describe(error, raw)}`);
   }
   const pinned = new Map(options.keys.map((key) => [key.keyId, key]));
   const known = envelope.signatures.filter((s) => pinned.has(s.keyId));
   if (known.length === 0) {
     const ids = envelope.signatures.map((s) => s.keyId).join(', ');
-    throw new ManifestRefusedError('unknown-key', `the manifest is signed only by keys this build does not trust (${ids})`);
+    throw new ManifestRefusedError('unknown-key', `the manifest is signed only by keys this build does not trust (${ids})`, { subject: ids });
   }
   let verified = false;
   for (const signature of known) {
@@ -116,17 +126,21 @@ export async function verifyEnvelope(envelopeText: string, options: VerifyOption
     }
   }
   if (!verified) {
-    throw new ManifestRefusedError('bad-signature', 'the manifest signature does not verify: it was altered or signed with another key');
+    throw new ManifestRefusedError('bad-signature', 'the manifest signature does not verify: it was altered or signed with another key', {
+      subject: known.map((s) => s.keyId).join(', '),
+    });
   }
 
   let payload: ManifestPayload;
+  let rawPayload: unknown;
   try {
-    payload = manifestPayloadSchema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes)));
+    rawPayload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes));
+    payload = manifestPayloadSchema.parse(rawPayload);
   } catch (error) {
-    throw new ManifestRefusedError('malformed-payload', `the manifest payload does not match the schema: ${describe(error)}`);
+    throw new ManifestRefusedError('malformed-payload', `the manifest payload does not match the schema: ${describe(error, rawPayload)}`);
   }
   if (payload.env !== options.env) {
-    throw new ManifestRefusedError('wrong-env', `the manifest is for the "${payload.env}" environment, not "${options.env}"`);
+    throw new ManifestRefusedError('wrong-env', `the manifest is for the "${payload.env}" environment, not "${options.env}"`, { subject: payload.env });
   }
   const now = options.now ?? new Date();
   if (options.checkExpiry !== false && Date.parse(payload.expiresAt) <= now.getTime()) {
@@ -144,11 +158,7 @@ export async function verifyEnvelope(envelopeText: string, options: VerifyOption
   return payload;
 }
 
-function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'issues' in error && Array.isArray((error as { issues: unknown[] }).issues)) {
-    return (error as { issues: Array<{ path: PropertyKey[]; message: string }> }).issues
-      .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
-  }
+function describe(error: unknown, input: unknown): string {
+  if (error instanceof z.ZodError) return formatZodIssues(error, { input });
   return error instanceof Error ? error.message : String(error);
 }

@@ -6,17 +6,22 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PinnedKey } from './envelope';
+import { ChannelError } from './errors';
 
 export const PUBLIC_KEY_SUFFIX = '.public.json';
 export const PRIVATE_KEY_SUFFIX = '.private.pem';
 
-export class KeyFileError extends Error {
+/**
+ * A key file that cannot be used; `subject` and `path` are the file. Codes:
+ * `unreadable-key-file` (missing, unreadable, not JSON) and `invalid-key-file`.
+ */
+export class KeyFileError extends ChannelError {
   constructor(
     readonly path: string,
     message: string,
+    code: 'unreadable-key-file' | 'invalid-key-file' = 'invalid-key-file',
   ) {
-    super(`${path}: ${message}`);
-    this.name = 'KeyFileError';
+    super(code, `${path}: ${message}`, { subject: path });
   }
 }
 
@@ -26,7 +31,7 @@ export function readPublicKeyFile(path: string): PinnedKey {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new KeyFileError(path, `cannot read a public key: ${(error as Error).message}`);
+    throw new KeyFileError(path, `cannot read a public key: ${(error as Error).message}`, 'unreadable-key-file');
   }
   const key = parsed as Partial<PinnedKey>;
   if (typeof key?.keyId !== 'string' || !key.keyId) throw new KeyFileError(path, 'field "keyId" is missing');
@@ -63,7 +68,7 @@ export async function readPrivateKey(path: string, keyId?: string): Promise<{ ke
   try {
     pem = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new KeyFileError(path, `cannot read the private key: ${(error as Error).message}`);
+    throw new KeyFileError(path, `cannot read the private key: ${(error as Error).message}`, 'unreadable-key-file');
   }
   const match = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(pem);
   if (!match) throw new KeyFileError(path, 'not a PKCS#8 PEM private key ("BEGIN PRIVATE KEY")');

@@ -15,9 +15,11 @@ export type SignOffRole = (typeof SIGN_OFF_ROLES)[number];
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding');
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
+/** The feature-id rule: a feature's folder name, its manifest id and the owner of everything it registers. */
+export const FEATURE_ID_PATTERN = /^[a-z][a-z0-9-]{1,62}[a-z0-9]$/;
 export const featureId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,62}[a-z0-9]$/, 'must be 3–64 characters of a-z, 0-9 and "-", starting with a letter');
+  .regex(FEATURE_ID_PATTERN, 'must be 3–64 characters of a-z, 0-9 and "-", starting with a letter');
 export const semver = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version like 1.2.3');
 const isoDateTime = z.string().datetime({ offset: true });
 

@@ -5,7 +5,9 @@
  * and field of anything wrong.
  */
 import { z } from 'zod';
+import { ChannelError } from './errors';
 import { featureId, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
+import { listZodIssues } from './zod-issues';
 
 /** Rollout in percent, at most two decimals, because the manifest carries basis points. */
 const rolloutPercent = z
@@ -86,14 +88,18 @@ export const lockFileSchema = z.object({
   ),
 }) satisfies z.ZodType<LockFile>;
 
-/** A release or lock file that cannot be used; the message names the file and every bad field. */
-export class ReleaseFileError extends Error {
+/**
+ * A release or lock file that cannot be used; the message names the file and
+ * every bad field, `subject` is the file. Codes: `invalid-file` (schema or
+ * JSON), `unreadable-file`.
+ */
+export class ReleaseFileError extends ChannelError {
   constructor(
     readonly path: string,
     readonly problems: string[],
+    code = 'invalid-file',
   ) {
-    super(`${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ReleaseFileError';
+    super(code, `${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { subject: path });
   }
 }
 
@@ -119,22 +125,11 @@ function parseJsonFile<T>(text: string, path: string, schema: z.ZodType<T>): T {
     throw new ReleaseFileError(path, [`not valid JSON: ${(error as Error).message}`]);
   }
   const result = schema.safeParse(raw);
-  if (!result.success) throw new ReleaseFileError(path, result.error.issues.map((issue) => describeIssue(issue, raw)));
-  return result.data;
-}
-
-/** "features[1] (page-notes).signOffs.privacy.sha256: must be a lowercase hex SHA-256" */
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  let where = '';
-  let node: unknown = raw;
-  for (const key of issue.path) {
-    node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
-    if (typeof key === 'number') {
-      const id = node && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
-      where += `[${key}]${typeof id === 'string' ? ` (${id})` : ''}`;
-    } else {
-      where += `${where ? '.' : ''}${String(key)}`;
-    }
+  if (!result.success) {
+    throw new ReleaseFileError(
+      path,
+      listZodIssues(result.error, { input: raw }).map(({ field, message }) => `${field}: ${message}`),
+    );
   }
-  return `${where || '(top level)'}: ${issue.message}`;
+  return result.data;
 }

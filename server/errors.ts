@@ -5,6 +5,7 @@
  */
 import type { FastifyError } from 'fastify';
 import { ZodError } from 'zod';
+import { formatZodIssues } from '../protocol/zod-issues';
 
 /** A refusal the client caused or can act on. */
 export class ApiError extends Error {
@@ -47,11 +48,12 @@ export const errors = {
   unavailable: (code: string, message: string) => new ApiError(503, code, message),
 };
 
-/** Turns a zod error into one message that names every offending field. */
-export function describeZodError(error: ZodError, where: string): string {
-  return error.issues
-    .map((issue) => `${where}${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}: ${issue.message}`)
-    .join('; ');
+/**
+ * Turns a zod error into one message that names every offending field under
+ * `where` ("body", "query"); give the input so the message can quote it.
+ */
+export function describeZodError(error: ZodError, where: string, input?: unknown): string {
+  return formatZodIssues(error, input === undefined ? { root: where } : { root: where, input });
 }
 
 const FASTIFY_CODES: Record<string, [number, string]> = {

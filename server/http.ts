@@ -36,7 +36,7 @@ export interface RouteDeps {
  */
 export function parseInput<T>(schema: ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw errors.invalidRequest(describeZodError(result.error, where));
+  if (!result.success) throw errors.invalidRequest(describeZodError(result.error, where, value));
   return result.data;
 }
 

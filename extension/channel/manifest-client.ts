@@ -5,7 +5,7 @@
  *
  * @example
  * const client = new ManifestClient({ db, origin: buildConfig.origin, keys: buildConfig.keys,
- *   env: 'beta', allowUnreviewed: buildConfig.allowUnreviewed });
+ *   env: buildConfig.manifestEnv, allowUnreviewed: buildConfig.allowUnreviewed });
  * const cached = await client.loadCached(); // at wake, before any network request
  * const result = await client.check();
  * if (result.outcome === 'accepted') plan(result.payload);

@@ -11,10 +11,14 @@
 import type { HostDb } from '../db';
 import type { FetchLike } from '../channel/http';
 import { featureId as featureIdSchema } from '../../protocol/manifest-schema';
+import {
+  countCommentCharacters,
+  FEEDBACK_PATH,
+  MAX_COMMENT_CHARACTERS,
+  MAX_RATING,
+  MIN_RATING,
+} from '../../protocol/feedback-schema';
 import { postJson, sendQueued, type SendResult } from './post-json';
-
-export const FEEDBACK_PATH = '/v1/feedback';
-export const MAX_COMMENT_LENGTH = 2000;
 
 export class FeedbackError extends Error {
   constructor(
@@ -54,11 +58,12 @@ export class FeedbackQueue {
     if (!featureIdSchema.safeParse(featureId).success) {
       throw new FeedbackError('featureId', `${JSON.stringify(featureId)} is not a feature id`);
     }
-    if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
-      throw new FeedbackError('rating', `must be a whole number from 1 to 5, got ${rating}`);
+    if (!Number.isInteger(rating) || rating < MIN_RATING || rating > MAX_RATING) {
+      throw new FeedbackError('rating', `must be a whole number from ${MIN_RATING} to ${MAX_RATING}, got ${rating}`);
     }
-    if (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH) {
-      throw new FeedbackError('comment', `must be at most ${MAX_COMMENT_LENGTH} characters, got ${String(comment?.length)}`);
+    if (typeof comment !== 'string' || countCommentCharacters(comment) > MAX_COMMENT_CHARACTERS) {
+      const length = typeof comment === 'string' ? countCommentCharacters(comment) : String(comment);
+      throw new FeedbackError('comment', `must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${length}`);
     }
     const createdAt = (this.deps.now ?? (() => new Date()))().toISOString();
     return this.deps.db.add('feedback', { featureId, rating, comment, createdAt, feedbackId: crypto.randomUUID() });

@@ -10,9 +10,7 @@
  */
 import { formatUtcDay, readHostValue, writeHostValue, type HostDb } from '../db';
 import { featureId as featureIdSchema } from '../../protocol/manifest-schema';
-
-/** Short tokens only: a counter must never be able to carry a URL or page content. */
-export const USAGE_EVENT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+import { USAGE_EVENT_PATTERN } from '../../protocol/usage-schema';
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -10,10 +10,8 @@
  */
 import { formatUtcDay, type HostDb, type OutboxBatch, type UsageCount } from '../db';
 import type { FetchLike } from '../channel/http';
+import { MAX_COUNTS_PER_BATCH, USAGE_PATH } from '../../protocol/usage-schema';
 import { postJson, sendQueued, type SendResult } from './post-json';
-
-export const USAGE_PATH = '/v1/usage';
-export const MAX_COUNTS_PER_BATCH = 500;
 
 export interface UsageUploaderDeps {
   db: HostDb;

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput, requireAdmin, type RouteDeps } from '../http';
-import { utcDay } from './usage';
+import { utcDay } from '../../protocol/usage-schema';
 
 const reportQuery = z.strictObject({ asOf: utcDay.optional() });
 

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { ManifestRefusedError, verifyEnvelope } from '../../protocol/envelope';
 import { ApiError, errors } from '../errors';
 import { requireAdmin, toIso, type RouteDeps } from '../http';
+import { MANIFEST_ENV } from '../../protocol/environments';
 
-export const MANIFEST_ENV = 'beta';
 const MANIFEST_BODY_LIMIT = 4 * 1024 * 1024;
 
 /** A strong ETag of the stored bytes. */

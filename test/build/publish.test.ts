@@ -137,7 +137,7 @@ describe('release → manifest payload', () => {
       (error: Error) => {
         assert.match(error.message, /^release\/bad\.json:/);
         assert.match(error.message, /features\[0\] \(reading-time\)\.rollout: must have at most two decimals/);
-        assert.match(error.message, /features\[1\] \(reading-time\): Unrecognized key: "colour"/);
+        assert.match(error.message, /features\[1\] \(reading-time\)\.colour: unknown field/);
         assert.match(error.message, /features\[1\] \(reading-time\)\.id: "reading-time" is listed more than once/);
         return true;
       },

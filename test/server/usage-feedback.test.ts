@@ -45,7 +45,7 @@ describe('beta server: usage, feedback and the adoption report', () => {
     ]) {
       const response = await server.call('POST', '/v1/usage', { body: { batchId: 'b-bad', installId: 'i', counts: [count('2026-11-25', 'other-feature', 'opened'), bad] } });
       assert.equal(response.status, 400, JSON.stringify(bad));
-      assert.match(response.body.error.message, /body\.counts\.1/);
+      assert.match(response.body.error.message, /body\.counts\[1\]/);
     }
     assert.equal((await report()).features.some((f) => f.featureId === 'other-feature'), false);
   });

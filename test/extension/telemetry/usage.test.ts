@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { HostDb } from '../../../extension/db';
 import { UsageRecorder, UsageError } from '../../../extension/telemetry/usage-recorder';
-import { MAX_COUNTS_PER_BATCH, UsageUploader } from '../../../extension/telemetry/usage-uploader';
+import { UsageUploader } from '../../../extension/telemetry/usage-uploader';
+import { MAX_COUNTS_PER_BATCH } from '../../../protocol/usage-schema';
 import { ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 
 describe('usage counters', () => {
