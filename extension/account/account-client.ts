@@ -1,30 +1,30 @@
 /**
  * The beta-account client: sign-up under the beta terms, sign-in, the stored
  * session, and the authenticated calls features make through
- * ctx.services.fetch. It talks only to the beta origin it is given.
+ * ctx.services.fetch. It talks only to the beta origin of its BetaServerClient,
+ * under that client's deadline, size cap and no-redirect rule.
  *
  * @example
- * const account = new AccountClient({ origin: buildConfig.origin, storage: browser.storage.local });
+ * const account = new AccountClient({ server: new BetaServerClient({ origin: buildConfig.origin }), storage: browser.storage.local });
  * account.onChange(() => replan());
  * await account.signIn('qa@example.org', 'correct horse battery staple');
  * const response = await account.servicesFetch('shared-notes', '/v1/services/notes', { method: 'POST', body: { text } });
  */
 import type { Disposable } from '../runtime/feature-api';
 import type { Terms } from '../messages';
-import { AccountError, createNetworkError, readAccountError, readJson, type AccountAction } from './account-error';
+import type { BetaAnswer, BetaServerClient } from '../channel/beta-server-client';
+import { AccountError, createRequestError, readAccountError, type AccountAction } from './account-error';
 import { isSessionExpired, parseStoredSession, SESSION_STORAGE_KEY, type AccountSession, type AccountStorage } from './account-session';
 
 export { AccountError } from './account-error';
 export type { AccountSession, AccountStorage } from './account-session';
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 export type AccountListener = (session: AccountSession | null) => void | Promise<void>;
 
 export interface AccountClientDeps {
-  /** The beta server origin, e.g. "http://127.0.0.1:8787". */
-  origin: string;
+  /** The beta server of the add-on's build. */
+  server: BetaServerClient;
   storage: AccountStorage;
-  fetch?: FetchLike;
   now?: () => number;
   /** Where a listener's failure is reported; listeners never break the client. */
   log?: (message: string, error: unknown) => void;
@@ -38,25 +38,27 @@ export interface ServicesRequestInit {
 
 /** Only this part of the beta server is open to features. */
 export const SERVICES_PATH_PREFIX = '/v1/services/';
+/** Most a service answer may weigh; the largest today, every note URL of an account, is about 2 MB. */
+export const MAX_SERVICES_BYTES = 8 * 1024 * 1024;
 
 interface RequestOptions {
   body?: unknown;
   token?: string;
+  maxBytes?: number;
 }
 
 export class AccountClient {
+  private readonly server: BetaServerClient;
   private readonly origin: string;
   private readonly storage: AccountStorage;
-  private readonly fetch: FetchLike;
   private readonly now: () => number;
   private readonly log: (message: string, error: unknown) => void;
   private readonly listeners = new Set<AccountListener>();
 
   constructor(deps: AccountClientDeps) {
-    this.origin = new URL(deps.origin).origin;
+    this.server = deps.server;
+    this.origin = deps.server.origin;
     this.storage = deps.storage;
-    // A bare reference to window.fetch throws "Illegal invocation" once detached.
-    this.fetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.now = deps.now ?? Date.now;
     this.log = deps.log ?? ((message, error) => console.warn(message, error));
   }
@@ -65,12 +67,15 @@ export class AccountClient {
   async getTerms(): Promise<Terms> {
     const action = 'load the beta terms';
     const response = await this.request('GET', '/v1/terms', action);
-    if (!response.ok) throw await readAccountError(response, action, this.now);
-    const body = await readJson<Partial<Terms>>(response);
+    if (!response.ok) throw readAccountError(response, action);
+    const body = response.json<Partial<Terms>>();
     const terms = body?.terms;
     const privacy = body?.privacy;
     if (!isVersionedLink(terms) || !isVersionedLink(privacy)) {
-      throw new AccountError('bad-response', `Could not ${action}: GET /v1/terms answered without terms.version/url and privacy.version/url.`, response.status);
+      throw new AccountError('bad-response', `Could not ${action}: GET /v1/terms answered without terms.version/url and privacy.version/url.`, {
+        status: response.status,
+        subject: response.url.href,
+      });
     }
     return {
       terms: { version: terms.version, url: new URL(terms.url, this.origin).href },
@@ -82,7 +87,7 @@ export class AccountClient {
   async signUp(email: string, password: string, acceptedTerms: string): Promise<AccountSession> {
     const action = 'create the beta account';
     const response = await this.request('POST', '/v1/accounts', action, { body: { email, password, acceptedTerms } });
-    if (!response.ok) throw await readAccountError(response, action, this.now);
+    if (!response.ok) throw readAccountError(response, action);
     return this.signIn(email, password);
   }
 
@@ -90,11 +95,14 @@ export class AccountClient {
   async signIn(email: string, password: string): Promise<AccountSession> {
     const action = 'sign in';
     const response = await this.request('POST', '/v1/sessions', action, { body: { email, password } });
-    if (!response.ok) throw await readAccountError(response, action, this.now);
-    const body = await readJson<{ token?: unknown; expiresAt?: unknown }>(response);
+    if (!response.ok) throw readAccountError(response, action);
+    const body = response.json<{ token?: unknown; expiresAt?: unknown }>();
     const session = parseStoredSession({ email, token: body?.token, expiresAt: body?.expiresAt });
     if (!session) {
-      throw new AccountError('bad-response', 'Could not sign in: POST /v1/sessions answered without a token and expiresAt.', response.status);
+      throw new AccountError('bad-response', 'Could not sign in: POST /v1/sessions answered without a token and expiresAt.', {
+        status: response.status,
+        subject: response.url.href,
+      });
     }
     await this.saveSession(session);
     try {
@@ -140,8 +148,8 @@ export class AccountClient {
       await this.forgetSession(session.token);
       return null;
     }
-    if (!response.ok) throw await readAccountError(response, action, this.now);
-    const body = await readJson<{ email?: unknown; acceptedTerms?: unknown; termsOutdated?: unknown }>(response);
+    if (!response.ok) throw readAccountError(response, action);
+    const body = response.json<{ email?: unknown; acceptedTerms?: unknown; termsOutdated?: unknown }>();
     return this.updateSession(session.token, {
       email: typeof body?.email === 'string' ? body.email : session.email,
       acceptedTerms: typeof body?.acceptedTerms === 'string' ? body.acceptedTerms : session.acceptedTerms,
@@ -176,21 +184,27 @@ export class AccountClient {
     const url = new URL(path, this.origin);
     // Checked after resolving so that "..", "%2e%2e" or another origin cannot slip past.
     if (url.origin !== this.origin || !url.pathname.startsWith(SERVICES_PATH_PREFIX)) {
-      throw new AccountError('forbidden-path', `Feature "${featureId}" may only call the beta services under ${SERVICES_PATH_PREFIX}, not "${path}".`);
+      throw new AccountError('forbidden-path', `Feature "${featureId}" may only call the beta services under ${SERVICES_PATH_PREFIX}, not "${path}".`, {
+        subject: featureId,
+      });
     }
     const session = await this.getSession();
     if (!session) {
-      throw new AccountError('not-signed-in', `Feature "${featureId}" needs a beta account: sign in to the beta channel first.`);
+      throw new AccountError('not-signed-in', `Feature "${featureId}" needs a beta account: sign in to the beta channel first.`, { subject: featureId });
     }
     const action = `call ${url.pathname} for feature "${featureId}"`;
-    const response = await this.request(init.method ?? 'GET', url.pathname + url.search, action, { token: session.token, body: init.body });
-    if (response.status === 401) {
+    const answer = await this.request(init.method ?? 'GET', url.pathname + url.search, action, {
+      token: session.token,
+      body: init.body,
+      maxBytes: MAX_SERVICES_BYTES,
+    });
+    if (answer.status === 401) {
       await this.forgetSession(session.token);
-    } else if (response.status === 403) {
-      const body = await readJson<{ error?: { code?: unknown } }>(response.clone());
+    } else if (answer.status === 403) {
+      const body = answer.json<{ error?: { code?: unknown } }>();
       if (body?.error?.code === 'terms_not_accepted') await this.updateSession(session.token, { termsOutdated: true });
     }
-    return response;
+    return answer.toResponse();
   }
 
   /**
@@ -212,30 +226,24 @@ export class AccountClient {
     return { dispose: () => void this.listeners.delete(listener) };
   }
 
-  private async request(method: string, path: string, action: AccountAction, options: RequestOptions = {}): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    // redirect: error, so a password or token never follows a redirect to another origin.
-    const init: RequestInit = { method, headers, credentials: 'omit', cache: 'no-store', redirect: 'error' };
-    if (options.body !== undefined) init.body = JSON.stringify(options.body);
+  private async request(method: string, path: string, action: AccountAction, options: RequestOptions = {}): Promise<BetaAnswer> {
     try {
-      return await this.fetch(new URL(path, this.origin).href, init);
+      return await this.server.request({ method, path, json: options.body, token: options.token, maxBytes: options.maxBytes });
     } catch (error) {
-      throw createNetworkError(this.origin, action, error);
+      throw createRequestError(this.origin, action, error);
     }
   }
 
   private async requireSession(action: AccountAction): Promise<AccountSession> {
     const session = await this.getSession();
-    if (!session) throw new AccountError('not-signed-in', `Could not ${action}: you are not signed in to a beta account.`);
+    if (!session) throw new AccountError('not-signed-in', `Could not ${action}: you are not signed in to a beta account.`, { subject: this.origin });
     return session;
   }
 
-  private async throwUnlessOk(response: Response, action: AccountAction, token: string): Promise<void> {
+  private async throwUnlessOk(response: BetaAnswer, action: AccountAction, token: string): Promise<void> {
     if (response.ok) return;
     if (response.status === 401) await this.forgetSession(token);
-    throw await readAccountError(response, action, this.now);
+    throw readAccountError(response, action);
   }
 
   private async readSession(): Promise<AccountSession | null> {

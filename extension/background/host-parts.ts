@@ -6,6 +6,7 @@
  */
 import { AccountClient } from '../account/account-client';
 import type { BuildConfig } from '../../protocol/build-config';
+import { BetaServerClient } from '../channel/beta-server-client';
 import { ManifestClient } from '../channel/manifest-client';
 import { ManifestPoller } from '../channel/poller';
 import { openHostDb, type HostDb } from '../db';
@@ -87,20 +88,19 @@ export interface HostParts {
  */
 export async function createHostParts(options: HostControllerOptions, log: Logger): Promise<HostParts> {
   const { browser, config, registry } = options;
-  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const server = new BetaServerClient({ origin: config.origin, fetch: options.fetch });
   const db = await openHostDb(options.indexedDB ?? indexedDB);
   const installId = () => readOrCreateKey(browser.storage.local, INSTALL_ID_KEY);
   const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions) });
-  const account = new AccountClient({ origin: config.origin, storage: browser.storage.local, fetch: fetchImpl });
+  const account = new AccountClient({ server, storage: browser.storage.local });
   const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log });
   const replanner = new Replanner({ browser, config, registry, host, account });
   const client = new ManifestClient({
     db,
-    origin: config.origin,
+    server,
     keys: config.keys,
     env: config.manifestEnv,
     allowUnreviewed: config.allowUnreviewed,
-    fetch: fetchImpl,
   });
   const poller = new ManifestPoller({
     alarms: browser.alarms,
@@ -110,8 +110,8 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     onAccepted: (payload) => replanner.accept(payload),
     log,
   });
-  const uploader = new UsageUploader({ db, origin: config.origin, installId, fetch: fetchImpl, log });
-  const feedback = new FeedbackQueue({ db, origin: config.origin, installId, fetch: fetchImpl, log });
+  const uploader = new UsageUploader({ db, server, installId, log });
+  const feedback = new FeedbackQueue({ db, server, installId, log });
   const telemetry = new TelemetrySender({
     usage,
     uploader,

@@ -4,8 +4,9 @@
  * check never touches the cached manifest, so what is installed stays as it is.
  *
  * @example
- * const client = new ManifestClient({ db, origin: buildConfig.origin, keys: buildConfig.keys,
- *   env: buildConfig.manifestEnv, allowUnreviewed: buildConfig.allowUnreviewed });
+ * const server = new BetaServerClient({ origin: buildConfig.origin });
+ * const client = new ManifestClient({ db, server, keys: buildConfig.keys, env: buildConfig.manifestEnv,
+ *   allowUnreviewed: buildConfig.allowUnreviewed });
  * const cached = await client.loadCached(); // at wake, before any network request
  * const result = await client.check();
  * if (result.outcome === 'accepted') plan(result.payload);
@@ -14,14 +15,7 @@ import type { ChannelError, HostDb } from '../db';
 import { readHostValue } from '../db';
 import type { ManifestStatus } from '../messages';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
-import {
-  BodyTooLargeError,
-  fetchWithDeadline,
-  NetworkError,
-  parseRetryAfter,
-  readTextCapped,
-  type FetchLike,
-} from './http';
+import { BetaServerError, type BetaAnswer, type BetaServerClient } from './beta-server-client';
 import { ManifestRefusedError, verifyEnvelope, type PinnedKey, type RefusalReason } from '../../protocol/envelope';
 
 export const MANIFEST_PATH = '/v1/manifest';
@@ -36,37 +30,31 @@ export type CheckResult =
 
 export interface ManifestClientDeps {
   db: HostDb;
-  /** The beta origin the add-on was built for; the client talks to no other. */
-  origin: string;
+  /** The beta server of the add-on's build: its deadline, size cap and redirect rule apply to the fetch. */
+  server: BetaServerClient;
   keys: readonly PinnedKey[];
   env: string;
   allowUnreviewed: boolean;
-  fetch?: FetchLike;
   now?: () => Date;
-  /** Deadline for the whole request, body included. */
-  timeoutMs?: number;
 }
 
 export class ManifestClient {
   private readonly db: HostDb;
+  private readonly server: BetaServerClient;
   private readonly url: URL;
   private readonly keys: readonly PinnedKey[];
   private readonly env: string;
   private readonly allowUnreviewed: boolean;
-  private readonly fetch: FetchLike;
   private readonly now: () => Date;
-  private readonly timeoutMs: number;
 
   constructor(deps: ManifestClientDeps) {
     this.db = deps.db;
-    this.url = new URL(MANIFEST_PATH, deps.origin);
+    this.server = deps.server;
+    this.url = deps.server.resolve(MANIFEST_PATH);
     this.keys = deps.keys;
     this.env = deps.env;
     this.allowUnreviewed = deps.allowUnreviewed;
-    // Bound so that the browser's fetch is not called with a foreign `this`.
-    this.fetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.now = deps.now ?? (() => new Date());
-    this.timeoutMs = deps.timeoutMs ?? 30_000;
   }
 
   /**
@@ -98,42 +86,21 @@ export class ManifestClient {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (cached?.etag) headers['If-None-Match'] = cached.etag;
 
-    let status: number;
-    let etag: string | null;
-    let retryAfter: string | null;
-    let text: string | undefined;
+    let answer: BetaAnswer;
     try {
-      const { response, signal, done } = await fetchWithDeadline(
-        this.fetch,
-        this.url,
-        // no-store: we do our own revalidation; redirect: error, because the add-on talks to this origin only.
-        { method: 'GET', headers, cache: 'no-store', credentials: 'omit', redirect: 'error' },
-        this.timeoutMs,
-      );
-      try {
-        status = response.status;
-        etag = response.headers.get('etag');
-        retryAfter = response.headers.get('retry-after');
-        if (status === 200) text = await readTextCapped(response, MAX_MANIFEST_BYTES, { signal, url: this.url });
-        else await response.body?.cancel().catch(() => undefined);
-      } finally {
-        done();
-      }
+      answer = await this.server.request({ path: MANIFEST_PATH, headers, maxBytes: MAX_MANIFEST_BYTES, readBody: (status) => status === 200 });
     } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        return this.refuse('malformed-envelope', `${this.url} answered with more than ${MAX_MANIFEST_BYTES} bytes`);
-      }
-      const message = error instanceof NetworkError ? error.message : `${this.url} could not be reached: ${String(error)}`;
+      if (error instanceof BetaServerError && error.code === 'too-large') return this.refuse('malformed-envelope', error.message);
+      const message = error instanceof BetaServerError ? error.message : `${this.url} could not be reached: ${String(error)}`;
       return this.fail({ outcome: 'failed', reason: 'network', message });
     }
 
-    if (status === 304 && cached) {
+    if (answer.status === 304 && cached) {
       await this.recordSuccess();
       return { outcome: 'unchanged' };
     }
-    if (status !== 200 || text === undefined) {
-      return this.fail(describeHttpFailure(this.url, status, parseRetryAfter(retryAfter, this.now())));
-    }
+    if (answer.status !== 200) return this.fail(describeHttpFailure(this.url, answer.status, answer.retryAfterMs));
+    const text = answer.text();
 
     const lastSerial = await this.readLastSerial(cached?.serial);
     let payload: ManifestPayload;
@@ -155,7 +122,7 @@ export class ManifestClient {
       await this.recordSuccess();
       return { outcome: 'unchanged' };
     }
-    await this.storeAccepted(text, etag, payload.serial);
+    await this.storeAccepted(text, answer.headers.get('etag'), payload.serial);
     return { outcome: 'accepted', payload };
   }
 

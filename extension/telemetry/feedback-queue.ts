@@ -4,12 +4,13 @@
  * the feedback for the next flush.
  *
  * @example
- * const feedback = new FeedbackQueue({ db, origin: buildConfig.origin, installId: () => readUnit() });
+ * const feedback = new FeedbackQueue({ db, server, installId: () => readUnit() });
  * await feedback.enqueue({ featureId: 'tab-groups', rating: 4, comment: 'Handy' });
  * await feedback.flush({ token: account?.token });
  */
 import type { HostDb } from '../db';
-import type { FetchLike } from '../channel/http';
+import type { BetaServerClient } from '../channel/beta-server-client';
+import { HostError } from '../errors';
 import { featureId as featureIdSchema } from '../../protocol/manifest-schema';
 import {
   countCommentCharacters,
@@ -20,13 +21,14 @@ import {
 } from '../../protocol/feedback-schema';
 import { postJson, sendQueued, type SendResult } from './post-json';
 
-export class FeedbackError extends Error {
+/** Feedback that cannot be queued; the subject is the feature it is about, `field` names what is wrong. */
+export class FeedbackError extends HostError {
   constructor(
     readonly field: 'featureId' | 'rating' | 'comment',
+    featureId: string,
     message: string,
   ) {
-    super(`feedback ${field}: ${message}`);
-    this.name = 'FeedbackError';
+    super('invalid-feedback', `feedback ${field}: ${message}`, { subject: featureId });
   }
 }
 
@@ -38,32 +40,26 @@ export interface FeedbackInput {
 
 export interface FeedbackQueueDeps {
   db: HostDb;
-  origin: string;
+  server: BetaServerClient;
   installId: () => Promise<string>;
-  fetch?: FetchLike;
   now?: () => Date;
-  timeoutMs?: number;
   log?: Pick<Console, 'warn'>;
 }
 
 export class FeedbackQueue {
-  private readonly url: URL;
-
-  constructor(private readonly deps: FeedbackQueueDeps) {
-    this.url = new URL(FEEDBACK_PATH, deps.origin);
-  }
+  constructor(private readonly deps: FeedbackQueueDeps) {}
 
   /** Validates and queues feedback; throws FeedbackError naming the field. Returns the queue id. */
   async enqueue({ featureId, rating, comment = '' }: FeedbackInput): Promise<number> {
     if (!featureIdSchema.safeParse(featureId).success) {
-      throw new FeedbackError('featureId', `${JSON.stringify(featureId)} is not a feature id`);
+      throw new FeedbackError('featureId', String(featureId), `${JSON.stringify(featureId)} is not a feature id`);
     }
     if (!Number.isInteger(rating) || rating < MIN_RATING || rating > MAX_RATING) {
-      throw new FeedbackError('rating', `must be a whole number from ${MIN_RATING} to ${MAX_RATING}, got ${rating}`);
+      throw new FeedbackError('rating', featureId, `must be a whole number from ${MIN_RATING} to ${MAX_RATING}, got ${rating}`);
     }
     if (typeof comment !== 'string' || countCommentCharacters(comment) > MAX_COMMENT_CHARACTERS) {
       const length = typeof comment === 'string' ? countCommentCharacters(comment) : String(comment);
-      throw new FeedbackError('comment', `must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${length}`);
+      throw new FeedbackError('comment', featureId, `must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${length}`);
     }
     const createdAt = (this.deps.now ?? (() => new Date()))().toISOString();
     return this.deps.db.add('feedback', { featureId, rating, comment, createdAt, feedbackId: crypto.randomUUID() });
@@ -79,14 +75,13 @@ export class FeedbackQueue {
     const items = await this.deps.db.getAll('feedback');
     if (items.length === 0) return { sent: 0, queued: 0, dropped: 0 };
     const installId = await this.deps.installId();
-    const fetchImpl = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
     // A 401 (the token lapsed) is a "retry": the feedback waits for a flush with a fresh token.
     return sendQueued(
       items,
       (item) =>
         postJson(
-          fetchImpl,
-          this.url,
+          this.deps.server,
+          FEEDBACK_PATH,
           {
             installId,
             featureId: item.featureId,
@@ -94,7 +89,7 @@ export class FeedbackQueue {
             comment: item.comment,
             ...(item.feedbackId ? { feedbackId: item.feedbackId } : {}),
           },
-          { timeoutMs: this.deps.timeoutMs ?? 30_000, ...(token ? { token } : {}) },
+          { token },
         ),
       (item) => this.deps.db.delete('feedback', item.id!),
       (item, message) => (this.deps.log ?? console).warn(`feedback on ${item.featureId} dropped: ${message}`),

@@ -4,38 +4,25 @@
  * because resending the same bytes would never succeed).
  *
  * @example
- * const outcome = await postJson(fetch, new URL('/v1/usage', origin), batch, { timeoutMs: 30_000 });
+ * const outcome = await postJson(server, '/v1/usage', batch);
  * if (outcome.kind !== 'retry') await deleteFromQueue();
  */
-import { fetchWithDeadline, type FetchLike } from '../channel/http';
+import type { BetaAnswer, BetaServerClient } from '../channel/beta-server-client';
 
 export type PostOutcome =
   | { kind: 'sent' }
   | { kind: 'retry'; message: string }
   | { kind: 'rejected'; status: number; message: string };
 
-export async function postJson(
-  fetchImpl: FetchLike,
-  url: URL,
-  body: unknown,
-  { timeoutMs, token }: { timeoutMs: number; token?: string },
-): Promise<PostOutcome> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let status: number;
+export async function postJson(server: BetaServerClient, path: string, body: unknown, { token }: { token?: string } = {}): Promise<PostOutcome> {
+  let answer: BetaAnswer;
   try {
-    const { response, done } = await fetchWithDeadline(
-      fetchImpl,
-      url,
-      { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store', credentials: 'omit', redirect: 'error' },
-      timeoutMs,
-    );
-    status = response.status;
-    await response.body?.cancel().catch(() => undefined);
-    done();
+    // Only the status matters: the answer's body is not read.
+    answer = await server.request({ method: 'POST', path, json: body, token, readBody: () => false });
   } catch (error) {
     return { kind: 'retry', message: (error as Error).message };
   }
+  const { status, url } = answer;
   if (status >= 200 && status < 300) return { kind: 'sent' };
   // Only answers that judge the request's own content are final; anything
   // else (a 404 from a misrouted proxy, a 403 from a firewall, 5xx, 429) may

@@ -11,11 +11,12 @@
 import { formatUtcDay, readHostValue, writeHostValue, type HostDb } from '../db';
 import { featureId as featureIdSchema } from '../../protocol/manifest-schema';
 import { USAGE_EVENT_PATTERN } from '../../protocol/usage-schema';
+import { HostError } from '../errors';
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+/** A counter that cannot be recorded; the subject is the feature that asked. */
+export class UsageError extends HostError {
+  constructor(featureId: string, message: string) {
+    super('invalid-usage-counter', message, { subject: featureId });
   }
 }
 
@@ -37,15 +38,16 @@ export class UsageRecorder {
    */
   async count(featureId: string, event: string, by = 1): Promise<void> {
     if (!featureIdSchema.safeParse(featureId).success) {
-      throw new UsageError(`usage counter: feature id ${JSON.stringify(featureId)} is not a feature id`);
+      throw new UsageError(String(featureId), `usage counter: feature id ${JSON.stringify(featureId)} is not a feature id`);
     }
     if (!USAGE_EVENT_PATTERN.test(event)) {
       throw new UsageError(
+        featureId,
         `usage counter of ${featureId}: event name ${JSON.stringify(event.slice(0, 80))} must match ${USAGE_EVENT_PATTERN} (counters carry no URLs or page content)`,
       );
     }
     if (!Number.isSafeInteger(by) || by < 1) {
-      throw new UsageError(`usage counter ${featureId}/${event}: amount ${by} must be a positive integer`);
+      throw new UsageError(featureId, `usage counter ${featureId}/${event}: amount ${by} must be a positive integer`);
     }
     if (!(await this.isEnabled())) return;
     const day = formatUtcDay((this.deps.now ?? (() => new Date()))());

@@ -5,22 +5,20 @@
  * nothing is lost or counted twice.
  *
  * @example
- * const uploader = new UsageUploader({ db, origin: buildConfig.origin, installId: () => readUnit() });
+ * const uploader = new UsageUploader({ db, server, installId: () => readUnit() });
  * const { sent, queued } = await uploader.flush();
  */
 import { formatUtcDay, type HostDb, type OutboxBatch, type UsageCount } from '../db';
-import type { FetchLike } from '../channel/http';
+import type { BetaServerClient } from '../channel/beta-server-client';
 import { MAX_COUNTS_PER_BATCH, USAGE_PATH } from '../../protocol/usage-schema';
 import { postJson, sendQueued, type SendResult } from './post-json';
 
 export interface UsageUploaderDeps {
   db: HostDb;
-  origin: string;
+  server: BetaServerClient;
   installId: () => Promise<string>;
-  fetch?: FetchLike;
   now?: () => Date;
   randomUUID?: () => string;
-  timeoutMs?: number;
   log?: Pick<Console, 'warn'>;
 }
 
@@ -28,11 +26,7 @@ export interface UsageUploaderDeps {
 export type FlushResult = SendResult;
 
 export class UsageUploader {
-  private readonly url: URL;
-
-  constructor(private readonly deps: UsageUploaderDeps) {
-    this.url = new URL(USAGE_PATH, deps.origin);
-  }
+  constructor(private readonly deps: UsageUploaderDeps) {}
 
   /** Moves today's and earlier counts into the outbox, then sends every outbox batch, oldest first. */
   async flush(): Promise<FlushResult> {
@@ -40,16 +34,14 @@ export class UsageUploader {
     const batches = (await this.deps.db.getAll('outbox')).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     if (batches.length === 0) return { sent: 0, queued: 0, dropped: 0 };
     const installId = await this.deps.installId();
-    const fetchImpl = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
     return sendQueued(
       batches,
       (batch) =>
-        postJson(
-          fetchImpl,
-          this.url,
-          { batchId: batch.batchId, installId, counts: batch.counts.map(({ day, featureId, event, count }) => ({ day, featureId, event, count })) },
-          { timeoutMs: this.deps.timeoutMs ?? 30_000 },
-        ),
+        postJson(this.deps.server, USAGE_PATH, {
+          batchId: batch.batchId,
+          installId,
+          counts: batch.counts.map(({ day, featureId, event, count }) => ({ day, featureId, event, count })),
+        }),
       (batch) => this.deps.db.delete('outbox', batch.batchId),
       (batch, message) => (this.deps.log ?? console).warn(`usage batch ${batch.batchId} dropped: ${message}`),
     );

@@ -6,6 +6,7 @@
 // idb recognises IndexedDB objects by the global classes; the fake supplies them.
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
+import { BetaServerClient, type BetaServerClientOptions, type FetchLike } from '../../extension/channel/beta-server-client';
 import { openHostDb, type HostDb } from '../../extension/db';
 
 export const ORIGIN = 'https://beta.example.test';
@@ -39,6 +40,11 @@ export function scriptedFetch(...answers: Array<() => Response | Promise<Respons
     return answer();
   };
   return { fetch, requests };
+}
+
+/** A client of the test beta origin, answering through `fetch`, with the tests' clock. */
+export function makeBetaServer(fetch: FetchLike, options: Partial<BetaServerClientOptions> = {}): BetaServerClient {
+  return new BetaServerClient({ origin: ORIGIN, fetch, now: () => NOW.getTime(), ...options });
 }
 
 export function manifestResponse(envelopeText: string, etag = '"v1"'): Response {

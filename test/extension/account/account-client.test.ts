@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AccountClient, AccountError } from '../../../extension/account/account-client';
-import { createFakeFetch, createMemoryStorage, json, LATER, NOW, ORIGIN, serverError, storedSession } from './fake-beta-server';
+import { betaServer, createFakeFetch, createMemoryStorage, json, LATER, NOW, ORIGIN, serverError, storedSession } from './fake-beta-server';
 
 type Routes = Parameters<typeof createFakeFetch>[0];
 
@@ -8,12 +8,12 @@ function setUp(routes: Routes, initial: Record<string, unknown> = {}) {
   const server = createFakeFetch(routes);
   const storage = createMemoryStorage(initial);
   const changes: Array<string | null> = [];
-  const client = new AccountClient({ origin: ORIGIN, storage, fetch: server.fetch, now: () => NOW, log: () => {} });
+  const client = new AccountClient({ server: betaServer(server.fetch), storage, now: () => NOW, log: () => {} });
   client.onChange((session) => void changes.push(session ? session.email : null));
   return { client, storage, calls: server.calls, changes };
 }
 
-type Expected = { code?: string; status?: number; retryAfterSeconds?: number; message?: string | RegExp };
+type Expected = { code?: string; status?: number; retryAfterMs?: number; message?: string | RegExp };
 
 async function rejectsWith(promise: Promise<unknown>, expected: Expected): Promise<AccountError> {
   try {
@@ -50,7 +50,7 @@ describe('AccountClient', () => {
     });
 
     it('says the server cannot be reached when fetch fails', async () => {
-      const client = new AccountClient({ origin: ORIGIN, storage: createMemoryStorage(), fetch: async () => { throw new TypeError('NetworkError'); } });
+      const client = new AccountClient({ server: betaServer(async () => { throw new TypeError('NetworkError'); }), storage: createMemoryStorage() });
       await rejectsWith(client.getTerms(), { code: 'network', status: 0, message: /127\.0\.0\.1:8787 cannot be reached/ });
     });
   });
@@ -97,7 +97,7 @@ describe('AccountClient', () => {
 
     it('reports how long to wait on a 429', async () => {
       const { client } = setUp({ 'POST /v1/sessions': () => serverError(429, 'rate_limited', 'slow down', { 'Retry-After': '30' }) });
-      await rejectsWith(client.signIn('qa@example.org', 'pw'), { code: 'rate-limited', retryAfterSeconds: 30, message: /Try again in 30 seconds/ });
+      await rejectsWith(client.signIn('qa@example.org', 'pw'), { code: 'rate-limited', retryAfterMs: 30_000, message: /Try again in 30 seconds/ });
     });
 
     it('keeps the session when the account lookup after sign-in fails', async () => {
@@ -181,7 +181,7 @@ describe('AccountClient', () => {
 
     it('signs out here even when the server cannot be reached', async () => {
       const storage = createMemoryStorage(storedSession());
-      const client = new AccountClient({ origin: ORIGIN, storage, fetch: async () => { throw new TypeError('offline'); }, now: () => NOW, log: () => {} });
+      const client = new AccountClient({ server: betaServer(async () => { throw new TypeError('offline'); }), storage, now: () => NOW, log: () => {} });
       await client.signOut();
       assert.equal(await client.getSession(), null);
     });
@@ -202,7 +202,7 @@ describe('AccountClient', () => {
 
   it('stops calling a listener once disposed', async () => {
     const storage = createMemoryStorage(storedSession());
-    const client = new AccountClient({ origin: ORIGIN, storage, fetch: async () => new Response(null, { status: 204 }), now: () => NOW });
+    const client = new AccountClient({ server: betaServer(async () => new Response(null, { status: 204 })), storage, now: () => NOW });
     let calls = 0;
     client.onChange(() => void calls++).dispose();
     await client.signOut();
@@ -219,7 +219,7 @@ describe('AccountClient and redirects', () => {
       if (init.redirect === 'error') throw new TypeError('NetworkError: redirect was not allowed');
       return Response.json({ token: 'x'.repeat(43), expiresAt: '2099-01-01T00:00:00Z' }, { status: 201 });
     };
-    const client = new AccountClient({ origin: ORIGIN, storage: createMemoryStorage({}), fetch, now: () => NOW, log: () => {} });
+    const client = new AccountClient({ server: betaServer(fetch), storage: createMemoryStorage({}), now: () => NOW, log: () => {} });
     await assert.rejects(client.signIn('a@example.org', 'long enough password'), AccountError);
     assert.deepEqual(seen.map((init) => init.redirect), ['error']);
     assert.equal(await client.getSession(), null);

@@ -1,5 +1,6 @@
 /** A fake fetch that answers like the beta server, plus an in-memory storage.local. */
 import type { AccountStorage } from '../../../extension/account/account-session';
+import { BetaServerClient, type FetchLike } from '../../../extension/channel/beta-server-client';
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 
@@ -59,6 +60,11 @@ export function createMemoryStorage(initial: Record<string, unknown> = {}): Acco
 }
 
 export const NOW = Date.parse('2025-03-01T12:00:00Z');
+
+/** The account client's door to the beta server, answering through `fetch`, with the tests' clock. */
+export function betaServer(fetch: FetchLike): BetaServerClient {
+  return new BetaServerClient({ origin: ORIGIN, fetch, now: () => NOW });
+}
 export const LATER = '2025-03-31T12:00:00.000Z';
 
 export function storedSession(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AccountClient, AccountError } from '../../../extension/account/account-client';
-import { createFakeFetch, createMemoryStorage, json, NOW, ORIGIN, serverError, storedSession } from './fake-beta-server';
+import { betaServer, createFakeFetch, createMemoryStorage, json, NOW, ORIGIN, serverError, storedSession } from './fake-beta-server';
 
 type Routes = Parameters<typeof createFakeFetch>[0];
 
@@ -8,7 +8,7 @@ function setUp(routes: Routes, initial: Record<string, unknown> = storedSession(
   const server = createFakeFetch(routes);
   const storage = createMemoryStorage(initial);
   const changes: Array<boolean | null> = [];
-  const client = new AccountClient({ origin: ORIGIN, storage, fetch: server.fetch, now: () => NOW, log: () => {} });
+  const client = new AccountClient({ server: betaServer(server.fetch), storage, now: () => NOW, log: () => {} });
   client.onChange((session) => void changes.push(session ? session.termsOutdated : null));
   return { client, calls: server.calls, changes };
 }

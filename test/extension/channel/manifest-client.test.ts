@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import type { BetaServerClientOptions, FetchLike } from '../../../extension/channel/beta-server-client';
 import { ManifestClient, type ManifestClientDeps } from '../../../extension/channel/manifest-client';
 import { decodeBase64url, encodeBase64url } from '../../../protocol/envelope';
 import type { HostDb } from '../../../extension/db';
-import { NOW, ORIGIN, manifestResponse, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
+import { makeBetaServer, NOW, ORIGIN, manifestResponse, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 import { makePayload } from '../../helpers/manifests';
 import { createSigningKey as makeKey, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
 
@@ -20,8 +21,10 @@ describe('ManifestClient', () => {
   });
   afterEach(() => db.close());
 
-  function makeClient(fetch: ManifestClientDeps['fetch'], overrides: Partial<ManifestClientDeps> = {}) {
-    return new ManifestClient({ db, origin: ORIGIN, keys: [key.pinned], env: 'beta', allowUnreviewed: false, fetch, now: () => NOW, ...overrides });
+  type Overrides = Partial<Omit<ManifestClientDeps, 'server'>> & Partial<Pick<BetaServerClientOptions, 'origin' | 'timeoutMs'>>;
+  function makeClient(fetch: FetchLike, { origin, timeoutMs, ...overrides }: Overrides = {}) {
+    const server = makeBetaServer(fetch, { ...(origin ? { origin } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+    return new ManifestClient({ db, server, keys: [key.pinned], env: 'beta', allowUnreviewed: false, now: () => NOW, ...overrides });
   }
 
   async function acceptSerial5(): Promise<string> {

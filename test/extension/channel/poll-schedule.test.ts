@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { nextPollDelay } from '../../../extension/channel/poll-schedule';
-import { parseRetryAfter, MAX_RETRY_AFTER_MS } from '../../../extension/channel/http';
+import { parseRetryAfter, MAX_RETRY_AFTER_MS } from '../../../extension/channel/beta-server-client';
 
 const MIN = 60_000;
 
@@ -33,7 +33,7 @@ describe('nextPollDelay', () => {
 });
 
 describe('parseRetryAfter', () => {
-  const now = new Date('2026-11-25T12:00:00Z');
+  const now = Date.parse('2026-11-25T12:00:00Z');
   it('reads seconds and HTTP-dates', () => {
     assert.equal(parseRetryAfter('120', now), 120_000);
     assert.equal(parseRetryAfter('Wed, 25 Nov 2026 12:05:00 GMT', now), 5 * MIN);

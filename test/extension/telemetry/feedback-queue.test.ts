@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { HostDb } from '../../../extension/db';
 import { FeedbackError, FeedbackQueue } from '../../../extension/telemetry/feedback-queue';
-import { NOW, ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
+import { makeBetaServer, NOW, ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 
 describe('FeedbackQueue', () => {
   let db: HostDb;
@@ -12,7 +12,7 @@ describe('FeedbackQueue', () => {
   afterEach(() => db.close());
 
   const makeQueue = (fetch: ReturnType<typeof scriptedFetch>['fetch'], log = { warn: sinon.spy() }) =>
-    new FeedbackQueue({ db, origin: ORIGIN, installId: async () => 'unit-1', fetch, now: () => NOW, log });
+    new FeedbackQueue({ db, server: makeBetaServer(fetch), installId: async () => 'unit-1', now: () => NOW, log });
   const noNetwork = () => Promise.reject(new Error('no network expected'));
 
   it('refuses a rating outside 1–5, a fractional rating, an overlong comment and a bad feature id, naming the field', async () => {

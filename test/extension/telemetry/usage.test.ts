@@ -4,7 +4,7 @@ import type { HostDb } from '../../../extension/db';
 import { UsageRecorder, UsageError } from '../../../extension/telemetry/usage-recorder';
 import { UsageUploader } from '../../../extension/telemetry/usage-uploader';
 import { MAX_COUNTS_PER_BATCH } from '../../../protocol/usage-schema';
-import { ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
+import { makeBetaServer, ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 
 describe('usage counters', () => {
   let db: HostDb;
@@ -19,7 +19,7 @@ describe('usage counters', () => {
   const makeRecorder = () => new UsageRecorder({ db, now: () => now });
   let nextId = 0;
   const makeUploader = (fetch: ReturnType<typeof scriptedFetch>['fetch'], log = { warn: sinon.spy() }) =>
-    new UsageUploader({ db, origin: ORIGIN, installId: async () => 'unit-1', fetch, now: () => now, randomUUID: () => `batch-${++nextId}`, log });
+    new UsageUploader({ db, server: makeBetaServer(fetch), installId: async () => 'unit-1', now: () => now, randomUUID: () => `batch-${++nextId}`, log });
   const bodies = (requests: ReturnType<typeof scriptedFetch>['requests']) => requests.map((r) => JSON.parse(r.body!));
 
   describe('UsageRecorder', () => {
