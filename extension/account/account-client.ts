@@ -13,7 +13,7 @@
 import type { Disposable } from '../runtime/feature-api';
 import type { Terms } from '../messages';
 import type { BetaAnswer, BetaServerClient } from '../channel/beta-server-client';
-import { AccountError, createRequestError, readAccountError, type AccountAction } from './account-error';
+import { AccountError, createBadResponseError, createRequestError, readAccountError, type AccountAction } from './account-error';
 import { isSessionExpired, parseStoredSession, SESSION_STORAGE_KEY, type AccountSession, type AccountStorage } from './account-session';
 
 export { AccountError } from './account-error';
@@ -72,10 +72,7 @@ export class AccountClient {
     const terms = body?.terms;
     const privacy = body?.privacy;
     if (!isVersionedLink(terms) || !isVersionedLink(privacy)) {
-      throw new AccountError('bad-response', `Could not ${action}: GET /v1/terms answered without terms.version/url and privacy.version/url.`, {
-        status: response.status,
-        subject: response.url.href,
-      });
+      throw createBadResponseError(response, `Could not ${action}: GET /v1/terms answered without terms.version/url and privacy.version/url.`);
     }
     return {
       terms: { version: terms.version, url: new URL(terms.url, this.origin).href },
@@ -99,10 +96,7 @@ export class AccountClient {
     const body = response.json<{ token?: unknown; expiresAt?: unknown }>();
     const session = parseStoredSession({ email, token: body?.token, expiresAt: body?.expiresAt });
     if (!session) {
-      throw new AccountError('bad-response', 'Could not sign in: POST /v1/sessions answered without a token and expiresAt.', {
-        status: response.status,
-        subject: response.url.href,
-      });
+      throw createBadResponseError(response, 'Could not sign in: POST /v1/sessions answered without a token and expiresAt.');
     }
     await this.saveSession(session);
     try {

@@ -80,6 +80,11 @@ export function readAccountError(answer: BetaAnswer, action: AccountAction): Acc
   return new AccountError(code, `Could not ${action}${detail}`, options);
 }
 
+/** The error for an answer that lacks what the client needs from it. */
+export function createBadResponseError(answer: BetaAnswer, message: string): AccountError {
+  return new AccountError('bad-response', message, { status: answer.status, subject: answer.url.href });
+}
+
 /**
  * The error for a request that got no usable answer. An answer too large to
  * read is a bad response; anything else (unreachable, too slow, a redirect)

@@ -179,6 +179,8 @@ export class BetaServerClient {
     if (request.token) headers.Authorization = `Bearer ${request.token}`;
     const controller = new AbortController();
     const { signal } = controller;
+    // no-store: callers revalidate with ETags themselves and token answers must not be cached;
+    // omit: the beta server knows a user only by the bearer token, never by cookies.
     const init: RequestInit = { method: request.method ?? 'GET', headers, cache: 'no-store', credentials: 'omit', redirect: 'error', signal };
     if (request.json !== undefined) init.body = JSON.stringify(request.json);
 

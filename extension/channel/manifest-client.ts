@@ -83,8 +83,7 @@ export class ManifestClient {
   /** Asks the server for a newer manifest and verifies it. Never throws for network or server trouble. */
   async check(): Promise<CheckResult> {
     const cached = await this.db.get('manifest', 'current');
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (cached?.etag) headers['If-None-Match'] = cached.etag;
+    const headers: Record<string, string> = cached?.etag ? { 'If-None-Match': cached.etag } : {};
 
     let answer: BetaAnswer;
     try {

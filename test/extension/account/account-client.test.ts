@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { AccountClient, AccountError } from '../../../extension/account/account-client';
+import { HostError } from '../../../extension/errors';
 import { betaServer, createFakeFetch, createMemoryStorage, json, LATER, NOW, ORIGIN, serverError, storedSession } from './fake-beta-server';
 
 type Routes = Parameters<typeof createFakeFetch>[0];
@@ -207,6 +208,20 @@ describe('AccountClient', () => {
     client.onChange(() => void calls++).dispose();
     await client.signOut();
     assert.equal(calls, 0);
+  });
+});
+
+describe('AccountError', () => {
+  it('is a HostError whose subject is the URL asked for, or the feature that asked', async () => {
+    const { client } = setUp({ 'POST /v1/sessions': () => serverError(401, 'invalid_credentials', 'bad') });
+    const refused = await rejectsWith(client.signIn('qa@example.org', 'nope'), { code: 'invalid_credentials' });
+    assert.ok(refused instanceof HostError);
+    assert.deepEqual([refused.name, refused.subject], ['AccountError', `${ORIGIN}/v1/sessions`]);
+    const offline = new AccountClient({ server: betaServer(async () => { throw new TypeError('offline'); }), storage: createMemoryStorage() });
+    const unreachable = await rejectsWith(offline.getTerms(), { code: 'network', message: /cannot be reached \(offline\)/ });
+    assert.equal(unreachable.subject, `${ORIGIN}/v1/terms`);
+    const forbidden = await rejectsWith(client.servicesFetch('shared-notes', '/v1/account'), { code: 'forbidden-path' });
+    assert.equal(forbidden.subject, 'shared-notes');
   });
 });
 

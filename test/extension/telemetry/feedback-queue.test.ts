@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { HostDb } from '../../../extension/db';
+import { HostError } from '../../../extension/errors';
 import { FeedbackError, FeedbackQueue } from '../../../extension/telemetry/feedback-queue';
 import { makeBetaServer, NOW, ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 
@@ -30,6 +31,15 @@ describe('FeedbackQueue', () => {
     assert.equal(await queue.size(), 0);
     await queue.enqueue({ featureId: 'tab-groups', rating: 5, comment: 'x'.repeat(2000) });
     assert.equal(await queue.size(), 1);
+  });
+
+  it('refuses with a HostError coded invalid-feedback whose subject is the feature', async () => {
+    const queue = makeQueue(scriptedFetch(noNetwork).fetch);
+    await assert.rejects(queue.enqueue({ featureId: 'tab-groups', rating: 9 }), (error: unknown) => {
+      assert.ok(error instanceof HostError);
+      assert.deepEqual([error.name, error.code, error.subject], ['FeedbackError', 'invalid-feedback', 'tab-groups']);
+      return true;
+    });
   });
 
   it('sends queued feedback with the install id and the token, then forgets it', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { HostDb } from '../../../extension/db';
+import { HostError } from '../../../extension/errors';
 import { UsageRecorder, UsageError } from '../../../extension/telemetry/usage-recorder';
 import { UsageUploader } from '../../../extension/telemetry/usage-uploader';
 import { MAX_COUNTS_PER_BATCH } from '../../../protocol/usage-schema';
@@ -63,6 +64,14 @@ describe('usage counters', () => {
       await assert.rejects(usage.count('tab-groups', 'ok', 0), /amount 0/);
       await assert.rejects(usage.count('Not A Feature', 'ok'), /feature id "Not A Feature"/);
       assert.equal(await db.count('usage'), 0);
+    });
+
+    it('refuses with a HostError coded invalid-usage-counter whose subject is the feature', async () => {
+      await assert.rejects(makeRecorder().count('tab-groups', 'Has Spaces'), (error: unknown) => {
+        assert.ok(error instanceof HostError);
+        assert.deepEqual([error.name, error.code, error.subject], ['UsageError', 'invalid-usage-counter', 'tab-groups']);
+        return true;
+      });
     });
 
     it('stops counting and drops what is queued when turned off, remembered across restarts', async () => {
