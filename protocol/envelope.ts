@@ -3,7 +3,7 @@
  * same API in Firefox and in Node 20 (globalThis.crypto.subtle). WebCrypto's
  * signature is raw r‖s (64 bytes), which is what the envelope carries.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ChannelError } from './errors';
 import { envelopeSchema, manifestPayloadSchema, type Envelope, type ManifestPayload } from './manifest-schema';
 import { formatZodIssues } from './zod-issues';
@@ -159,6 +159,6 @@ export async function verifyEnvelope(envelopeText: string, options: VerifyOption
 }
 
 function describe(error: unknown, input: unknown): string {
-  if (error instanceof z.ZodError) return formatZodIssues(error, { input });
+  if (error instanceof z.core.$ZodError) return formatZodIssues(error, { input });
   return error instanceof Error ? error.message : String(error);
 }

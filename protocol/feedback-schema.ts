@@ -6,7 +6,7 @@
  * @example
  * feedbackSchema.parse({ featureId: 'page-notes', rating: 4, comment: 'Handy', installId: 'i-1' });
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { featureId } from './manifest-schema';
 import { opaqueId } from './usage-schema';
 
@@ -22,13 +22,13 @@ export function countCommentCharacters(comment: string): number {
 
 export const feedbackSchema = z.strictObject({
   featureId,
-  rating: z.number().int().min(MIN_RATING).max(MAX_RATING),
-  comment: z
-    .string()
-    .refine((c) => countCommentCharacters(c) <= MAX_COMMENT_CHARACTERS, `must be at most ${MAX_COMMENT_CHARACTERS} characters`)
-    .default(''),
+  rating: z.int().check(z.gte(MIN_RATING), z.lte(MAX_RATING)),
+  comment: z._default(
+    z.string().check(z.refine((c) => countCommentCharacters(c) <= MAX_COMMENT_CHARACTERS, `must be at most ${MAX_COMMENT_CHARACTERS} characters`)),
+    '',
+  ),
   installId: opaqueId,
   /** Made by the add-on when the user sends the feedback; a resend with the same id is stored once. */
-  feedbackId: opaqueId.optional(),
+  feedbackId: z.optional(opaqueId),
 });
 export type FeedbackBody = z.infer<typeof feedbackSchema>;

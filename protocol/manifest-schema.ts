@@ -7,36 +7,39 @@
  *   {"payload": "<base64url of the UTF-8 JSON bytes>",
  *    "signatures": [{"keyId": "…", "alg": "ES256", "sig": "<base64url>"}]}
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+
+// zod/mini ships no messages of its own; English ones keep refusals readable in the QA panel and the tools.
+z.config(z.locales.en());
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 export const SIGN_OFF_ROLES = ['security', 'privacy', 'technical'] as const;
 export type SignOffRole = (typeof SIGN_OFF_ROLES)[number];
 
-const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding');
-export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
+const base64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding'));
+export const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256'));
 /** The feature-id rule: a feature's folder name, its manifest id and the owner of everything it registers. */
 export const FEATURE_ID_PATTERN = /^[a-z][a-z0-9-]{1,62}[a-z0-9]$/;
 export const featureId = z
   .string()
-  .regex(FEATURE_ID_PATTERN, 'must be 3–64 characters of a-z, 0-9 and "-", starting with a letter');
-export const semver = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version like 1.2.3');
-const isoDateTime = z.string().datetime({ offset: true });
+  .check(z.regex(FEATURE_ID_PATTERN, 'must be 3–64 characters of a-z, 0-9 and "-", starting with a letter'));
+export const semver = z.string().check(z.regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version like 1.2.3'));
+const isoDateTime = z.iso.datetime({ offset: true });
 
 export const signatureSchema = z.strictObject({
-  keyId: z.string().min(1).max(128),
+  keyId: z.string().check(z.minLength(1), z.maxLength(128)),
   alg: z.literal('ES256'),
   sig: base64url,
 });
 
 export const envelopeSchema = z.strictObject({
   payload: base64url,
-  signatures: z.array(signatureSchema).min(1).max(8),
+  signatures: z.array(signatureSchema).check(z.minLength(1), z.maxLength(8)),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 export const featureFileSchema = z.strictObject({
-  path: z.string().min(1),
+  path: z.string().check(z.minLength(1)),
   sha256: sha256Hex,
 });
 export type FeatureFile = z.infer<typeof featureFileSchema>;
@@ -47,28 +50,28 @@ export type FeatureFile = z.infer<typeof featureFileSchema>;
  * copied from dist/features.lock.json.
  */
 export const signOffSchema = z.strictObject({
-  reviewer: z.string().min(1).max(200),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25'),
-  reference: z.string().min(1).max(500),
+  reviewer: z.string().check(z.minLength(1), z.maxLength(200)),
+  date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25')),
+  reference: z.string().check(z.minLength(1), z.maxLength(500)),
   version: semver,
   sha256: sha256Hex,
   /** The feature's content-script files with their SHA-256; absent means the feature has none. */
-  files: z.array(featureFileSchema).optional(),
+  files: z.optional(z.array(featureFileSchema)),
 });
 export type SignOff = z.infer<typeof signOffSchema>;
 
 const versionRange = z.strictObject({
-  min: z.string().optional(),
-  max: z.string().optional(),
+  min: z.optional(z.string()),
+  max: z.optional(z.string()),
 });
 
 export const targetingSchema = z.strictObject({
-  hostVersion: versionRange.optional(),
-  firefoxVersion: versionRange.optional(),
+  hostVersion: z.optional(versionRange),
+  firefoxVersion: z.optional(versionRange),
   /** runtime.getPlatformInfo().os values: "win", "mac", "linux", "android", … */
-  os: z.array(z.string().min(1)).optional(),
+  os: z.optional(z.array(z.string().check(z.minLength(1)))),
   /** BCP 47 tags; "en" matches "en-US". */
-  locales: z.array(z.string().min(1)).optional(),
+  locales: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 export type Targeting = z.infer<typeof targetingSchema>;
 
@@ -79,31 +82,31 @@ export const manifestFeatureSchema = z.strictObject({
   /** SHA-256 of the feature's chunk file, as recorded in dist/features.lock.json. */
   sha256: sha256Hex,
   /** Further files of the feature (content scripts), each with its SHA-256. */
-  files: z.array(featureFileSchema).default([]),
+  files: z._default(z.array(featureFileSchema), []),
   /** Share of units that get the feature, in basis points (0–10000). */
-  rollout: z.number().int().min(0).max(10000),
-  targeting: targetingSchema.default({}),
+  rollout: z.int().check(z.gte(0), z.lte(10000)),
+  targeting: z._default(targetingSchema, {}),
   /** Kill switch: true uninstalls the feature everywhere on the next poll. */
-  killed: z.boolean().default(false),
-  requiresAccount: z.boolean().default(false),
-  owners: z.array(z.string().min(1)).default([]),
+  killed: z._default(z.boolean(), false),
+  requiresAccount: z._default(z.boolean(), false),
+  owners: z._default(z.array(z.string().check(z.minLength(1))), []),
   signOffs: z.strictObject({
-    security: signOffSchema.optional(),
-    privacy: signOffSchema.optional(),
-    technical: signOffSchema.optional(),
+    security: z.optional(signOffSchema),
+    privacy: z.optional(signOffSchema),
+    technical: z.optional(signOffSchema),
   }),
 });
 export type ManifestFeature = z.infer<typeof manifestFeatureSchema>;
 
 export const manifestPayloadSchema = z.strictObject({
   schema: z.literal(MANIFEST_SCHEMA_VERSION),
-  env: z.string().min(1),
-  serial: z.number().int().positive(),
+  env: z.string().check(z.minLength(1)),
+  serial: z.int().check(z.positive()),
   issuedAt: isoDateTime,
   expiresAt: isoDateTime,
   /** Set only by a publish for local development; a beta build refuses it. */
-  unreviewed: z.boolean().optional(),
-  features: z.array(manifestFeatureSchema).max(500),
+  unreviewed: z.optional(z.boolean()),
+  features: z.array(manifestFeatureSchema).check(z.maxLength(500)),
 });
 export type ManifestPayload = z.infer<typeof manifestPayloadSchema>;
 

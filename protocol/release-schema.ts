@@ -4,7 +4,7 @@
  * The lock file schema lives here too: publish reads both and names the file
  * and field of anything wrong.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ChannelError } from './errors';
 import { featureId, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
 import { listZodIssues } from './zod-issues';
@@ -12,44 +12,49 @@ import { listZodIssues } from './zod-issues';
 /** Rollout in percent, at most two decimals, because the manifest carries basis points. */
 const rolloutPercent = z
   .number()
-  .min(0, 'must be a percentage from 0 to 100')
-  .max(100, 'must be a percentage from 0 to 100')
-  .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'must have at most two decimals (basis points)');
+  .check(
+    z.gte(0, 'must be a percentage from 0 to 100'),
+    z.lte(100, 'must be a percentage from 0 to 100'),
+    z.refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'must have at most two decimals (basis points)'),
+  );
 
 export const releaseFeatureSchema = z.strictObject({
   id: featureId,
   /** Must equal the version the build shipped (dist/features.lock.json). */
   version: semver,
   rollout: rolloutPercent,
-  targeting: targetingSchema.default({}),
-  killed: z.boolean().default(false),
+  targeting: z._default(targetingSchema, {}),
+  killed: z._default(z.boolean(), false),
   // Roles may be absent here: publish reports each missing role by name, which
   // says more than a schema error would.
-  signOffs: z
-    .strictObject({
-      security: signOffSchema.optional(),
-      privacy: signOffSchema.optional(),
-      technical: signOffSchema.optional(),
-    })
-    .default({}),
+  signOffs: z._default(
+    z.strictObject({
+      security: z.optional(signOffSchema),
+      privacy: z.optional(signOffSchema),
+      technical: z.optional(signOffSchema),
+    }),
+    {},
+  ),
 });
 export type ReleaseFeature = z.infer<typeof releaseFeatureSchema>;
 
 export const releaseSchema = z
   .strictObject({
     /** Free text for people reading the file; not published. */
-    description: z.string().max(2000).optional(),
-    features: z.array(releaseFeatureSchema).max(500),
+    description: z.optional(z.string().check(z.maxLength(2000))),
+    features: z.array(releaseFeatureSchema).check(z.maxLength(500)),
   })
-  .superRefine((release, ctx) => {
-    const seen = new Set<string>();
-    release.features.forEach((feature, index) => {
-      if (seen.has(feature.id)) {
-        ctx.addIssue({ code: 'custom', path: ['features', index, 'id'], message: `"${feature.id}" is listed more than once` });
-      }
-      seen.add(feature.id);
-    });
-  });
+  .check(
+    z.superRefine((release, ctx) => {
+      const seen = new Set<string>();
+      release.features.forEach((feature, index) => {
+        if (seen.has(feature.id)) {
+          ctx.addIssue({ code: 'custom', path: ['features', index, 'id'], message: `"${feature.id}" is listed more than once` });
+        }
+        seen.add(feature.id);
+      });
+    }),
+  );
 export type Release = z.infer<typeof releaseSchema>;
 
 /** One entry of dist/features.lock.json. */
@@ -79,14 +84,14 @@ export const lockFileSchema = z.object({
       id: featureId,
       version: semver,
       name: z.string(),
-      chunk: z.string().min(1),
+      chunk: z.string().check(z.minLength(1)),
       sha256: sha256Hex,
-      files: z.array(z.object({ path: z.string().min(1), sha256: sha256Hex })),
-      owners: z.array(z.string().min(1)),
+      files: z.array(z.object({ path: z.string().check(z.minLength(1)), sha256: sha256Hex })),
+      owners: z.array(z.string().check(z.minLength(1))),
       requiresAccount: z.boolean(),
     }),
   ),
-}) satisfies z.ZodType<LockFile>;
+}) satisfies z.ZodMiniType<LockFile>;
 
 /**
  * A release or lock file that cannot be used; the message names the file and
@@ -117,7 +122,7 @@ export function parseLockFile(text: string, path: string): LockFile {
   return parseJsonFile(text, path, lockFileSchema);
 }
 
-function parseJsonFile<T>(text: string, path: string, schema: z.ZodType<T>): T {
+function parseJsonFile<T>(text: string, path: string, schema: z.ZodMiniType<T>): T {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -6,7 +6,7 @@
  * @example
  * usageBatchSchema.parse({ batchId: 'b-1', installId: 'i-1', counts: [{ day: '2026-11-25', featureId: 'page-notes', event: 'note-saved', count: 2 }] });
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { featureId } from './manifest-schema';
 
 export const USAGE_PATH = '/v1/usage';
@@ -21,24 +21,24 @@ export const MAX_COUNTS_PER_BATCH = 500;
 export const USAGE_EVENT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** Batch, install and feedback ids made by the add-on. */
-export const opaqueId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1–128 characters of A-Z, a-z, 0-9, ".", "_", ":", "-"');
-export const utcDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-11-25')
-  .refine((day) => {
+export const opaqueId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1–128 characters of A-Z, a-z, 0-9, ".", "_", ":", "-"'));
+export const utcDay = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-11-25'),
+  z.refine((day) => {
     // Zod runs every check, so this sees strings the pattern refused too.
     const time = Date.parse(`${day}T00:00:00Z`);
     return Number.isFinite(time) && new Date(time).toISOString().startsWith(day);
-  }, 'must be a real calendar day');
+  }, 'must be a real calendar day'),
+);
 export const usageEventName = z
   .string()
-  .regex(USAGE_EVENT_PATTERN, 'must be an event name of 1–64 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit');
+  .check(z.regex(USAGE_EVENT_PATTERN, 'must be an event name of 1–64 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit'));
 
 export const usageCountSchema = z.strictObject({
   day: utcDay,
   featureId,
   event: usageEventName,
-  count: z.number().int().min(1).max(1_000_000),
+  count: z.int().check(z.gte(1), z.lte(1_000_000)),
 });
 export type UsageCountEntry = z.infer<typeof usageCountSchema>;
 

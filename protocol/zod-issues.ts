@@ -12,7 +12,7 @@
  * if (!result.success) formatZodIssues(result.error, { input: raw, file: 'release/beta.json' });
  * // 'release/beta.json: features[0] (page-notes).rollout: must be a percentage from 0 to 100'
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export interface ZodIssueOptions {
   /** What was parsed: lets a message quote the bad value, name array elements by id and tell "missing" from "wrong type". */
@@ -35,7 +35,7 @@ export interface FieldIssue {
 type Issue = z.core.$ZodIssue;
 
 /** Every issue as a field and a message; an issue about unknown keys becomes one entry per key. */
-export function listZodIssues(error: z.ZodError | readonly Issue[], options: ZodIssueOptions = {}): FieldIssue[] {
+export function listZodIssues(error: z.core.$ZodError | readonly Issue[], options: ZodIssueOptions = {}): FieldIssue[] {
   const issues = 'issues' in error ? error.issues : error;
   const entries: FieldIssue[] = [];
   for (const issue of issues) {
@@ -49,7 +49,7 @@ export function listZodIssues(error: z.ZodError | readonly Issue[], options: Zod
 }
 
 /** Every issue on one line, "field: message" separated by "; ", after the file when one is given. */
-export function formatZodIssues(error: z.ZodError | readonly Issue[], options: FormatZodIssuesOptions = {}): string {
+export function formatZodIssues(error: z.core.$ZodError | readonly Issue[], options: FormatZodIssuesOptions = {}): string {
   const text = listZodIssues(error, options)
     .map(({ field, message }) => `${field}: ${message}`)
     .join('; ');

@@ -3,7 +3,7 @@
  * the checks for a session, current terms, the admin token and rate limits.
  */
 import type { FastifyRequest } from 'fastify';
-import type { ZodType } from 'zod';
+import { safeParse, type core } from 'zod';
 import type { PinnedKey } from '../protocol/envelope';
 import type { ServerConfig } from './config';
 import { hashToken, isWellFormedToken, readBearerToken, secretsEqual } from './crypto/tokens';
@@ -34,8 +34,9 @@ export interface RouteDeps {
  * @example
  *   const { email } = parseInput(signUpSchema, request.body, 'body');
  */
-export function parseInput<T>(schema: ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value);
+// Any zod schema: the server's own, or the protocol's (zod/mini) ones.
+export function parseInput<T>(schema: core.$ZodType<T>, value: unknown, where: string): T {
+  const result = safeParse(schema, value);
   if (!result.success) throw errors.invalidRequest(describeZodError(result.error, where, value));
   return result.data;
 }

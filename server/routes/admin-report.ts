@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseInput, requireAdmin, type RouteDeps } from '../http';
 import { utcDay } from '../../protocol/usage-schema';
 
-const reportQuery = z.strictObject({ asOf: utcDay.optional() });
+const reportQuery = z.strictObject({ asOf: z.optional(utcDay) });
 
 /** Registers GET /v1/admin/report[?asOf=YYYY-MM-DD]. */
 export function registerAdminReportRoutes(app: FastifyInstance, deps: RouteDeps): void {
