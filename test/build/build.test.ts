@@ -188,6 +188,20 @@ describe('the build', function () {
     assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
   });
 
+  it('fails on a malformed public key file with the file named and no stack trace', async () => {
+    const outDir = join(outDirs[0]!, '..', 'bad-key');
+    const keyFile = join(work, 'broken.public.json');
+    writeFileSync(keyFile, '{"keyId": "broken"}\n');
+    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
+      ...env(outDir),
+      SBC_PUBLIC_KEYS: keyFile,
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^Build failed: \S*broken\.public\.json: field "jwk"/m);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+    assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
+  });
+
   it('refuses a beta build without a pinned key, saying where the key goes', async () => {
     const settings = resolveBuildSettings({ rootDir: ROOT, env: { SBC_ENV: 'beta', SBC_PUBLIC_KEYS: join(work, 'no-keys-here') } });
     await assert.rejects(loadPinnedKeys(settings, async () => assert.fail('a beta build must never create a key')), (error: Error) => {
