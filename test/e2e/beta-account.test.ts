@@ -17,7 +17,9 @@ import { generateKeyPair } from '../../build/keys';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
-import { openQaPanel, readFeatureRow, readHostStatus, waitFor } from './helpers/qa-panel';
+import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
+import { openQaPanel, readFeatureRow, readHostStatus, startOpeningAddonPage, waitForFeatureState } from './helpers/qa-panel';
+import { SETUP_MS, TEST_MS, waitFor, waitUntil, WAIT_MS } from './helpers/waits';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -25,7 +27,6 @@ const ADDON_UUID = '0d4f1c2b-3a5e-4f60-8b7c-9d0e1f2a3b4c';
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const EMAIL = 'beta.user@example.org';
 const PASSWORD = 'correct horse battery staple';
-const SCREENSHOTS = join(ROOT, 'test-results');
 
 function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,7 +59,7 @@ function startBetaServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess;
 }
 
 describe('the whole channel: real beta server, publish tool, add-on and account gate', function () {
-  this.timeout(180_000);
+  this.timeout(TEST_MS);
 
   let work: string;
   let server: ChildProcess;
@@ -68,7 +69,25 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
   let browser: Browser;
   let panel: Page;
 
+  /** Runs the publish tool with the channel key and this build's lock file. */
+  function runPublish(release: string, out: string, extra: string[] = []) {
+    const keysDir = join(work, 'keys');
+    const privateKey = readdirSync(keysDir).find((name) => name.endsWith('.private.pem'))!;
+    const args = ['--release', release, '--key', join(keysDir, privateKey), '--lock', join(work, 'dist', 'features.lock.json'), '--out', out, ...extra];
+    return run(process.execPath, ['--import', 'tsx', join(ROOT, 'build', 'publish.ts'), ...args], { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN } });
+  }
+
+  /** Signs the beta user in straight at the server, as another device would. */
+  function signInOverHttp(): Promise<Response> {
+    return fetch(`${origin}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    });
+  }
+
   before(async function () {
+    this.timeout(SETUP_MS);
     work = mkdtempSync(join(tmpdir(), 'sbc-e2e-full-'));
     const keysDir = join(work, 'keys');
     await generateKeyPair({ outDir: keysDir, keyId: 'e2e-channel' });
@@ -96,26 +115,7 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
       })),
     };
     writeFileSync(join(work, 'release.json'), JSON.stringify(release, null, 2));
-    const privateKey = readdirSync(keysDir).find((name) => name.endsWith('.private.pem'))!;
-    await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'build', 'publish.ts'),
-        '--release',
-        join(work, 'release.json'),
-        '--key',
-        join(keysDir, privateKey),
-        '--lock',
-        join(work, 'dist', 'features.lock.json'),
-        '--out',
-        join(work, 'manifest.signed.json'),
-        '--server',
-        origin,
-      ],
-      { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN } },
-    );
+    await runPublish(join(work, 'release.json'), join(work, 'manifest.signed.json'), ['--server', origin]);
 
     browser = await launchFirefox({
       addonId: addon.addonId,
@@ -125,6 +125,7 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     });
     await browser.installExtension(addon.extensionDir);
     panel = await browser.newPage();
+    panel.setDefaultTimeout(WAIT_MS);
   });
 
   after(async function () {
@@ -138,31 +139,17 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
+
   it('builds chunks whose hashes match the sign-offs in release/example.json, so the example publishes as it is', async function () {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'build', 'publish.ts'),
-        '--release',
-        join(ROOT, 'release', 'example.json'),
-        '--key',
-        join(work, 'keys', readdirSync(join(work, 'keys')).find((name) => name.endsWith('.private.pem'))!),
-        '--lock',
-        join(work, 'dist', 'features.lock.json'),
-        '--out',
-        join(work, 'example.signed.json'),
-      ],
-      { cwd: ROOT },
-    );
+    const { stdout } = await runPublish(join(ROOT, 'release', 'example.json'), join(work, 'example.signed.json'));
     assert.match(stdout, /reading-time@1\.0\.0/);
     assert.doesNotMatch(stdout, /UNREVIEWED/);
   });
 
   it('installs reading-time for everyone, and keeps page-notes off until the user has a beta account', async function () {
-    await openQaPanel(panel, ADDON_UUID);
-    await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 20_000, 'reading-time installed');
+    await openQaPanel(panel, ADDON_UUID, 'reading-time');
+    await waitForFeatureState(panel, 'reading-time', 'installed');
     const notes = await readFeatureRow(panel, 'page-notes');
     assert.notEqual(notes?.state, 'installed');
     assert.match(notes?.reason ?? '', /account/i, `the panel says why page-notes is off: ${notes?.reason}`);
@@ -172,20 +159,16 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     await panel.type('[data-testid="sign-up-email"]', EMAIL);
     await panel.type('[data-testid="sign-up-password"]', PASSWORD);
     await panel.click('[data-testid="accept-terms-checkbox"]');
-    await panel.waitForSelector('[data-testid="sign-up-submit"]:not([disabled])', { timeout: 10_000 });
+    await panel.waitForSelector('[data-testid="sign-up-submit"]:not([disabled])');
     await panel.click('[data-testid="sign-up-submit"]');
-    await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])', { timeout: 15_000 });
+    await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])');
     assert.equal(await panel.$eval('[data-testid="account-email"]', (node) => node.textContent), EMAIL);
-    await waitFor(async () => (await readFeatureRow(panel, 'page-notes'))?.state === 'installed', 20_000, 'page-notes installed');
+    await waitForFeatureState(panel, 'page-notes', 'installed');
   });
 
   it('shows the note that the beta notes service keeps for this account on the page', async function () {
     const pageUrl = `${pages.origin}/article.html`;
-    const session = await fetch(`${origin}/v1/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-    });
+    const session = await signInOverHttp();
     assert.equal(session.status, 201);
     const { token } = (await session.json()) as { token: string };
     const saved = await fetch(`${origin}/v1/services/notes/`, {
@@ -196,8 +179,9 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     assert.ok(saved.ok, `the notes service saved the note (${saved.status})`);
 
     const page = await browser.newPage();
+    page.setDefaultTimeout(WAIT_MS);
     await page.goto(pageUrl, { waitUntil: 'load' });
-    const note = await page.waitForSelector('#sbc-page-notes-panel', { timeout: 15_000 });
+    const note = await page.waitForSelector('#sbc-page-notes-panel');
     assert.match((await note!.evaluate((node) => node.textContent)) ?? '', /Remember to compare rollout buckets\./);
     await page.close();
   });
@@ -206,49 +190,43 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     // Firefox's built-in consent: counters are declared as optional "technical and interaction data".
     assert.equal(await panel.$eval('[data-testid="telemetry"]', (node) => (node as HTMLInputElement).checked), false);
     await panel.click('[data-testid="telemetry"]');
-    await waitFor(async () => (await readHostStatus(panel)).telemetryEnabled === true, 10_000, 'usage counters allowed');
+    await waitFor(async () => (await readHostStatus(panel)).telemetryEnabled === true, 'usage counters allowed');
     const article = await browser.newPage();
+    article.setDefaultTimeout(WAIT_MS);
     await article.goto(`${pages.origin}/article.html`, { waitUntil: 'load' });
-    await article.waitForSelector('#sbc-reading-time-badge', { timeout: 15_000 });
-    await article.waitForSelector('#sbc-page-notes-panel', { timeout: 15_000 });
+    await article.waitForSelector('#sbc-reading-time-badge');
+    await article.waitForSelector('#sbc-page-notes-panel');
     await article.close();
 
     await panel.click('[data-testid="send-telemetry"]');
-    let sendResult = '';
-    await waitFor(
-      async () => {
-        sendResult = await panel.$eval('[data-testid="send-telemetry-result"]', (node) => node.textContent ?? '');
-        return /^Sent \d+ usage batch/.test(sendResult);
-      },
-      15_000,
-      'usage sent',
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; the panel said: "${sendResult}"`);
-    });
+    await waitUntil(
+      () => panel.$eval('[data-testid="send-telemetry-result"]', (node) => node.textContent ?? ''),
+      (sendResult) => /^Sent \d+ usage batch/.test(sendResult),
+      'the panel to say the usage was sent',
+    );
 
     const popup = await browser.newPage();
-    void popup.goto(`moz-extension://${ADDON_UUID}/ui/popup.html`).catch(() => undefined);
+    popup.setDefaultTimeout(WAIT_MS);
+    await startOpeningAddonPage(popup, ADDON_UUID, 'ui/popup.html');
     const item = 'li[data-feature-id="reading-time"]';
-    await popup.waitForSelector(`${item} [data-testid="feedback"]`, { timeout: 15_000 });
+    await popup.waitForSelector(`${item} [data-testid="feedback"]`);
     await popup.click(`${item} [data-testid="feedback"] summary`);
     await popup.click(`${item} [data-testid="rating-4"]`);
     await popup.type(`${item} [data-testid="feedback-comment"]`, 'Handy on long reads.');
     await popup.click(`${item} [data-testid="feedback-submit"]`);
-    await popup.waitForSelector(`${item} [data-testid="feedback-result"]:not([hidden])`, { timeout: 10_000 });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await popup.screenshot({ path: join(SCREENSHOTS, 'popup-feedback.png') });
+    await popup.waitForSelector(`${item} [data-testid="feedback-result"]:not([hidden])`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    await popup.screenshot({ path: join(RESULTS_DIR, 'popup-feedback.png') });
     await popup.close();
 
     type Row = { featureId: string; installs: number; events: Record<string, number>; feedbackCount: number; meanRating: number | null };
-    let rows: Row[] = [];
-    await waitFor(
+    const rows = await waitUntil(
       async () => {
         const response = await fetch(`${origin}/v1/admin/report`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-        rows = ((await response.json()) as { features: Row[] }).features;
-        return rows.find((row) => row.featureId === 'reading-time')?.feedbackCount === 1;
+        return ((await response.json()) as { features: Row[] }).features;
       },
-      15_000,
-      'feedback in the report',
+      (features) => features.find((row) => row.featureId === 'reading-time')?.feedbackCount === 1,
+      'the feedback in the adoption report',
     );
     const readingTime = rows.find((row) => row.featureId === 'reading-time')!;
     assert.equal(readingTime.installs, 1);
@@ -260,8 +238,8 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
 
   it('turns page-notes off again when the user signs out, keeping reading-time', async function () {
     await panel.click('[data-testid="sign-out"]');
-    await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])', { timeout: 15_000 });
-    await waitFor(async () => (await readFeatureRow(panel, 'page-notes'))?.state === 'disabled', 15_000, 'page-notes disabled, its data kept');
+    await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])');
+    await waitForFeatureState(panel, 'page-notes', 'disabled');
     assert.equal((await readFeatureRow(panel, 'reading-time'))?.state, 'installed');
   });
 
@@ -269,24 +247,16 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     await panel.type('[data-testid="sign-in-email"]', EMAIL);
     await panel.type('[data-testid="sign-in-password"]', PASSWORD);
     await panel.click('[data-testid="sign-in-submit"]');
-    await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])', { timeout: 15_000 });
-    const other = await fetch(`${origin}/v1/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-    });
+    await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])');
+    const other = await signInOverHttp();
     const { token } = (await other.json()) as { token: string };
 
     panel.once('dialog', (dialog) => void dialog.accept());
     await panel.click('[data-testid="delete-account"]');
-    await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])', { timeout: 15_000 });
+    await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])');
     const account = await fetch(`${origin}/v1/account`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(account.status, 401, 'every session of the deleted account stops working at once');
-    const signIn = await fetch(`${origin}/v1/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-    });
+    const signIn = await signInOverHttp();
     assert.equal(signIn.status, 401, 'the account is gone');
   });
 });

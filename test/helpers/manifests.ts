@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ManifestFeature, ManifestPayload } from '../../protocol/manifest-schema';
+import type { LockFile } from '../../protocol/release-schema';
 
 const DAY_MS = 86_400_000;
 
@@ -37,6 +38,16 @@ export function makeEntry(id: string, version: string, chunkSha: string, overrid
     signOffs: { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') },
     ...overrides,
   };
+}
+
+/** An entry for every feature of a build's lock file named, reviewed for the code that build shipped. */
+export function reviewedEntries(lock: LockFile, ids: string[], overrides: Partial<ManifestFeature> = {}): ManifestFeature[] {
+  return ids.map((id) => {
+    const locked = lock.features.find((feature) => feature.id === id);
+    if (!locked) throw new Error(`the build has no feature ${id}`);
+    const files = locked.files.map((file) => ({ path: file.path, sha256: file.sha256 }));
+    return makeEntry(id, locked.version, locked.sha256, { files, requiresAccount: locked.requiresAccount, owners: locked.owners, ...overrides });
+  });
 }
 
 /** A beta payload with no features, issued at `issuedAt` and valid for `validDays`. */

@@ -48,6 +48,9 @@ export async function launchFirefox(options: LaunchOptions): Promise<Browser> {
       'browser.shell.checkDefaultBrowser': false,
       'datareporting.policy.dataSubmissionEnabled': false,
       'extensions.getAddons.cache.enabled': false,
+      // about:addons opens on the local list of add-ons, not on the remote discovery pane.
+      'extensions.getAddons.showPane': false,
+      'extensions.htmlaboutaddons.recommendations.enabled': false,
       ...options.extraPrefs,
     },
   });

@@ -4,32 +4,23 @@
  */
 import type { Page } from 'puppeteer-core';
 import type { HostStatus } from '../../../extension/messages';
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it holds; fails naming what was awaited. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-}
+import { waitUntil, WAIT_MS } from './waits';
 
 /**
- * Opens the QA panel. Over BiDi the load event of a moz-extension:// page
- * may never arrive, so navigation is started, not awaited, and the test waits
- * for the panel's table instead.
+ * Opens one of the add-on's own pages. Firefox navigates a background tab to a
+ * moz-extension:// page only once it is brought to the front. Over BiDi the
+ * load event of such a page may never arrive, so navigation is started, not
+ * awaited; callers wait for what the page shows instead.
  */
-export async function openQaPanel(page: Page, addonUuid: string): Promise<void> {
-  void page.goto(`moz-extension://${addonUuid}/ui/options.html`).catch(() => undefined);
-  await page.waitForSelector('[data-testid="features"] tr[data-feature-id]', { timeout: 20_000 });
+export async function startOpeningAddonPage(page: Page, addonUuid: string, path: string): Promise<void> {
+  await page.bringToFront();
+  void page.goto(`moz-extension://${addonUuid}/${path}`, { timeout: 0 }).catch(() => undefined);
+}
+
+/** Opens the QA panel and waits until it lists `featureId` (it lists every feature the build has). */
+export async function openQaPanel(page: Page, addonUuid: string, featureId: string): Promise<FeatureRow> {
+  await startOpeningAddonPage(page, addonUuid, 'ui/options.html');
+  return waitForFeatureRow(page, featureId, () => true, `the QA panel to list ${featureId}`);
 }
 
 export interface FeatureRow {
@@ -42,7 +33,7 @@ export interface FeatureRow {
 
 export async function readFeatureRow(page: Page, featureId: string): Promise<FeatureRow | null> {
   return page.evaluate((id) => {
-    const row = document.querySelector(`tr[data-feature-id="${id}"]`);
+    const row = document.querySelector(`[data-testid="features"] tr[data-feature-id="${id}"]`);
     if (!row) return null;
     const cell = row.querySelector('[data-testid="state"]');
     const stateClass = [...(cell?.classList ?? [])].find((name) => name.startsWith('state-')) ?? '';
@@ -55,6 +46,23 @@ export async function readFeatureRow(page: Page, featureId: string): Promise<Fea
   }, featureId);
 }
 
+/** Waits until the panel's row for `featureId` is as expected; a timeout says what the row showed instead. */
+export async function waitForFeatureRow(
+  page: Page,
+  featureId: string,
+  holds: (row: FeatureRow) => boolean,
+  what: string,
+  timeoutMs = WAIT_MS,
+): Promise<FeatureRow> {
+  const row = await waitUntil(() => readFeatureRow(page, featureId), (seen) => seen !== null && holds(seen), what, timeoutMs);
+  return row!;
+}
+
+/** Waits until the panel shows `featureId` in `state` (installed, not-installed, disabled…). */
+export function waitForFeatureState(page: Page, featureId: string, state: string): Promise<FeatureRow> {
+  return waitForFeatureRow(page, featureId, (row) => row.state === state, `${featureId} to show as ${state} in the QA panel`);
+}
+
 export interface PanelStatus {
   serial: string;
   manifestError: string;
@@ -62,7 +70,7 @@ export interface PanelStatus {
   startedAt: string | null;
 }
 
-/** The host's own status answer, as the panel receives it. */
+/** The host's own status answer, as the add-on's pages receive it. */
 export async function readHostStatus(page: Page): Promise<HostStatus> {
   return page.evaluate(async () => {
     const api = (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser;
@@ -84,40 +92,7 @@ export async function readStatus(page: Page): Promise<PanelStatus> {
 
 /** Clicks "Refresh manifest now" and waits until the panel has the answer. */
 export async function refreshManifest(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: 10_000 });
+  await page.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: WAIT_MS });
   await page.click('[data-testid="refresh"]');
-  await page.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: 30_000 });
-}
-
-/**
- * Opens about:addons on the add-on's Preferences tab, as QA do, and returns
- * the address the embedded options browser shows.
- */
-export async function openPreferencesInAboutAddons(page: Page, addonId: string): Promise<string | null> {
-  void page.goto('about:addons').catch(() => undefined);
-  // The privileged page replaces the tab's frame on load: poll instead of waiting on one frame.
-  await waitFor(
-    async () =>
-      page.evaluate(async (id) => {
-        const view = (window as unknown as { gViewController?: { loadView(view: string): Promise<void> } }).gViewController;
-        if (!view) return false;
-        await view.loadView(`addons://detail/${encodeURIComponent(id)}/preferences`);
-        return true;
-      }, addonId),
-    20_000,
-    'about:addons to load',
-  );
-  let shown: string | null = null;
-  await waitFor(
-    async () => {
-      shown = await page.evaluate(() => {
-        const browser = document.querySelector('inline-options-browser browser') as unknown as { currentURI?: { spec: string } } | null;
-        return browser?.currentURI?.spec ?? null;
-      });
-      return shown !== null && shown !== 'about:blank';
-    },
-    20_000,
-    'the options page inside about:addons',
-  );
-  return shown;
+  await page.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: WAIT_MS });
 }

@@ -1,0 +1,112 @@
+/**
+ * One end-to-end session: a loopback server, a channel key, the add-on built
+ * and pinned to it, installed in a fresh Firefox, a tab for the QA panel and
+ * one on about:addons. One per test file.
+ *
+ * @example
+ * const current = useAddonSession({ addonUuid: ADDON_UUID, features: ['reading-time'] });
+ * it('…', async () => {
+ *   await current().publish(2, reviewedEntries(current().addon.lock, ['reading-time'], { rollout: 0 }));
+ * });
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import type { ManifestFeature } from '../../../protocol/manifest-schema';
+import { makeManifestPayload, reviewedEntries } from '../../helpers/manifests';
+import { createPinnedKey, signPayload, type SigningKey } from '../../helpers/signing';
+import { openAboutAddons } from './about-addons';
+import { buildAddon, type BuiltAddon } from './build-addon';
+import { keepEvidenceOnFailure } from './failure-evidence';
+import { launchFirefox } from './firefox';
+import { startLoopbackServer, type LoopbackServer } from './loopback-server';
+import { SETUP_MS, WAIT_MS } from './waits';
+
+export interface AddonSessionOptions {
+  /** The pinned UUID of the add-on's moz-extension:// origin. */
+  addonUuid: string;
+  /** The features the first manifest (serial 1) carries, reviewed for this build. */
+  features: string[];
+  /** Another folder of features (test fixtures) instead of features/. */
+  featuresDir?: string;
+  /** Milliseconds before Firefox suspends the idle event page. */
+  idleTimeoutMs?: number;
+}
+
+export interface AddonSession {
+  addonUuid: string;
+  server: LoopbackServer;
+  key: SigningKey;
+  addon: BuiltAddon;
+  browser: Browser;
+  /** A tab for the QA panel. */
+  panel: Page;
+  /** about:addons, from where a test reads what Firefox itself knows of the add-on. */
+  firefoxView: Page;
+  /** Opens a tab whose waits default to the e2e budget. */
+  newTab(): Promise<Page>;
+  /** Serves a newly signed manifest with these features. */
+  publish(serial: number, features: ManifestFeature[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAddonSession(options: AddonSessionOptions): Promise<AddonSession> {
+  const work = mkdtempSync(join(tmpdir(), 'sbc-e2e-'));
+  const server = await startLoopbackServer();
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    const key = await createPinnedKey(join(work, 'keys'), 'e2e-channel');
+    const addon = await buildAddon({
+      outDir: join(work, 'dist'),
+      origin: server.origin,
+      publicKeysDir: join(work, 'keys'),
+      featuresDir: options.featuresDir,
+    });
+    const publish = async (serial: number, features: ManifestFeature[]) => {
+      server.setManifest(await signPayload(makeManifestPayload({ serial, features }), key));
+    };
+    await publish(1, reviewedEntries(addon.lock, options.features));
+    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: options.addonUuid, idleTimeoutMs: options.idleTimeoutMs });
+    await browser.installExtension(addon.extensionDir);
+    const started = browser;
+    const newTab = async () => {
+      const tab = await started.newPage();
+      tab.setDefaultTimeout(WAIT_MS);
+      return tab;
+    };
+    const panel = await newTab();
+    const firefoxView = await newTab();
+    await openAboutAddons(firefoxView);
+    return { addonUuid: options.addonUuid, server, key, addon, browser, panel, firefoxView, newTab, publish, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Registers hooks in the calling describe: start a session before its tests,
+ * keep the evidence of each failed test, close the session after them.
+ * Returns the running session.
+ */
+export function useAddonSession(options: AddonSessionOptions): () => AddonSession {
+  let session: AddonSession | undefined;
+  before(async function () {
+    this.timeout(SETUP_MS);
+    session = await startAddonSession(options);
+  });
+  after(async function () {
+    await session?.close();
+  });
+  keepEvidenceOnFailure(() => session);
+  return () => {
+    if (!session) throw new Error('the end-to-end session did not start; see the before hook’s failure');
+    return session;
+  };
+}
