@@ -18,7 +18,7 @@ import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
-import { openQaPanel, readFeatureRow, readHostStatus, startOpeningAddonPage, waitForFeatureState } from './helpers/qa-panel';
+import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor, waitUntil, WAIT_MS } from './helpers/waits';
 
 const run = promisify(execFile);
@@ -207,9 +207,8 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
 
     const popup = await browser.newPage();
     popup.setDefaultTimeout(WAIT_MS);
-    await startOpeningAddonPage(popup, ADDON_UUID, 'ui/popup.html');
     const item = 'li[data-feature-id="reading-time"]';
-    await popup.waitForSelector(`${item} [data-testid="feedback"]`);
+    await openAddonPage(popup, ADDON_UUID, 'ui/popup.html', `${item} [data-testid="feedback"]`);
     await popup.click(`${item} [data-testid="feedback"] summary`);
     await popup.click(`${item} [data-testid="rating-4"]`);
     await popup.type(`${item} [data-testid="feedback-comment"]`, 'Handy on long reads.');

@@ -18,15 +18,7 @@ import {
 } from './helpers/about-addons';
 import { useAddonSession } from './helpers/addon-session';
 import { RESULTS_DIR } from './helpers/failure-evidence';
-import {
-  openQaPanel,
-  readFeatureRow,
-  readStatus,
-  refreshManifest,
-  startOpeningAddonPage,
-  waitForFeatureRow,
-  waitForFeatureState,
-} from './helpers/qa-panel';
+import { openAddonPage, openQaPanel, readFeatureRow, readStatus, refreshManifest, waitForFeatureRow, waitForFeatureState } from './helpers/qa-panel';
 import { TEST_MS, waitUntil } from './helpers/waits';
 
 const ADDON_UUID = '5b1c3d2e-7f64-4a1b-9c0d-0e1f2a3b4c5d';
@@ -96,9 +88,8 @@ describe('the add-on in Firefox: features come and go with the signed manifest',
 
   it('welcomes a new beta user with the features they have and the usage-counter consent', async function () {
     const welcome = await current().newTab();
-    await startOpeningAddonPage(welcome, ADDON_UUID, 'ui/welcome.html');
-    const item = await welcome.waitForSelector('[data-testid="welcome-features"] li[data-feature-id="reading-time"]');
-    assert.match((await item!.evaluate((node) => node.textContent)) ?? '', /Reading time/);
+    const item = await openAddonPage(welcome, ADDON_UUID, 'ui/welcome.html', '[data-testid="welcome-features"] li[data-feature-id="reading-time"]');
+    assert.match((await item.evaluate((node) => node.textContent)) ?? '', /Reading time/);
     assert.equal(await welcome.$eval('[data-testid="allow-usage"]', (node) => (node as HTMLElement).hidden), false);
     mkdirSync(RESULTS_DIR, { recursive: true });
     await welcome.screenshot({ path: join(RESULTS_DIR, 'welcome.png') });

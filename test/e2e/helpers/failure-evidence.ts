@@ -12,7 +12,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import { readHostStatus, startOpeningAddonPage } from './qa-panel';
+import { openAddonPage, readHostStatus } from './qa-panel';
 import { boundBy, waitUntil } from './waits';
 
 export const RESULTS_DIR = join(__dirname, '..', '..', '..', 'test-results');
@@ -67,14 +67,13 @@ async function keepEvidence({ browser, addonUuid }: EvidenceSource, dir: string)
   });
   if (!panel) return { kept, missed };
   try {
-    await startOpeningAddonPage(panel, addonUuid, 'ui/options.html');
+    await attempt('qa-panel.png', async () => {
+      await openAddonPage(panel, addonUuid, 'ui/options.html', '[data-testid="features"] tr[data-feature-id]', EVIDENCE_MS);
+      await panel.screenshot({ path: join(dir, 'qa-panel.png') });
+    });
     await attempt('host-status.json', async () => {
       const status = await waitUntil(() => readHostStatus(panel), Boolean, 'the host to answer sbc:status', EVIDENCE_MS);
       writeFileSync(join(dir, 'host-status.json'), `${JSON.stringify(status, null, 2)}\n`);
-    });
-    await attempt('qa-panel.png', async () => {
-      await panel.waitForSelector('[data-testid="features"] tr[data-feature-id]', { timeout: EVIDENCE_MS });
-      await panel.screenshot({ path: join(dir, 'qa-panel.png') });
     });
   } finally {
     await panel.close().catch(() => undefined);

@@ -2,24 +2,30 @@
  * Reads and drives the QA panel (the add-on's options page) in a real
  * Firefox, the way QA does from about:addons.
  */
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import type { HostStatus } from '../../../extension/messages';
 import { waitUntil, WAIT_MS } from './waits';
 
 /**
- * Opens one of the add-on's own pages. Firefox navigates a background tab to a
- * moz-extension:// page only once it is brought to the front. Over BiDi the
- * load event of such a page may never arrive, so navigation is started, not
- * awaited; callers wait for what the page shows instead.
+ * Opens one of the add-on's own pages and waits until it shows `selector`.
+ * Firefox navigates a background tab to a moz-extension:// page only once it
+ * is brought to the front. Over BiDi the load event of such a page may never
+ * arrive, so navigation is started, not awaited; and while the document is
+ * replaced an evaluation can fail (puppeteer's waitForSelector gives up
+ * then), so the page is read until it shows what it should.
  */
-export async function startOpeningAddonPage(page: Page, addonUuid: string, path: string): Promise<void> {
+export async function openAddonPage(page: Page, addonUuid: string, path: string, selector: string, timeoutMs = WAIT_MS): Promise<ElementHandle> {
   await page.bringToFront();
   void page.goto(`moz-extension://${addonUuid}/${path}`, { timeout: 0 }).catch(() => undefined);
+  const found = await waitUntil(() => page.$(selector), (handle) => handle !== null, `${path} to show ${selector}`, timeoutMs);
+  return found!;
 }
+
+const FEATURE_ROWS = '[data-testid="features"] tr[data-feature-id]';
 
 /** Opens the QA panel and waits until it lists `featureId` (it lists every feature the build has). */
 export async function openQaPanel(page: Page, addonUuid: string, featureId: string): Promise<FeatureRow> {
-  await startOpeningAddonPage(page, addonUuid, 'ui/options.html');
+  await openAddonPage(page, addonUuid, 'ui/options.html', FEATURE_ROWS);
   return waitForFeatureRow(page, featureId, () => true, `the QA panel to list ${featureId}`);
 }
 
