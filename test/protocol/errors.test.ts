@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChannelError } from '../../protocol/errors';
-import { ManifestRefusedError, signEnvelope, verifyEnvelope } from '../../protocol/envelope';
+import { ManifestRefusedError, verifyEnvelope } from '../../protocol/envelope';
 import { KeyFileError, readPrivateKey, readPublicKeyFile } from '../../protocol/key-files';
 import { parseReleaseFile, ReleaseFileError } from '../../protocol/release-schema';
+import { createSigningKey, signPayload } from '../helpers/signing';
 
 describe('protocol/: its errors are channel errors with a code and a subject', () => {
   let dir: string;
@@ -15,9 +16,8 @@ describe('protocol/: its errors are channel errors with a code and a subject', (
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ManifestRefusedError: the refusal reason is the code, the key ids the subject', async () => {
-    const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-    const envelope = await signEnvelope(new TextEncoder().encode('{}'), [{ keyId: 'k-unknown', privateKey: pair.privateKey }]);
-    const refusal = await verifyEnvelope(JSON.stringify(envelope), { keys: [], env: 'beta' }).catch((error: unknown) => error);
+    const envelope = await signPayload(new TextEncoder().encode('{}'), await createSigningKey('k-unknown'));
+    const refusal = await verifyEnvelope(envelope, { keys: [], env: 'beta' }).catch((error: unknown) => error);
     assert.ok(refusal instanceof ManifestRefusedError && refusal instanceof ChannelError);
     assert.equal(refusal.code, 'unknown-key');
     assert.equal(refusal.reason, 'unknown-key');
