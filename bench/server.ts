@@ -57,7 +57,7 @@ async function listen(server: Server): Promise<string> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sbc-bench-'));
   const key = await createSigningKey('bench');
-  const store = openSqliteStore(getDatabasePath(dir));
+  const store = await openSqliteStore(getDatabasePath(dir));
   const app = await buildServer({
     store,
     config: createConfig({ dataDir: dir, adminToken: ADMIN }),

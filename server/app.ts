@@ -66,7 +66,7 @@ function compilePattern(url: string): RegExp {
  * Builds the beta server.
  *
  * @example
- *   const app = await buildServer({ store: openSqliteStore(file), config: createConfig({ adminToken }) });
+ *   const app = await buildServer({ store: await openSqliteStore(file), config: createConfig({ adminToken }) });
  *   await app.listen({ host: '127.0.0.1', port: 0 });
  */
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {

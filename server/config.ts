@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OWASP_SCRYPT_PARAMS, type ScryptParams } from './crypto/passwords';
+import { findDatabaseUrlProblem } from './store/postgres-store';
 
 export interface RateLimit {
   /** Attempts allowed per window, per email and per client address. */
@@ -40,6 +41,10 @@ export interface ServerConfig {
    */
   trustProxy: false | number | string;
   logLevel: string | undefined;
+  /** PostgreSQL (postgres://…) when set; otherwise the SQLite file in dataDir. */
+  databaseUrl: string | undefined;
+  /** Usage counts, active installs and batch ids older than this many days are deleted. */
+  usageRetentionDays: number;
 }
 
 export const DEFAULT_TERMS_VERSION = '2026-11-01';
@@ -73,6 +78,8 @@ export function createConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     manifestMaxAgeSeconds: 300,
     trustProxy: false,
     logLevel: undefined,
+    databaseUrl: undefined,
+    usageRetentionDays: 400,
     ...overrides,
   };
 }
@@ -104,7 +111,8 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { to
  * ADMIN_TOKEN, TERMS_VERSION, PRIVACY_VERSION, TERMS_DIR, PUBLIC_URL,
  * SESSION_TTL_SECONDS, PUBLIC_KEYS, ALLOW_UNREVIEWED, TRUST_PROXY,
  * LOGIN_LIMIT_PER_EMAIL, LOGIN_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL,
- * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL.
+ * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL, DATABASE_URL,
+ * USAGE_RETENTION_DAYS.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: ServerConfig; adminTokenGenerated: boolean } {
   const defaults = createConfig({ dataDir: resolve(env.DATA_DIR || '.beta-data') });
@@ -132,7 +140,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: { login: limit('LOGIN', defaults.rateLimits.login), signup: limit('SIGNUP', defaults.rateLimits.signup) },
     logLevel: env.LOG_LEVEL || undefined,
+    databaseUrl: readDatabaseUrl(env),
+    usageRetentionDays: readInteger(env, 'USAGE_RETENTION_DAYS', defaults.usageRetentionDays),
   });
+  if (config.usageRetentionDays < 1) throw new Error('environment variable USAGE_RETENTION_DAYS must be at least 1 (today is always kept)');
   return { config, adminTokenGenerated: generated };
 }
 
@@ -141,6 +152,15 @@ export const DATABASE_FILE = 'beta.sqlite3';
 /** Where the SQLite database lives inside DATA_DIR. */
 export function getDatabasePath(dataDir: string): string {
   return join(dataDir, DATABASE_FILE);
+}
+
+/** DATABASE_URL: unset or empty for SQLite; otherwise a postgres:// URL, checked here so a typo fails at start. */
+function readDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.DATABASE_URL?.trim();
+  if (!url) return undefined;
+  const problem = findDatabaseUrlProblem(url);
+  if (problem) throw new Error(problem);
+  return url;
 }
 
 /** TRUST_PROXY: unset or "0" = none; a whole number = that many proxy hops; otherwise addresses or CIDRs, comma-separated. */

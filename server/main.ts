@@ -6,14 +6,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer } from './app';
-import { getDatabasePath, readConfig } from './config';
-import { openSqliteStore } from './store/sqlite-store';
+import { readConfig } from './config';
+import { openStore } from './store/open-store';
+import { runHousekeeping } from './store/retention';
 
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
 async function startServer(): Promise<void> {
   const { config, adminTokenGenerated } = readConfig();
-  const store = openSqliteStore(getDatabasePath(config.dataDir));
+  const store = await openStore(config);
   const app = await buildServer({ store, config });
   for (const kind of ['terms', 'privacy'] as const) {
     const version = kind === 'terms' ? config.termsVersion : config.privacyVersion;
@@ -21,10 +22,10 @@ async function startServer(): Promise<void> {
       console.warn(`warning: no ${kind} text for version ${version} in ${config.termsDir}`);
     }
   }
-  // A failed prune (the database busy with another process) is retried next hour, never fatal.
+  // Expired sessions and usage past its retention go hourly; a failed round (the database busy or away) is retried next hour, never fatal.
   const prune = setInterval(() => {
-    store.pruneExpired(Date.now()).catch((error: unknown) => console.warn('beta server: pruning expired sessions failed:', error));
-  }, PRUNE_INTERVAL_MS);
+    runHousekeeping(store, config, Date.now()).catch((error: unknown) => console.warn('beta server: housekeeping failed:', error));
+  }, HOUSEKEEPING_INTERVAL_MS);
   prune.unref();
 
   let closing = false;
@@ -52,6 +53,8 @@ async function startServer(): Promise<void> {
     console.log(`admin token (kept in ${join(config.dataDir, 'admin-token')}, shown once): ${config.adminToken}`);
   }
   console.log(`beta server listening on http://${host}:${port}`);
+  // Once at start too: a fleet whose processes restart more often than hourly still keeps its retention.
+  runHousekeeping(store, config, Date.now()).catch((error: unknown) => console.warn('beta server: housekeeping failed:', error));
 }
 
 startServer().catch((error: unknown) => {

@@ -1,14 +1,13 @@
 /**
  * `npm run report`: prints the adoption report as a table, read from the
- * local database (DATA_DIR) or from a running server:
+ * store (DATABASE_URL, else the SQLite file in DATA_DIR) or from a running server:
  *   npm run report [-- --as-of 2026-11-25]
  *   npm run report -- --server https://beta.example --admin-token <t>
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { getDatabasePath } from './config';
-import { openSqliteStore } from './store/sqlite-store';
+import { describeStore, openStore } from './store/open-store';
 import type { FeatureReport } from './store/store';
 
 export interface Report {
@@ -55,14 +54,14 @@ export async function fetchReport(server: string, adminToken: string, asOf?: str
   return body;
 }
 
-/** Reads the report straight from the SQLite file in `dataDir`. */
-export async function readLocalReport(dataDir: string, asOf?: string): Promise<Report> {
-  const file = getDatabasePath(dataDir);
+/** Reads the report straight from the store: PostgreSQL at `databaseUrl`, else the SQLite file in `dataDir`. */
+export async function readLocalReport(dataDir: string, asOf?: string, databaseUrl?: string): Promise<Report> {
+  const location = { dataDir, databaseUrl };
   let store;
   try {
-    store = openSqliteStore(file, { fileMustExist: true });
+    store = await openStore(location, { fileMustExist: true });
   } catch (error) {
-    throw new Error(`${file}: cannot open the beta database: ${(error as Error).message}`);
+    throw new Error(`${describeStore(location)}: cannot open the beta database: ${(error as Error).message}`);
   }
   try {
     const day = asOf ?? new Date().toISOString().slice(0, 10);
@@ -85,7 +84,7 @@ async function runReport(argv: string[]): Promise<void> {
     if (!token) throw new Error('--server needs --admin-token (or ADMIN_TOKEN)');
     report = await fetchReport(values.server, token, asOf);
   } else {
-    report = await readLocalReport(resolve(values['data-dir'] ?? process.env.DATA_DIR ?? '.beta-data'), asOf);
+    report = await readLocalReport(resolve(values['data-dir'] ?? process.env.DATA_DIR ?? '.beta-data'), asOf, process.env.DATABASE_URL || undefined);
   }
   console.log(formatReportTable(report));
 }

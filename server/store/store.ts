@@ -1,7 +1,7 @@
 /**
- * Everything the beta server keeps, behind one async interface, so the SQLite
- * store that needs no set-up can be swapped for PostgreSQL at scale. Processes
- * keep no state of their own: rate-limit counters live here too.
+ * Everything the beta server keeps, behind one async interface: SQLite, which
+ * needs no set-up, or PostgreSQL at scale (one implementation, kysely-store.ts).
+ * Processes keep no state of their own: rate-limit counters live here too.
  */
 
 /** Times are milliseconds since the epoch (UTC). */
@@ -125,5 +125,16 @@ export interface BetaStore {
 
   /** Drops expired sessions and rate-limit windows. */
   pruneExpired(now: number): Promise<void>;
+  /**
+   * Deletes usage past its retention: counts and activity of days before
+   * `beforeDay` (YYYY-MM-DD), and batch ids received before `receivedBefore`.
+   * Returns how many rows went.
+   */
+  deleteUsageBefore(beforeDay: string, receivedBefore: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Emails compare case-insensitively everywhere, with one canonical key. */
+export function toEmailKey(email: string): string {
+  return email.trim().toLowerCase();
 }

@@ -2,14 +2,14 @@ import { strict as assert } from 'node:assert';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_TOKEN, createSignedInAccount, startTestServer, TERMS, type TestServer } from './helpers';
+import { ADMIN_TOKEN, createSignedInAccount, describeEachStore, startTestServer, TERMS, type TestServer } from './helpers';
 
 const DAY = 24 * 3600 * 1000;
 
-describe('beta server: terms, accounts and sessions', () => {
+describeEachStore('beta server: terms, accounts and sessions', (store) => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer({ sessionTtlMs: 2 * DAY });
+    server = await startTestServer({ store, sessionTtlMs: 2 * DAY });
   });
   afterEach(async () => server.close());
 
@@ -121,6 +121,7 @@ describe('beta server: terms, accounts and sessions', () => {
   it('rate-limits sign-in per email and per address with Retry-After, counters shared through the store', async () => {
     await server.close();
     server = await startTestServer({
+      store,
       rateLimits: {
         login: { perEmail: 2, perAddress: 4, windowMs: 60_000 },
         signup: { perEmail: 1, perAddress: 10, windowMs: 60_000 },

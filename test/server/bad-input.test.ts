@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { createSignedInAccount, startTestServer, TERMS, type TestServer } from './helpers';
+import { createSignedInAccount, describeEachStore, startTestServer, TERMS, type TestServer } from './helpers';
 
-describe('beta server: bad input', () => {
+describeEachStore('beta server: bad input', (store) => {
   let server: TestServer;
   let token: string;
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store });
     token = await createSignedInAccount(server);
   });
   after(async () => server.close());

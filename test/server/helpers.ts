@@ -1,5 +1,6 @@
-// Runs the real beta server in-process on 127.0.0.1 with a temporary SQLite
-// file and a clock the test moves, and talks to it over real HTTP.
+// Runs the real beta server in-process on 127.0.0.1 with a clock the test
+// moves, and talks to it over real HTTP. Its store is a temporary SQLite file
+// or a fresh database on the run's real PostgreSQL (test/helpers/postgres.ts).
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,10 +8,31 @@ import { join } from 'node:path';
 import type { PinnedKey } from '../../protocol/envelope';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import { buildServer } from '../../server/app';
-import { createConfig, getDatabasePath, type ServerConfig } from '../../server/config';
-import { openSqliteStore } from '../../server/store/sqlite-store';
+import { createConfig, type ServerConfig } from '../../server/config';
+import { openStore } from '../../server/store/open-store';
+import type { StoreDialect } from '../../server/store/schema';
 import type { BetaStore } from '../../server/store/store';
 import { makeManifestPayload } from '../helpers/manifests';
+import { getTestPostgres } from '../helpers/postgres';
+
+/** Every store the server runs on; store-backed suites run once on each. */
+export const STORES: readonly StoreDialect[] = ['sqlite', 'postgres'];
+
+/**
+ * Defines the suite once per store, named after it.
+ *
+ * @example
+ *   describeEachStore('beta server: notes', (store) => {
+ *     beforeEach(async () => (server = await startTestServer({ store })));
+ *   });
+ */
+export function describeEachStore(title: string, define: (this: Mocha.Suite, store: StoreDialect) => void): void {
+  for (const store of STORES) {
+    describe(`${title} [${store}]`, function () {
+      define.call(this, store);
+    });
+  }
+}
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TERMS = '2026-11-01';
@@ -31,15 +53,24 @@ export interface TestServer {
   store: BetaStore;
   config: ServerConfig;
   dir: string;
+  storeKind: StoreDialect;
   clock: { now: number };
   keys: PinnedKey[];
   call(method: string, path: string, options?: { body?: unknown; raw?: string | Uint8Array; token?: string; headers?: Record<string, string> }): Promise<Reply>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export type TestServerOptions = Partial<ServerConfig> & {
+  /** The store to run on; SQLite unless given. */
+  store?: StoreDialect;
+};
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { store: storeKind = 'sqlite', ...overrides } = options;
   const dir = mkdtempSync(join(tmpdir(), 'beta-server-'));
+  const database = storeKind === 'postgres' ? await (await getTestPostgres()).createDatabase() : undefined;
   const config = createConfig({
+    databaseUrl: database?.url,
     dataDir: dir,
     adminToken: ADMIN_TOKEN,
     passwordParams: FAST_SCRYPT,
@@ -49,7 +80,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     },
     ...overrides,
   });
-  const store = openSqliteStore(getDatabasePath(dir));
+  const store = await openStore(config);
   const clock = { now: START };
   const keys: PinnedKey[] = [];
   const app = await buildServer({ store, config, now: () => clock.now, loadPublicKeys: () => keys });
@@ -62,6 +93,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     store,
     config,
     dir,
+    storeKind,
     clock,
     keys,
     async call(method, path, options = {}) {
@@ -85,6 +117,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     async close() {
       await app.close();
       await store.close();
+      await database?.release();
       rmSync(dir, { recursive: true, force: true });
     },
   };

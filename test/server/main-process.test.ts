@@ -1,12 +1,13 @@
 // Runs `server/main.ts` as a real child process: start, SIGTERM with a request
-// in flight, restart on the same DATA_DIR, SIGINT.
+// in flight, restart on the same DATA_DIR (and DATABASE_URL), SIGINT.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { getTestPostgres } from '../helpers/postgres';
 import { createSigningKey, signPayload } from '../helpers/signing';
-import { createPayload, TERMS } from './helpers';
+import { createPayload, describeEachStore, TERMS } from './helpers';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -17,10 +18,10 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function startMain(dataDir: string): Promise<Running> {
+function startMain(dataDir: string, databaseUrl = ''): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: '', DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -61,12 +62,17 @@ function runReport(args: string[], env: Record<string, string> = {}): Promise<st
   return new Promise((done, fail) => child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(err)))));
 }
 
-describe('beta server: the real process', function () {
+describeEachStore('beta server: the real process', function (store) {
   this.timeout(60_000);
   let dataDir: string;
+  let databaseUrl: string;
+  let releaseDatabase: () => Promise<void>;
   let running: Running | undefined;
-  beforeEach(() => {
+  beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'beta-main-'));
+    const database = store === 'postgres' ? await (await getTestPostgres()).createDatabase() : undefined;
+    databaseUrl = database?.url ?? '';
+    releaseDatabase = async () => database?.release();
   });
   afterEach(async () => {
     if (running && running.child.exitCode === null) {
@@ -74,6 +80,7 @@ describe('beta server: the real process', function () {
       await running.exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
+    await releaseDatabase();
   });
 
   it('closes cleanly on SIGTERM with a request in flight and keeps everything across a restart', async () => {
@@ -81,7 +88,7 @@ describe('beta server: the real process', function () {
     mkdirSync(join(dataDir, 'keys'));
     writeFileSync(join(dataDir, 'keys', 'channel.public.json'), JSON.stringify(channel.pinned));
 
-    running = await startMain(dataDir);
+    running = await startMain(dataDir, databaseUrl);
     const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     assert.equal(running.output.filter((line) => line.includes(adminToken)).length, 1, 'the generated admin token is printed once');
     const { url } = running;
@@ -102,7 +109,7 @@ describe('beta server: the real process', function () {
     assert.equal((await inFlight).status, 201);
     assert.equal(await running.exited, 0);
 
-    running = await startMain(dataDir);
+    running = await startMain(dataDir, databaseUrl);
     assert.deepEqual(running.output, [`beta server listening on ${running.url}`]);
     const again = running.url;
     assert.equal((await call(again, 'GET', '/v1/account', undefined, stored)).body.email, 'ada@example.org');
@@ -116,7 +123,7 @@ describe('beta server: the real process', function () {
 
     const table = await runReport(['--server', again, '--admin-token', adminToken]);
     assert.match(table, /^page-notes\s+1\s+1\s+1\s+1\s+1\s+5\.00\s+opened=2$/m);
-    assert.equal(await runReport([], { DATA_DIR: dataDir }), table, 'the local database gives the same table');
+    assert.equal(await runReport([], { DATA_DIR: dataDir, DATABASE_URL: databaseUrl }), table, 'the local database gives the same table');
     assert.match(await runReport(['--server', again, '--admin-token', 'wrong']).catch((e: Error) => e.message), /401 admin_token_required/);
 
     running.child.kill('SIGINT');
@@ -124,7 +131,7 @@ describe('beta server: the real process', function () {
   });
 
   it('starts without any manifest key and says so on upload', async () => {
-    running = await startMain(dataDir);
+    running = await startMain(dataDir, databaseUrl);
     const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     const refused = await call(running.url, 'PUT', '/v1/admin/manifest', '{}', adminToken);
     assert.equal(refused.status, 503);

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { createSigningKey, signPayload } from '../helpers/signing';
-import { ADMIN_TOKEN, createPayload, startTestServer, START, type TestServer } from './helpers';
+import { ADMIN_TOKEN, createPayload, describeEachStore, startTestServer, START, type TestServer } from './helpers';
 
-describe('beta server: manifest hosting', () => {
+describeEachStore('beta server: manifest hosting', (store) => {
   let server: TestServer;
   let channel: Awaited<ReturnType<typeof createSigningKey>>;
   let stranger: Awaited<ReturnType<typeof createSigningKey>>;
@@ -13,7 +13,7 @@ describe('beta server: manifest hosting', () => {
     stranger = await createSigningKey('stranger');
   });
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store });
     server.keys.push(channel.pinned);
   });
   afterEach(async () => server.close());
@@ -88,7 +88,7 @@ describe('beta server: manifest hosting', () => {
 
   it('accepts unreviewed manifests only on a server configured for local development', async () => {
     await server.close();
-    server = await startTestServer({ allowUnreviewed: true });
+    server = await startTestServer({ store, allowUnreviewed: true });
     server.keys.push(channel.pinned);
     assert.equal((await put(await signPayload(createPayload({ serial: 1, unreviewed: true }), [channel]))).status, 201);
   });

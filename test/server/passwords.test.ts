@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { hashPassword, needsRehash, OWASP_SCRYPT_PARAMS, verifyPassword } from '../../server/crypto/passwords';
-import { FAST_SCRYPT, startTestServer, TERMS } from './helpers';
+import { describeEachStore, FAST_SCRYPT, startTestServer, TERMS } from './helpers';
 
 describe('beta server: password storage', () => {
   it('stretches passwords with scrypt at OWASP parameters and stores them with the hash', async () => {
@@ -12,9 +12,12 @@ describe('beta server: password storage', () => {
     assert.equal(needsRehash(stored), false);
     assert.equal(await verifyPassword('correct horse', 'plain-text-password'), false);
   });
+});
+
+describeEachStore('beta server: password storage in the store', (store) => {
 
   it('re-hashes an old, weaker hash with the current parameters on the next sign-in', async () => {
-    const server = await startTestServer({ passwordParams: { ...FAST_SCRYPT, N: 2048 } });
+    const server = await startTestServer({ store, passwordParams: { ...FAST_SCRYPT, N: 2048 } });
     try {
       const { id } = (await server.store.createAccount({
         email: 'old@example.org',
@@ -32,7 +35,7 @@ describe('beta server: password storage', () => {
   });
 
   it('spends comparable scrypt work on an unknown email and on a wrong password', async () => {
-    const server = await startTestServer({ passwordParams: OWASP_SCRYPT_PARAMS });
+    const server = await startTestServer({ store, passwordParams: OWASP_SCRYPT_PARAMS });
     const timeSignIn = async (email: string) => {
       const started = performance.now();
       const response = await server.call('POST', '/v1/sessions', { body: { email, password: 'wrong password' } });

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { createSignedInAccount, startTestServer, type TestServer } from './helpers';
+import { createSignedInAccount, describeEachStore, startTestServer, type TestServer } from './helpers';
 
-describe('beta server: page notes service', () => {
+describeEachStore('beta server: page notes service', (store) => {
   let server: TestServer;
   let token: string;
   const page = 'https://example.org/article?id=1';
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store });
     token = await createSignedInAccount(server);
   });
   afterEach(async () => server.close());

@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { formatReportTable, readLocalReport } from '../../server/report';
-import { ADMIN_TOKEN, createSignedInAccount, startTestServer, type TestServer } from './helpers';
+import { ADMIN_TOKEN, createSignedInAccount, describeEachStore, startTestServer, type TestServer } from './helpers';
 
 const count = (day: string, featureId: string, event: string, n = 1) => ({ day, featureId, event, count: n });
 
-describe('beta server: usage, feedback and the adoption report', () => {
+describeEachStore('beta server: usage, feedback and the adoption report', (store) => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store });
   });
   afterEach(async () => server.close());
 
@@ -74,7 +74,7 @@ describe('beta server: usage, feedback and the adoption report', () => {
     assert.equal((await server.call('GET', '/v1/admin/report?asOf=yesterday', { token: ADMIN_TOKEN })).status, 400);
     assert.equal((await server.call('GET', '/v1/admin/report')).status, 401);
 
-    const table = formatReportTable(await readLocalReport(server.dir, '2026-11-25'));
+    const table = formatReportTable(await readLocalReport(server.dir, '2026-11-25', server.config.databaseUrl));
     assert.match(table, /as of 2026-11-25/);
     assert.match(table, /^page-notes\s+5\s+1\s+2\s+3\s+2\s+3\.50\s+opened=5 saved=1$/m);
     assert.match(table, /^tab-groups\s+1\s+0\s+1\s+1\s+0\s+-\s+grouped=5$/m);

@@ -1,0 +1,66 @@
+/**
+ * The BetaStore on PostgreSQL (node-postgres pool), for several stateless
+ * server processes sharing one database. Same queries as SQLite (kysely-store.ts).
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { createKyselyStore } from './kysely-store';
+import { migrateDatabase } from './migrations';
+import { RefuseNulPlugin } from './refuse-nul';
+import type { BetaTables } from './schema';
+import type { BetaStore } from './store';
+
+export interface PostgresStoreOptions {
+  /** Connections this process keeps open at most (pg's default: 10). */
+  poolSize?: number;
+  /** An idle connection that fails (the database restarted) is reported here, not thrown. */
+  onPoolError?: (error: Error) => void;
+}
+
+const INT8 = 20;
+
+/** BIGINT columns hold milliseconds and ids, far below 2^53: numbers, like on SQLite. */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return (value: string) => Number(value);
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  },
+} as pg.CustomTypesConfig;
+
+/** Says what is wrong with a DATABASE_URL, or nothing when it names a PostgreSQL database. */
+export function findDatabaseUrlProblem(url: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//.test(url)) return `DATABASE_URL must start with postgres:// or postgresql://, not "${url.replace(/:[^:@/]*@/, ':…@')}"`;
+  if (!URL.canParse(url)) return 'DATABASE_URL is not a valid URL';
+  return undefined;
+}
+
+/**
+ * Opens a pool to `url` as Kysely; not yet migrated.
+ *
+ * @example
+ *   const db = openPostgresDatabase('postgres://beta@db.internal/beta');
+ */
+export function openPostgresDatabase(url: string, options: PostgresStoreOptions = {}): Kysely<BetaTables> {
+  const problem = findDatabaseUrlProblem(url);
+  if (problem) throw new Error(problem);
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: typeParsers });
+  pool.on('error', options.onPoolError ?? ((error) => console.warn(`beta store: an idle PostgreSQL connection failed: ${error.message}`)));
+  return new Kysely<BetaTables>({ dialect: new PostgresDialect({ pool }), plugins: [new RefuseNulPlugin()] });
+}
+
+/**
+ * Opens the PostgreSQL store at `url` and migrates it; several processes may do so at once.
+ *
+ * @example
+ *   const store = await openPostgresStore(process.env.DATABASE_URL!);
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<BetaStore> {
+  const db = openPostgresDatabase(url, options);
+  try {
+    await migrateDatabase(db, 'postgres');
+  } catch (error) {
+    await db.destroy();
+    throw new Error(`cannot open the PostgreSQL database: ${(error as Error).message}`);
+  }
+  return createKyselyStore(db, 'postgres');
+}
