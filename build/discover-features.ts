@@ -8,6 +8,7 @@ import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { BuildError } from './errors';
 import { featureJsonSchema, type FeatureJson } from './feature-schema';
+import { findServiceCalls } from './find-service-calls';
 import { permissionForEvent } from '../protocol/feature-events';
 import { listZodIssues } from '../protocol/zod-issues';
 
@@ -136,6 +137,15 @@ function readFeatureFolder(
     });
   }
   if (!json) return {};
+  if (json.dataCollection.length === 0) {
+    for (const call of findServiceCalls(dir, fs)) {
+      problems.push({
+        file: `${call.file}:${call.line}`,
+        field: 'dataCollection',
+        message: `calls ctx.services.fetch, which sends data to the beta server, but ${featureJsonPath} declares no "dataCollection": name the Firefox data-collection categories it sends (e.g. "browsingActivity")`,
+      });
+    }
+  }
   if (problems.length > before) return { id: json.id };
   const contentScripts = findContentScripts(dir, folder, fs);
   return { id: json.id, feature: { id: json.id, dir, featureJsonPath, entry, json, chunk: `features/${json.id}/index.js`, contentScripts } };

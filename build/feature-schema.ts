@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { featureId, semver } from '../protocol/manifest-schema';
+import { DATA_COLLECTION_CATEGORIES } from '../protocol/data-collection';
 import { FEATURE_EVENTS, FEATURE_PERMISSIONS } from '../protocol/feature-events';
 
 export const featureJsonSchema = z.strictObject({
@@ -21,5 +22,12 @@ export const featureJsonSchema = z.strictObject({
   events: z.array(z.enum(Object.keys(FEATURE_EVENTS) as [keyof typeof FEATURE_EVENTS, ...Array<keyof typeof FEATURE_EVENTS>])).default([]),
   /** True when the feature uses beta services and so needs a beta-account login. */
   requiresAccount: z.boolean().default(false),
+  /**
+   * Firefox data-collection categories of what the feature sends (e.g.
+   * "browsingActivity"); the build adds them to the add-on's optional data
+   * collection and the add-on installs the feature only once the user has
+   * granted them all.
+   */
+  dataCollection: z.array(z.enum(DATA_COLLECTION_CATEGORIES)).default([]),
 });
 export type FeatureJson = z.infer<typeof featureJsonSchema>;

@@ -31,6 +31,7 @@ export function renderFeatureRegistry(features: readonly DiscoveredFeature[], ge
       `files: ${JSON.stringify(feature.contentScripts.map((script) => script.output))}`,
       `events: ${JSON.stringify(feature.json.events)}`,
       `requiresAccount: ${JSON.stringify(feature.json.requiresAccount)}`,
+      `dataCollection: ${JSON.stringify(feature.json.dataCollection)}`,
       `load: () => import(/* webpackChunkName: ${JSON.stringify(`features/${feature.id}/index`)} */ ${JSON.stringify(importPath(generatedDir, feature.entry))})`,
     ];
     return `  {\n${fields.map((field) => `    ${field},`).join('\n')}\n  },`;

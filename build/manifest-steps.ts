@@ -63,13 +63,17 @@ export const addHostPermissions: ManifestStep = {
  * Declares what the add-on transmits, for Firefox's built-in consent.
  * Nothing is required to use the add-on; usage counters and feedback are
  * technical and interaction data, which Firefox allows only as optional.
+ * What features send (their "dataCollection") is optional too: the user
+ * grants it when they want the feature, and the add-on installs the feature
+ * only then.
  */
 export const declareDataCollection: ManifestStep = {
   name: 'declare-data-collection',
-  apply(manifest) {
+  apply(manifest, input) {
     const settings = (manifest.browser_specific_settings ??= {});
     const gecko = (settings.gecko ??= {});
-    gecko.data_collection_permissions = { required: ['none'], optional: ['technicalAndInteraction'] };
+    const optional = sortedUnion(['technicalAndInteraction'], ...input.features.map((f) => f.dataCollection));
+    gecko.data_collection_permissions = { required: ['none'], optional };
   },
 };
 

@@ -14,6 +14,12 @@ export type HostRequest =
   | { type: 'sbc:refresh' }
   | { type: 'sbc:override'; featureId: string; value: Override }
   | { type: 'sbc:opt-out'; featureId: string; optedOut: boolean }
+  /**
+   * The user allowed (or withdrew) what a feature sends. On Firefox 140+ the
+   * page has already asked Firefox (permissions.request/remove); the host
+   * records the answer itself only where Firefox keeps none, then plans again.
+   */
+  | { type: 'sbc:data-consent'; featureId: string; granted: boolean }
   | { type: 'sbc:telemetry'; enabled: boolean }
   | { type: 'sbc:send-telemetry' }
   | { type: 'sbc:terms' }
@@ -47,6 +53,10 @@ export interface FeatureStatus {
   override: Override;
   optedOut: boolean;
   requiresAccount: boolean;
+  /** Firefox data-collection categories the feature sends (feature.json's "dataCollection"). */
+  dataCollection: string[];
+  /** Those of them the user has not granted: the feature is not installed until this is empty. */
+  missingConsent: string[];
   /** Rollout bucket of this browser for the feature (0–9999) and the feature's rollout in basis points. */
   bucket: number | null;
   rollout: number | null;
@@ -74,6 +84,8 @@ export interface HostStatus {
   manifest: ManifestStatus;
   account: { email: string; termsOutdated: boolean } | null;
   telemetryEnabled: boolean;
+  /** Who keeps the user's data-collection consent: Firefox (140 and later) or, on older versions, the add-on. */
+  dataConsentSource: 'firefox' | 'add-on';
   unit: string;
   /** When this life of the background page started: it changes after every suspend and wake. */
   startedAt?: string;
@@ -91,7 +103,7 @@ export interface Terms {
   privacy: { version: string; url: string };
 }
 
-export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status' | 'sbc:refresh' | 'sbc:override' | 'sbc:opt-out' | 'sbc:telemetry' }
+export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status' | 'sbc:refresh' | 'sbc:override' | 'sbc:opt-out' | 'sbc:telemetry' | 'sbc:data-consent' }
   ? HostStatus
   : R extends { type: 'sbc:terms' }
     ? Terms

@@ -57,6 +57,8 @@ export function renderFeatureJson({ names, content, account, owner }: TemplateOp
     hostPermissions: content ? ['http://*/*', 'https://*/*'] : [],
     events: [],
     requiresAccount: account,
+    // What a call to the beta service sends: that the user clicked the menu item. Say what yours sends.
+    dataCollection: account ? ['technicalAndInteraction'] : [],
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }

@@ -12,6 +12,7 @@ import type { Disposable, Logger, MessageSender, TabInfo } from '../runtime/feat
 import { readOrCreateUnit } from '../runtime/feature-state';
 import { concernsUsageConsent } from '../telemetry/data-consent';
 import { addDeclaredEventListeners } from './declared-events';
+import { concernsFeatureConsent } from './feature-consent';
 import { createHostParts, type HostControllerOptions, type HostParts, type MessageSenderInfo } from './host-parts';
 import { answerHostRequest, type RequestContext } from './host-requests';
 import { readHostStatus } from './host-status';
@@ -96,7 +97,8 @@ export function createHostController(options: HostControllerOptions): HostContro
     const parts = await start();
     const storage = browser.storage.local;
     const { config, registry } = options;
-    return { parts, storage, status: () => readHostStatus({ parts, storage, config, registry, startedAt }) };
+    const { permissions } = browser;
+    return { parts, storage, permissions, registry, status: () => readHostStatus({ parts, storage, permissions, config, registry, startedAt }) };
   };
 
   const onAlarm = async (alarm: AlarmInfo): Promise<void> => {
@@ -130,9 +132,21 @@ export function createHostController(options: HostControllerOptions): HostContro
     return undefined;
   });
   if (browser.permissions) {
-    // The user withdrew the data-collection consent in Firefox: what was counted and not yet sent is dropped.
+    const { registry } = options;
+    // The user withdrew data-collection consent in Firefox (QA panel, popup or about:addons): what was
+    // counted and not yet sent is dropped, and a feature that sends what is no longer allowed is uninstalled.
     listen(browser.permissions.onRemoved, (removed) => {
-      if (concernsUsageConsent(removed)) return start().then(({ usage }) => usage.dropQueued());
+      const usage = concernsUsageConsent(removed);
+      const features = concernsFeatureConsent(removed, registry);
+      if (!usage && !features) return undefined;
+      return start().then(async (parts) => {
+        if (usage) await parts.usage.dropQueued();
+        if (features) await parts.replanner.replan();
+      });
+    });
+    // Granted in about:addons, where no page of ours sees it: the features waiting for it are installed.
+    listen(browser.permissions.onAdded, (added) => {
+      if (concernsFeatureConsent(added, registry)) return start().then(({ replanner }) => replanner.replan());
       return undefined;
     });
   }

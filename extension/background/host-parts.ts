@@ -40,6 +40,7 @@ export interface ControllerBrowser extends BrowserApi {
   };
   /** Absent in tests; its data_collection part exists only in Firefox 139 and later. */
   permissions?: DataCollectionPermissions & {
+    onAdded: BrowserEvent<(added: { data_collection?: string[] }) => void>;
     onRemoved: BrowserEvent<(removed: { data_collection?: string[] }) => void>;
   };
   alarms: BrowserApi['alarms'] & {

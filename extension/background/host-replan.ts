@@ -12,9 +12,10 @@ import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readLedger, readOptOuts, readOrCreateUnit, readOverrides } from '../runtime/feature-state';
 import { planFeatures, type PlanDecision } from '../runtime/planner';
 import { SerialQueue } from '../runtime/serial-queue';
+import { readDataConsent, type ConsentPermissions } from './feature-consent';
 
 export interface ReplannerDeps {
-  browser: Pick<BrowserApi, 'storage' | 'runtime' | 'i18n'>;
+  browser: Pick<BrowserApi, 'storage' | 'runtime' | 'i18n'> & { permissions?: ConsentPermissions };
   config: BuildConfig;
   registry: RegisteredFeature[];
   host: { reconcile(decisions: PlanDecision[]): Promise<void> };
@@ -75,13 +76,14 @@ export class Replanner {
     if (this.stopped) return;
     const { browser, config, registry, host, account } = this.deps;
     const storage = browser.storage.local;
-    const [environment, unit, overrides, optOuts, session, ledger] = await Promise.all([
+    const [environment, unit, overrides, optOuts, session, ledger, dataConsent] = await Promise.all([
       readEnvironment(browser, config.hostVersion),
       readOrCreateUnit(storage),
       readOverrides(storage),
       readOptOuts(storage),
       account.getSession(),
       readLedger(storage),
+      readDataConsent(browser.permissions, storage),
     ]);
     this.latest = await planFeatures({
       manifest: this.manifest,
@@ -89,6 +91,7 @@ export class Replanner {
       unit,
       environment,
       account: { signedIn: session !== null, termsAccepted: session !== null && !session.termsOutdated },
+      dataConsent,
       overrides,
       optOuts,
       allowUnreviewed: config.allowUnreviewed,

@@ -5,13 +5,18 @@
 import { HostError } from '../errors';
 import type { HostRequest, HostStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
+import type { RegisteredFeature } from '../runtime/feature-registry';
 import { writeOptOut, writeOverride } from '../runtime/feature-state';
+import { readDataConsent, recordAddonConsent, type ConsentPermissions } from './feature-consent';
 import type { HostParts, MessageSenderInfo } from './host-parts';
 
 /** What a handler works with: the started host's parts, local storage and the status. */
 export interface RequestContext {
   parts: HostParts;
   storage: BrowserApi['storage']['local'];
+  /** Firefox's data-collection permissions; absent or without data_collection before Firefox 140. */
+  permissions?: ConsentPermissions;
+  registry: readonly RegisteredFeature[];
   status(): Promise<HostStatus>;
 }
 
@@ -36,6 +41,12 @@ async function afterAccountChange(change: Promise<unknown>, { parts, status }: R
   return status();
 }
 
+async function recordFeatureConsent(featureId: string, granted: boolean, { registry, storage, permissions }: RequestContext): Promise<void> {
+  const feature = registry.find((candidate) => candidate.id === featureId);
+  if (!feature) throw new HostError('unknown-feature', `this build has no feature "${featureId}"`, { subject: featureId });
+  await recordAddonConsent(await readDataConsent(permissions, storage), storage, feature.dataCollection, granted);
+}
+
 export const hostRequestHandlers: { [T in HostRequest['type']]: RequestHandler<T> } = {
   'sbc:status': (_request, { status }) => status(),
   'sbc:refresh': async (_request, { parts, status }) => {
@@ -55,6 +66,7 @@ export const hostRequestHandlers: { [T in HostRequest['type']]: RequestHandler<T
   },
   'sbc:override': (request, context) => thenReplan(writeOverride(context.storage, request.featureId, request.value), context),
   'sbc:opt-out': (request, context) => thenReplan(writeOptOut(context.storage, request.featureId, request.optedOut), context),
+  'sbc:data-consent': (request, context) => thenReplan(recordFeatureConsent(request.featureId, request.granted, context), context),
   'sbc:signup': (request, context) =>
     afterAccountChange(context.parts.account.signUp(request.email, request.password, request.acceptedTerms), context),
   'sbc:login': (request, context) => afterAccountChange(context.parts.account.signIn(request.email, request.password), context),

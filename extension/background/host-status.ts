@@ -9,7 +9,8 @@ import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus } from '..
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, type Ledger } from '../runtime/feature-state';
-import type { PlanDecision } from '../runtime/planner';
+import { findMissingConsent, type DataConsent, type PlanDecision } from '../runtime/planner';
+import { readDataConsent, type ConsentPermissions } from './feature-consent';
 import type { HostParts } from './host-parts';
 
 export interface HostStatusInput {
@@ -19,6 +20,7 @@ export interface HostStatusInput {
   manifest: ManifestStatus;
   session: AccountSession | null;
   telemetryEnabled: boolean;
+  dataConsent: DataConsent;
   unit: string;
   overrides: Record<string, 'on' | 'off'>;
   optOuts: readonly string[];
@@ -30,6 +32,7 @@ export interface HostStatusInput {
 export interface HostStatusSources {
   parts: Pick<HostParts, 'client' | 'account' | 'usage' | 'replanner'>;
   storage: BrowserApi['storage']['local'];
+  permissions?: ConsentPermissions;
   config: BuildConfig;
   registry: readonly RegisteredFeature[];
   /** When this life of the event page started. */
@@ -37,8 +40,8 @@ export interface HostStatusSources {
 }
 
 /** What the QA panel and the popup show, read afresh from the parts and local state. */
-export async function readHostStatus({ parts, storage, config, registry, startedAt }: HostStatusSources): Promise<HostStatus> {
-  const [manifest, session, telemetryEnabled, unit, overrides, optOuts, ledger] = await Promise.all([
+export async function readHostStatus({ parts, storage, permissions, config, registry, startedAt }: HostStatusSources): Promise<HostStatus> {
+  const [manifest, session, telemetryEnabled, unit, overrides, optOuts, ledger, dataConsent] = await Promise.all([
     parts.client.status(),
     parts.account.getSession(),
     parts.usage.isEnabled(),
@@ -46,6 +49,7 @@ export async function readHostStatus({ parts, storage, config, registry, started
     readOverrides(storage),
     readOptOuts(storage),
     readLedger(storage),
+    readDataConsent(permissions, storage),
   ]);
   return buildHostStatus({
     config,
@@ -54,6 +58,7 @@ export async function readHostStatus({ parts, storage, config, registry, started
     manifest,
     session,
     telemetryEnabled,
+    dataConsent,
     unit,
     overrides,
     optOuts,
@@ -80,6 +85,7 @@ export function buildHostStatus(input: HostStatusInput): HostStatus {
     manifest: input.manifest,
     account: input.session ? { email: input.session.email, termsOutdated: input.session.termsOutdated } : null,
     telemetryEnabled: input.telemetryEnabled,
+    dataConsentSource: input.dataConsent.source,
     unit: input.unit,
     startedAt: input.startedAt,
     features,
@@ -93,6 +99,7 @@ function describeFeature(id: string, input: HostStatusInput): FeatureStatus {
   const record = input.ledger[id];
   const state: FeatureState = record?.state ?? 'not-installed';
   const failed = state === 'failed';
+  const dataCollection = [...(registered?.dataCollection ?? [])];
   return {
     id,
     name: registered?.name ?? id,
@@ -104,6 +111,8 @@ function describeFeature(id: string, input: HostStatusInput): FeatureStatus {
     override: input.overrides[id] ?? null,
     optedOut: input.optOuts.includes(id),
     requiresAccount: entry?.requiresAccount ?? registered?.requiresAccount ?? false,
+    dataCollection,
+    missingConsent: findMissingConsent(dataCollection, input.dataConsent),
     bucket: decision?.bucket ?? null,
     rollout: decision?.rollout ?? entry?.rollout ?? null,
     ...(record?.error ? { error: record.error } : {}),

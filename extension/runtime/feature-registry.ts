@@ -13,6 +13,11 @@ export interface RegisteredFeature {
   files: string[];
   events: FeatureEventName[];
   requiresAccount: boolean;
+  /**
+   * Firefox data-collection categories the feature sends (feature.json's
+   * "dataCollection"): it is installed only once the user has granted them all.
+   */
+  dataCollection: string[];
   /** Loads the feature's chunk (a dynamic import: its own lazy chunk). */
   load(): Promise<{ default: FeatureDefinition }>;
 }

@@ -3,6 +3,7 @@
  * installed, disabled (data kept) or uninstalled (data wiped), and says why
  * in a sentence QA can read. Pure: same input, same plan.
  */
+import { describeDataCollection } from '../../protocol/data-collection';
 import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from '../../protocol/manifest-schema';
 import type { RegisteredFeature } from './feature-registry';
 import { computeBucket, formatRollout, isBucketInRollout } from './rollout';
@@ -20,16 +21,29 @@ export interface PlanEnvironment {
 export interface PlanInput {
   /** The last verified manifest, or null when none was ever accepted. */
   manifest: ManifestPayload | null;
-  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount'>>;
+  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount'> & { dataCollection?: readonly string[] }>;
   unit: string;
   environment: PlanEnvironment;
   account: { signedIn: boolean; termsAccepted: boolean };
+  /** The data-collection categories the user has granted; none when absent. */
+  dataConsent?: DataConsent;
   overrides: Record<string, 'on' | 'off'>;
   optOuts: string[];
   /** Only local development builds: install features without complete sign-offs. */
   allowUnreviewed: boolean;
   /** Ids in the host's ledger, so that features known only there get a decision too. */
   installed?: string[];
+}
+
+/**
+ * What the user has allowed the add-on to send. On Firefox 140 and later
+ * Firefox keeps it (source "firefox": permissions.getAll().data_collection);
+ * an older Firefox has no such permission, so the add-on keeps the user's
+ * answer itself (source "add-on").
+ */
+export interface DataConsent {
+  source: 'firefox' | 'add-on';
+  granted: readonly string[];
 }
 
 /** 'keep' changes nothing: used when there is no manifest to decide with. */
@@ -48,6 +62,7 @@ export type PlanReasonCode =
   | 'rollout'
   | 'needs-account'
   | 'terms'
+  | 'needs-consent'
   | 'eligible';
 
 export interface PlanDecision {
@@ -95,10 +110,27 @@ function checkAccountGate(
   return null;
 }
 
+/** The categories a feature sends that the user has not granted, in the feature's order. */
+export function findMissingConsent(declared: readonly string[], consent: DataConsent | undefined): string[] {
+  const granted = new Set(consent?.granted ?? []);
+  return declared.filter((category) => !granted.has(category));
+}
+
+function checkConsentGate(declared: readonly string[], consent: DataConsent | undefined): { reasonCode: 'needs-consent'; reason: string } | null {
+  const missing = findMissingConsent(declared, consent);
+  if (missing.length === 0) return null;
+  const where =
+    consent?.source === 'add-on'
+      ? 'this Firefox has no data-collection consent of its own, so the add-on asks: allow it in the QA panel or the popup'
+      : 'Firefox data collection: allow it in the QA panel, the popup or about:addons';
+  return { reasonCode: 'needs-consent', reason: `Waits for your consent to send ${describeDataCollection(missing)} (${where})` };
+}
+
 type Verdict = Pick<PlanDecision, 'action' | 'reasonCode' | 'reason'>;
 
-function decideListed(entry: ManifestFeature, requiresAccount: boolean, bucket: number, input: PlanInput): Verdict {
+function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][number], bucket: number, input: PlanInput): Verdict {
   const { id } = entry;
+  const { requiresAccount } = feature;
   if (entry.killed) {
     const forced = input.overrides[id] === 'on' ? ' (QA force-on does not override it)' : '';
     return { action: 'uninstall', reasonCode: 'killed', reason: `Turned off everywhere by the kill switch${forced}` };
@@ -111,8 +143,11 @@ function decideListed(entry: ManifestFeature, requiresAccount: boolean, bucket: 
   const gate = checkAccountGate(requiresAccount || entry.requiresAccount, input.account);
   const override = input.overrides[id];
   if (override === 'off') return { action: 'disable', reasonCode: 'qa-off', reason: `Forced off by QA${unreviewed}` };
+  // Withdrawn or never given consent uninstalls: what the feature kept locally goes with it.
+  const consent = checkConsentGate(feature.dataCollection ?? [], input.dataConsent);
   if (override === 'on') {
     if (gate) return { action: 'disable', ...gate, reason: `${gate.reason}: QA force-on bypasses rollout, targeting and opt-out, not the account gate${unreviewed}` };
+    if (consent) return { action: 'uninstall', ...consent, reason: `${consent.reason}: QA force-on does not bypass the user's consent${unreviewed}` };
     return { action: 'install', reasonCode: 'qa-on', reason: `Forced on by QA: rollout, targeting and opt-out are bypassed (the account gate still applies)${unreviewed}` };
   }
   if (input.optOuts.includes(id)) return { action: 'disable', reasonCode: 'opted-out', reason: `Turned off by the user${unreviewed}` };
@@ -123,6 +158,7 @@ function decideListed(entry: ManifestFeature, requiresAccount: boolean, bucket: 
     return { action: 'uninstall', reasonCode: 'rollout', reason: `${rollout}: this browser's bucket ${bucket} is at or above ${entry.rollout}${unreviewed}` };
   }
   if (gate) return { action: 'disable', ...gate, reason: `${gate.reason}${unreviewed}` };
+  if (consent) return { action: 'uninstall', ...consent, reason: `${consent.reason}${unreviewed}` };
   return { action: 'install', reasonCode: 'eligible', reason: `${rollout}: this browser's bucket ${bucket} is below ${entry.rollout}${unreviewed}` };
 }
 
@@ -152,7 +188,7 @@ export async function planFeatures(input: PlanInput): Promise<PlanDecision[]> {
     } else if (!feature) {
       decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-build', reason: `In the manifest but not in this build of the add-on` });
     } else {
-      decisions.push({ ...base, ...decideListed(entry, feature.requiresAccount, bucket!, input) });
+      decisions.push({ ...base, ...decideListed(entry, feature, bucket!, input) });
     }
   }
   return decisions;

@@ -18,7 +18,7 @@ export interface TestFeature {
 export function makeFeature(
   id: string,
   definition: FeatureDefinition,
-  options: { events?: FeatureEventName[]; version?: string; files?: Record<string, string>; requiresAccount?: boolean } = {},
+  options: { events?: FeatureEventName[]; version?: string; files?: Record<string, string>; requiresAccount?: boolean; dataCollection?: string[] } = {},
 ): TestFeature & { files: Record<string, string> } {
   const version = options.version ?? '1.0.0';
   const chunk = `features/${id}/index.js`;
@@ -33,6 +33,7 @@ export function makeFeature(
     files: Object.keys(options.files ?? {}),
     events: options.events ?? [],
     requiresAccount: options.requiresAccount ?? false,
+    dataCollection: options.dataCollection ?? [],
     load: async () => {
       loads++;
       return { default: definition };

@@ -70,6 +70,11 @@ export type ControllerFakeBrowser = FakeBrowser &
     permissions: Events<NonNullable<ControllerBrowser['permissions']>>;
     /** The URLs of the tabs the add-on opened. */
     readonly openedTabs: string[];
+    /**
+     * The data-collection categories Firefox reports as granted; null (the
+     * default) for a Firefox without data-collection permissions (ESR 128).
+     */
+    dataCollection: string[] | null;
   };
 
 /**
@@ -86,6 +91,7 @@ export function createControllerBrowser(options: FakeBrowserOptions = {}): Contr
     'runtime.onInstalled': createHostEvent(),
     'alarms.onAlarm': createHostEvent(),
     'menus.onClicked': createHostEvent(),
+    'permissions.onAdded': createHostEvent(),
     'permissions.onRemoved': createHostEvent(),
   };
   const openedTabs: string[] = [];
@@ -102,7 +108,15 @@ export function createControllerBrowser(options: FakeBrowserOptions = {}): Contr
   const leaks = browser.leaks.bind(browser);
   const suspend = browser.suspend.bind(browser);
   Object.assign(browser, {
-    permissions: { getAll: async () => ({}), onRemoved: events['permissions.onRemoved'] },
+    dataCollection: null,
+    permissions: {
+      getAll: async () => {
+        const granted = (browser as unknown as ControllerFakeBrowser).dataCollection;
+        return granted === null ? {} : { data_collection: [...granted] };
+      },
+      onAdded: events['permissions.onAdded'],
+      onRemoved: events['permissions.onRemoved'],
+    },
     openedTabs,
     leaks: () => [
       ...leaks(),

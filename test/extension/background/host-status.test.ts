@@ -25,6 +25,7 @@ async function makeInput(overrides: Partial<HostStatusInput>): Promise<HostStatu
     manifest: noManifest,
     session: null,
     telemetryEnabled: true,
+    dataConsent: { source: 'firefox', granted: [] },
     unit: 'unit-1',
     overrides: {},
     optOuts: [],
