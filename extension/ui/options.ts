@@ -7,6 +7,7 @@ import browser from 'webextension-polyfill';
 import type { HostRequest, HostStatus, Override } from '../messages';
 import { byId, describeFailure, runDisabled, showMessage, showText } from './dom';
 import { createHostClient } from './host-client';
+import { changeFeatureConsent, type DataCollectionRequests } from './feature-consent';
 import { changeUsageConsent } from './usage-consent';
 import { setUpAccountSection } from './options-account';
 import { renderFeatures } from './options-features';
@@ -27,7 +28,7 @@ function render(status: HostStatus): void {
   devBanner.textContent = DEV_BANNER_TEXT;
   devBanner.hidden = !shouldShowDevBanner(status);
   renderManifest(status);
-  renderFeatures(byId<HTMLTableSectionElement>('features-body'), status.features, setOverride);
+  renderFeatures(byId<HTMLTableSectionElement>('features-body'), status.features, status.dataConsentSource, { onOverride: setOverride, onConsent: setConsent });
   byId('features-empty').hidden = status.features.length > 0;
   account.render(status);
   const telemetry = byId<HTMLInputElement>('telemetry-toggle');
@@ -51,6 +52,15 @@ function renderManifest(status: HostStatus): void {
 
 function setOverride(featureId: string, value: Override, select: HTMLSelectElement): void {
   void act([select], async () => render(await request({ type: 'sbc:override', featureId, value })));
+}
+
+function setConsent(featureId: string, granted: boolean, button: HTMLButtonElement): void {
+  const feature = current?.features.find((candidate) => candidate.id === featureId);
+  if (!current || !feature) return;
+  const permissions = browser.permissions as unknown as DataCollectionRequests;
+  // Started here, in the click's own turn: Firefox asks for consent only in direct answer to a click.
+  const changed = changeFeatureConsent(feature, granted, current.dataConsentSource, permissions, request);
+  void act([button], async () => render(await changed));
 }
 
 /** Runs an action; its failure shows at the top of the page, and the next poll waits for it. */

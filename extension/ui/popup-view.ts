@@ -8,6 +8,7 @@
  * if (checked.ok) send({ type: 'sbc:feedback', featureId, ...checked.feedback });
  */
 import type { FeatureStatus, HostStatus } from '../messages';
+import { describeFeatureConsent } from './consent-view';
 
 export const FEEDBACK_COMMENT_MAX = 1000;
 
@@ -21,6 +22,8 @@ export interface PopupFeatureItem {
   canGiveFeedback: boolean;
   /** A short line under the name, or null. */
   note: string | null;
+  /** The label of the button that allows what the feature sends, or null when nothing is missing. */
+  grant: string | null;
 }
 
 const RUNNING = new Set<FeatureStatus['state']>(['installed', 'installing', 'uninstalling', 'failed']);
@@ -33,7 +36,8 @@ const RUNNING = new Set<FeatureStatus['state']>(['installed', 'installing', 'uni
 export function describePopupFeatures(status: HostStatus): PopupFeatureItem[] {
   const items: PopupFeatureItem[] = [];
   for (const feature of status.features) {
-    const base = { id: feature.id, name: feature.name, description: feature.description };
+    const base = { id: feature.id, name: feature.name, description: feature.description, grant: null };
+    const consent = describeFeatureConsent(feature, status.dataConsentSource);
     if (feature.optedOut) {
       items.push({ ...base, on: false, canToggle: true, canGiveFeedback: true, note: 'Turned off by you.' });
     } else if (RUNNING.has(feature.state)) {
@@ -41,6 +45,8 @@ export function describePopupFeatures(status: HostStatus): PopupFeatureItem[] {
       items.push({ ...base, on: true, canToggle: true, canGiveFeedback: feature.state === 'installed', note });
     } else if (feature.reasonCode === 'needs-account' && status.account === null) {
       items.push({ ...base, on: false, canToggle: false, canGiveFeedback: false, note: 'Needs a beta account: sign in from the beta settings.' });
+    } else if (feature.reasonCode === 'needs-consent' && consent?.canGrant) {
+      items.push({ ...base, on: false, canToggle: false, canGiveFeedback: false, note: consent.text, grant: consent.grantLabel });
     }
   }
   return items.sort((a, b) => a.name.localeCompare(b.name));

@@ -7,12 +7,15 @@
 import browser from 'webextension-polyfill';
 import type { HostRequest, HostStatus } from '../messages';
 import { byId, describeFailure, el, runDisabled, showMessage } from './dom';
+import { changeFeatureConsent, type DataCollectionRequests } from './feature-consent';
 import { createHostClient } from './host-client';
 import { describePopupAccount, describePopupFeatures, FEEDBACK_COMMENT_MAX, validateFeedback, type PopupFeatureItem } from './popup-view';
 
 const request = createHostClient((message: HostRequest) => browser.runtime.sendMessage(message));
+let current: HostStatus | null = null;
 
 function render(status: HostStatus): void {
+  current = status;
   showMessage(byId('popup-error'), '');
   const list = byId<HTMLUListElement>('popup-features');
   const items = describePopupFeatures(status);
@@ -47,13 +50,35 @@ function createItem(item: PopupFeatureItem): HTMLLIElement {
     });
   });
 
+  const grant = el('button', { type: 'button', 'data-testid': 'grant-consent' });
+  grant.addEventListener('click', () => {
+    const feature = current?.features.find((candidate) => candidate.id === item.id);
+    if (!current || !feature) return;
+    // Started in the click's own turn: Firefox asks for consent only in direct answer to a click.
+    const changed = changeFeatureConsent(feature, true, current.dataConsentSource, browser.permissions as unknown as DataCollectionRequests, request);
+    void runDisabled([grant], async () => {
+      try {
+        render(await changed);
+      } catch (error) {
+        showMessage(byId('popup-error'), describeFailure(error), true);
+      }
+    });
+  });
+
   return el(
     'li',
     { 'data-feature-id': item.id },
     el(
       'div',
       { class: 'row' },
-      el('div', {}, el('span', { class: 'name', 'data-testid': 'name' }), el('p', { class: 'description' }), el('p', { class: 'note', 'data-testid': 'note' })),
+      el(
+        'div',
+        {},
+        el('span', { class: 'name', 'data-testid': 'name' }),
+        el('p', { class: 'description' }),
+        el('p', { class: 'note', 'data-testid': 'note' }),
+        grant,
+      ),
       el('label', { class: 'switch' }, toggle, el('span', { 'data-testid': 'switch-label' })),
     ),
     createFeedbackForm(item),
@@ -106,6 +131,9 @@ function updateItem(node: HTMLLIElement, item: PopupFeatureItem): void {
   label.textContent = item.on ? 'On' : 'Off';
   label.hidden = !item.canToggle;
   part(node, 'feedback').hidden = !item.canGiveFeedback;
+  const grant = part(node, 'grant-consent');
+  grant.textContent = item.grant ?? '';
+  grant.hidden = item.grant === null;
 }
 
 function part(node: HTMLElement, testId: string): HTMLElement {
