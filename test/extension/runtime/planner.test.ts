@@ -163,4 +163,51 @@ describe('planner', () => {
     const d = await decide([entry()], { registry: [{ id: 'kit', requiresAccount: true }], account: { signedIn: false, termsAccepted: false } });
     assert.equal(d.reasonCode, 'needs-account');
   });
+
+  describe('declared data collection', () => {
+    const sends = { id: 'kit', requiresAccount: false, dataCollection: ['browsingActivity', 'websiteContent'] };
+
+    it('waits for consent, naming every category still missing, and uninstalls meanwhile', async () => {
+      const d = await decide([entry()], { registry: [sends], dataConsent: { source: 'firefox', granted: ['websiteContent'] } });
+      assert.deepEqual([d.action, d.reasonCode], ['uninstall', 'needs-consent']);
+      assert.match(d.reason, /^Waits for your consent to send browsing activity \(Firefox data collection: allow it in the QA panel, the popup or about:addons\)$/);
+    });
+
+    it('installs once every declared category is granted', async () => {
+      const d = await decide([entry()], { registry: [sends], dataConsent: { source: 'firefox', granted: ['websiteContent', 'browsingActivity', 'locationInfo'] } });
+      assert.deepEqual([d.action, d.reasonCode], ['install', 'eligible']);
+    });
+
+    it('treats no consent information as nothing granted', async () => {
+      const d = await decide([entry()], { registry: [sends] });
+      assert.equal(d.reasonCode, 'needs-consent');
+      assert.match(d.reason, /browsing activity and website content/);
+    });
+
+    it('asks the add-on’s own question on a Firefox without data-collection permissions (ESR 128–139)', async () => {
+      const waiting = await decide([entry()], { registry: [sends], dataConsent: { source: 'add-on', granted: [] } });
+      assert.equal(waiting.reasonCode, 'needs-consent');
+      assert.match(waiting.reason, /this Firefox has no data-collection consent of its own, so the add-on asks/);
+      const granted = await decide([entry()], { registry: [sends], dataConsent: { source: 'add-on', granted: ['browsingActivity', 'websiteContent'] } });
+      assert.equal(granted.action, 'install');
+    });
+
+    it('is not bypassed by a QA force-on, and says so', async () => {
+      const d = await decide([entry({ rollout: 0 })], { registry: [sends], overrides: { kit: 'on' }, dataConsent: { source: 'firefox', granted: [] } });
+      assert.deepEqual([d.action, d.reasonCode], ['uninstall', 'needs-consent']);
+      assert.match(d.reason, /QA force-on does not bypass the user's consent/);
+    });
+
+    it('comes after the rollout and the account gate: no consent asked for a feature you would not get or cannot use yet', async () => {
+      const outside = await decide([entry({ rollout: bucket })], { registry: [sends] });
+      assert.equal(outside.reasonCode, 'rollout');
+      const signedOut = await decide([entry({ requiresAccount: true })], { registry: [sends], account: { signedIn: false, termsAccepted: false } });
+      assert.equal(signedOut.reasonCode, 'needs-account');
+    });
+
+    it('leaves a feature that declares nothing alone, whatever is granted', async () => {
+      const d = await decide([entry()], { dataConsent: { source: 'firefox', granted: [] } });
+      assert.equal(d.action, 'install');
+    });
+  });
 });
