@@ -2,8 +2,9 @@
  * The whole channel, every part real: the beta server process on SQLite, a
  * release signed and uploaded by the publish tool, the built add-on in
  * Firefox ESR. The account-gated page-notes feature stays off until the user
- * creates a beta account in the QA panel, then shows a note kept by the
- * beta notes service; signing out turns it off again.
+ * creates a beta account in the QA panel and allows what it sends (Firefox's
+ * data-collection consent), then shows a note kept by the beta notes service;
+ * withdrawing the consent uninstalls it, signing out turns it off again.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +19,7 @@ import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
-import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, waitForFeatureState } from './helpers/qa-panel';
+import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, waitForFeatureRow, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor, waitUntil, WAIT_MS } from './helpers/waits';
 
 const run = promisify(execFile);
@@ -155,7 +156,7 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     assert.match(notes?.reason ?? '', /account/i, `the panel says why page-notes is off: ${notes?.reason}`);
   });
 
-  it('creates a beta account under the beta terms in the QA panel, which installs page-notes', async function () {
+  it('creates a beta account under the beta terms in the QA panel; page-notes then waits for consent to what it sends', async function () {
     await panel.type('[data-testid="sign-up-email"]', EMAIL);
     await panel.type('[data-testid="sign-up-password"]', PASSWORD);
     await panel.click('[data-testid="accept-terms-checkbox"]');
@@ -163,7 +164,24 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     await panel.click('[data-testid="sign-up-submit"]');
     await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])');
     assert.equal(await panel.$eval('[data-testid="account-email"]', (node) => node.textContent), EMAIL);
+    // Firefox 140+: page-notes declares "browsingActivity" and "websiteContent", optional until the user allows them.
+    const notes = await waitForFeatureRow(panel, 'page-notes', (row) => /consent/.test(row.reason), 'page-notes to wait for consent');
+    assert.notEqual(notes.state, 'installed');
+    assert.match(notes.reason, /^Waits for your consent to send browsing activity and website content \(Firefox data collection/);
+    const row = 'tr[data-feature-id="page-notes"]';
+    assert.equal(await panel.$eval(`${row} [data-testid="grant-consent"]`, (node) => (node as HTMLElement).hidden), false, 'the panel offers the grant');
+    assert.equal((await readHostStatus(panel)).dataConsentSource, 'firefox');
+  });
+
+  it('installs page-notes once the user allows what it sends with the QA panel’s button', async function () {
+    // A real click: Firefox takes permissions.request only from a user's action.
+    await panel.click('tr[data-feature-id="page-notes"] [data-testid="grant-consent"]');
     await waitForFeatureState(panel, 'page-notes', 'installed');
+    const granted = await panel.evaluate(async () => {
+      const api = (globalThis as unknown as { browser: { permissions: { getAll(): Promise<{ data_collection?: string[] }> } } }).browser;
+      return (await api.permissions.getAll()).data_collection ?? null;
+    });
+    assert.deepEqual([...(granted ?? [])].sort(), ['browsingActivity', 'websiteContent'], 'Firefox holds the grant, and only it');
   });
 
   it('shows the note that the beta notes service keeps for this account on the page', async function () {
@@ -233,6 +251,31 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     assert.equal(readingTime.meanRating, 4);
     const notes = rows.find((row) => row.featureId === 'page-notes');
     assert.ok((notes?.events['note-shown'] ?? 0) >= 1, `note-shown counted: ${JSON.stringify(notes?.events)}`);
+  });
+
+  it('uninstalls page-notes when the consent is withdrawn in Firefox, and installs it again when it is given back', async function () {
+    // Withdrawn outside the add-on's pages, as about:addons does: only permissions.onRemoved tells the background.
+    await panel.evaluate(async () => {
+      const api = (globalThis as unknown as { browser: { permissions: { remove(p: { data_collection: string[] }): Promise<boolean> } } }).browser;
+      await api.permissions.remove({ data_collection: ['browsingActivity'] });
+    });
+    await waitFor(
+      async () => (await readHostStatus(panel)).features.find((feature) => feature.id === 'page-notes')?.reasonCode === 'needs-consent',
+      'page-notes uninstalled for want of consent',
+    );
+    const status = (await readHostStatus(panel)).features.find((feature) => feature.id === 'page-notes');
+    assert.equal(status?.state, 'not-installed');
+    assert.deepEqual(status?.missingConsent, ['browsingActivity']);
+    const scripts = await panel.evaluate(async () => {
+      const api = (globalThis as unknown as { browser: { scripting: { getRegisteredContentScripts(): Promise<Array<{ id: string }>> } } }).browser;
+      return (await api.scripting.getRegisteredContentScripts()).map((script) => script.id).sort();
+    });
+    assert.ok(scripts.some((id) => id.startsWith('sbc:reading-time:')), `reading-time keeps its content script: ${scripts.join(', ')}`);
+    assert.ok(!scripts.some((id) => id.startsWith('sbc:page-notes:')), `page-notes' content script is gone: ${scripts.join(', ')}`);
+
+    await panel.waitForSelector('tr[data-feature-id="page-notes"] [data-testid="grant-consent"]:not([hidden])');
+    await panel.click('tr[data-feature-id="page-notes"] [data-testid="grant-consent"]');
+    await waitForFeatureState(panel, 'page-notes', 'installed');
   });
 
   it('turns page-notes off again when the user signs out, keeping reading-time', async function () {
