@@ -14,6 +14,7 @@ import { PUBLIC_KEY_SUFFIX, readPublicKeys } from '../protocol/key-files';
 import { listZodIssues } from '../protocol/zod-issues';
 import { BuildError } from './errors';
 import { generateKeyPair } from './keys';
+import type { SizeBudgets } from './size-budget-plugin';
 
 const environmentSchema = z.strictObject({
   origin: z.string().min(1),
@@ -25,6 +26,8 @@ const environmentSchema = z.strictObject({
 
 export const channelConfigSchema = z.strictObject({
   environments: z.strictObject({ local: environmentSchema, beta: environmentSchema }),
+  /** Gzip budgets in KB: the build fails when a bundle passes its budget (build/size-budget-plugin.ts). */
+  sizeBudgets: z.strictObject({ hostRuntimeGzipKB: z.number().positive(), uiPageGzipKB: z.number().positive() }),
 });
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 
@@ -43,6 +46,7 @@ export interface BuildSettings {
   publicKeyPaths: string[];
   allowUnreviewed: boolean;
   pollMinutes: number;
+  sizeBudgets: SizeBudgets;
   /** dist/ by default: holds extension/, the .xpi and features.lock.json. */
   outDir: string;
   featuresDir: string;
@@ -57,7 +61,7 @@ export interface BuildSettings {
 /**
  * Reads channel.config.json and applies the SBC_* overrides:
  * SBC_ENV (default "local"), SBC_ORIGIN, SBC_PUBLIC_KEYS (comma-separated),
- * SBC_POLL_MINUTES, SBC_OUT_DIR (default "dist"), SBC_FEATURES_DIR (default
+ * SBC_POLL_MINUTES, SBC_HOST_BUDGET_KB, SBC_UI_BUDGET_KB, SBC_OUT_DIR (default "dist"), SBC_FEATURES_DIR (default
  * "features"), SBC_GENERATED_DIR (default ".generated"), SBC_BACKGROUND_ENTRY
  * and SBC_UI_DIR.
  *
@@ -85,6 +89,10 @@ export function resolveBuildSettings(options: { rootDir: string; env?: NodeJS.Pr
     publicKeyPaths: publicKeys.map(fromRoot),
     allowUnreviewed: chosen.allowUnreviewed,
     pollMinutes: env.SBC_POLL_MINUTES ? parsePollMinutes(env.SBC_POLL_MINUTES) : chosen.pollMinutes,
+    sizeBudgets: {
+      hostRuntimeGzipKB: env.SBC_HOST_BUDGET_KB ? parsePositive(env.SBC_HOST_BUDGET_KB, 'SBC_HOST_BUDGET_KB') : config.sizeBudgets.hostRuntimeGzipKB,
+      uiPageGzipKB: env.SBC_UI_BUDGET_KB ? parsePositive(env.SBC_UI_BUDGET_KB, 'SBC_UI_BUDGET_KB') : config.sizeBudgets.uiPageGzipKB,
+    },
     outDir: fromRoot(env.SBC_OUT_DIR || 'dist'),
     featuresDir: fromRoot(env.SBC_FEATURES_DIR || 'features'),
     generatedDir: fromRoot(env.SBC_GENERATED_DIR || '.generated'),
@@ -123,9 +131,13 @@ function parseOrigin(value: string, source: string): string {
 }
 
 function parsePollMinutes(value: string): number {
-  const minutes = Number(value);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new BuildSettingsError(`SBC_POLL_MINUTES="${value}": must be a positive number`, 'SBC_POLL_MINUTES');
-  return minutes;
+  return parsePositive(value, 'SBC_POLL_MINUTES');
+}
+
+function parsePositive(value: string, variable: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new BuildSettingsError(`${variable}="${value}": must be a positive number`, variable);
+  return number;
 }
 
 export type GenerateKeyPairFn = (options: { outDir: string; name?: string }) => Promise<{ keyId: string }>;

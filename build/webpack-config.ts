@@ -12,7 +12,9 @@ import { createBuildConfig, loadPinnedKeys, resolveBuildSettings, toDisplayPath,
 import { discoverFeatures, type DiscoveredFeature } from './discover-features';
 import { EmitAssetsPlugin, listUiAssets } from './emit-assets-plugin';
 import { GeneratedModulesPlugin, writeGeneratedModules } from './generate-modules';
+import { FeatureExportsPlugin } from './feature-exports-plugin';
 import { LockFilePlugin } from './lock-file-plugin';
+import { SizeBudgetPlugin } from './size-budget-plugin';
 import { buildAddonManifest, type AddonManifest } from './manifest-steps';
 
 export const LOCK_FILE_NAME = 'features.lock.json';
@@ -71,7 +73,10 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
       uniqueName: 'sbc',
       clean: true,
     },
-    resolve: { extensions: ['.ts', '.js'] },
+    // Paths as the checkout has them, symlinks not followed: module ids derive from paths relative to
+    // the root, so a rebuild elsewhere (node_modules linked in, say) gives the same bytes.
+    resolve: { extensions: ['.ts', '.js'], symlinks: false },
+    resolveLoader: { symlinks: false },
     module: {
       rules: [
         {
@@ -88,15 +93,25 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
       ],
     },
     optimization: {
-      minimize: false,
+      // terser, deterministic: the same source gives the same bytes, so sign-offs bound to chunk hashes stay valid.
+      minimize: true,
+      minimizeOptions: {
+        javascript: {
+          compress: { passes: 2 },
+          // Error classes take their name from new.target.name (protocol/errors.ts); the QA panel and logs show it.
+          keep_classnames: true,
+          format: { comments: false },
+        },
+      },
       chunkIds: 'named',
       moduleIds: 'deterministic',
       // Each feature's code stays wholly inside its own chunk: editing one feature never changes another's hash.
       splitChunks: false,
       runtimeChunk: false,
-      // These optimizations decide a shared module's code from how every chunk uses it, so one feature
-      // starting to use a helper would rewrite that helper inside the other features' chunks.
-      usedExports: false,
+      // Unused exports go from the host's code (zod, the polyfill); FeatureExportsPlugin keeps every
+      // module a feature reaches whole, so one feature starting to use a helper never rewrites that
+      // helper inside the other features' chunks. The optimizations below would, so they stay off.
+      usedExports: 'global',
       mangleExports: false,
       concatenateModules: false,
     },
@@ -104,12 +119,14 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
     // The one-line summary below says what was built; webpack's own table is noise here.
     stats: 'errors-warnings',
     plugins: [
+      new FeatureExportsPlugin({ featuresDir: settings.featuresDir }),
       new GeneratedModulesPlugin({ 'sbc:feature-registry': generated.featureRegistry, 'sbc:build-config': generated.buildConfig }),
       new EmitAssetsPlugin(() => [
         { name: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
         ...listUiAssets(settings.uiDir),
       ]),
       new LockFilePlugin({ features, lockFilePath: join(settings.outDir, LOCK_FILE_NAME) }),
+      new SizeBudgetPlugin({ budgets: settings.sizeBudgets, configPath: 'channel.config.json', log }),
       { apply: (compiler: Compiler) => compiler.hooks.done.tap('BuildSummary', (stats) => void (stats.hasErrors() || log(summary()))) },
     ],
   };

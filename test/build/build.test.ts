@@ -176,6 +176,19 @@ describe('the build', function () {
     assert.doesNotMatch(result.stderr, /^\s+at /m, 'an author-facing error prints no stack trace');
   });
 
+  it('fails when the host runtime or a UI page passes its gzip budget, naming the bundle and both sizes', async () => {
+    const outDir = join(outDirs[0]!, '..', 'over-budget');
+    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
+      ...env(outDir),
+      SBC_HOST_BUDGET_KB: '1',
+    });
+    assert.notEqual(result.code, 0);
+    const output = result.stdout + result.stderr;
+    assert.match(output, /background\.js \(the host runtime\) is [\d.]+ KB gzip \([\d.]+ KB raw\), over its budget of 1\.0 KB gzip \(sizeBudgets\.hostRuntimeGzipKB in channel\.config\.json/);
+    assert.doesNotMatch(output, /ui\/options\.js \(the UI page/, 'a page within its budget is not blamed');
+    assert.match(output, /ui\/options\.js\s+[\d.]+ KB raw\s+[\d.]+ KB gzip\s+\(budget 30\.0 KB gzip\)/, 'every bundle size is printed');
+  });
+
   it('fails on a wrong build setting with the variable named and no stack trace', async () => {
     const outDir = join(outDirs[0]!, '..', 'bad-env');
     const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
