@@ -16,7 +16,7 @@ const ROOT = process.cwd();
 function copyTree(to: string): void {
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' })
     .split('\0')
-    .filter(Boolean);
+    .filter((file) => file && file !== 'node_modules');
   for (const file of files) {
     mkdirSync(dirname(join(to, file)), { recursive: true });
     try {
