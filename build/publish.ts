@@ -92,7 +92,14 @@ export async function publishRelease(options: PublishOptions, overrides: Partial
   const signer = await readPrivateKey(options.keyPath, options.keyId);
   const now = deps.now();
   const serial = await chooseSerial(options, deps, now);
-  const payload = buildManifestPayload({ features, serial, issuedAt: now, expiresInDays: options.expiresInDays, localDev: options.localDev });
+  const payload = buildManifestPayload({
+    features,
+    serial,
+    issuedAt: now,
+    expiresInDays: options.expiresInDays,
+    localDev: options.localDev,
+    ...(release.pollIntervalMinutes === undefined ? {} : { pollIntervalMinutes: release.pollIntervalMinutes }),
+  });
   const envelope = await signEnvelope(encodePayload(payload), [signer]);
   const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
   deps.writeText(options.outPath, envelopeText);

@@ -110,6 +110,8 @@ export interface PayloadOptions {
   expiresInDays: number;
   /** Marks the payload as published without review: only local development builds accept it. */
   localDev?: boolean;
+  /** Minutes between the add-on's manifest checks (the release file's pollIntervalMinutes). */
+  pollIntervalMinutes?: number;
 }
 
 /**
@@ -127,6 +129,7 @@ export function buildManifestPayload(options: PayloadOptions): ManifestPayload {
     issuedAt: options.issuedAt.toISOString(),
     expiresAt: new Date(options.issuedAt.getTime() + options.expiresInDays * DAY_MS).toISOString(),
     ...(options.localDev ? { unreviewed: true } : {}),
+    ...(options.pollIntervalMinutes === undefined ? {} : { pollIntervalMinutes: options.pollIntervalMinutes }),
     features: options.features,
   };
   return manifestPayloadSchema.parse(payload);

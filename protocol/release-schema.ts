@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ChannelError } from './errors';
-import { featureId, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
+import { featureId, pollIntervalMinutes, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
 import { listZodIssues } from './zod-issues';
 
 /** Rollout in percent, at most two decimals, because the manifest carries basis points. */
@@ -42,6 +42,8 @@ export const releaseSchema = z
   .strictObject({
     /** Free text for people reading the file; not published. */
     description: z.optional(z.string().check(z.maxLength(2000))),
+    /** Published as the manifest's pollIntervalMinutes (5–360); absent leaves the add-on's default, 15. */
+    pollIntervalMinutes: z.optional(pollIntervalMinutes),
     features: z.array(releaseFeatureSchema).check(z.maxLength(500)),
   })
   .check(

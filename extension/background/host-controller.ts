@@ -70,7 +70,8 @@ export function createHostController(options: HostControllerOptions): HostContro
       await parts.replanner.replan();
       listeners.add(parts.account.onChange(() => parts.replanner.replan()));
       await parts.poller.start();
-      if (!parts.replanner.manifest) void parts.poller.checkNow();
+      // A wake after the alarm was missed (browser closed, page asleep) checks at once: the kill switch must not wait another interval.
+      if (!parts.replanner.manifest || (await parts.poller.isDue())) void parts.poller.checkNow();
       if (!(await browser.alarms.get(UPLOAD_ALARM))) {
         await browser.alarms.create(UPLOAD_ALARM, { delayInMinutes: 5, periodInMinutes: UPLOAD_PERIOD_MINUTES });
       }

@@ -1,11 +1,12 @@
 /**
  * Polls the manifest on a browser alarm, which survives the event page being
  * suspended. The failure count and the next due time live in IndexedDB so
- * that backoff continues across wakes.
+ * that backoff continues across wakes. The interval is the signed manifest's
+ * pollIntervalMinutes when it has one, else the build's (15 minutes).
  *
  * @example
- * const poller = new ManifestPoller({ alarms: browser.alarms, client, db, intervalMinutes: 60,
- *   onAccepted: (payload) => reconcile(payload) });
+ * const poller = new ManifestPoller({ alarms: browser.alarms, client, db, intervalMinutes: 15,
+ *   manifest: () => replanner.manifest, onAccepted: (payload) => reconcile(payload) });
  * browser.alarms.onAlarm.addListener((alarm) => void poller.handleAlarm(alarm)); // at top level
  * await poller.start();
  */
@@ -13,7 +14,7 @@ import type { HostDb } from '../db';
 import { readHostValue } from '../db';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { CheckResult } from './manifest-client';
-import { nextPollDelay } from './poll-schedule';
+import { isCheckDue, nextPollDelay, readPollInterval } from './poll-schedule';
 
 export const MANIFEST_POLL_ALARM = 'host:manifest-poll';
 
@@ -29,7 +30,10 @@ export interface ManifestPollerDeps {
   client: { check(): Promise<CheckResult> };
   onAccepted(payload: ManifestPayload): void | Promise<void>;
   db: HostDb;
+  /** The build's interval, for as long as the manifest in force sets none. */
   intervalMinutes: number;
+  /** The manifest in force, whose pollIntervalMinutes wins. */
+  manifest?: () => ManifestPayload | null;
   random?: () => number;
   now?: () => Date;
   log?: Pick<Console, 'error'>;
@@ -52,6 +56,14 @@ export class ManifestPoller {
     const when = Number.isNaN(stored) || stored < now ? now : stored;
     await this.deps.alarms.create(MANIFEST_POLL_ALARM, { when });
     await this.writeNextCheckAt(when);
+  }
+
+  /**
+   * Whether a wake should check at once: never checked, or the last check is
+   * an interval old or more (the alarm was lost or the browser was closed).
+   */
+  async isDue(): Promise<boolean> {
+    return isCheckDue(await readHostValue(this.deps.db, 'checkedAt'), this.intervalMinutes(), this.now());
   }
 
   /** Stops polling (the add-on is being disabled). */
@@ -86,7 +98,8 @@ export class ManifestPoller {
     const succeeded = result.outcome === 'accepted' || result.outcome === 'unchanged';
     const failures = succeeded ? 0 : ((await readHostValue(this.deps.db, 'failures')) ?? 0) + 1;
     const delay = nextPollDelay({
-      intervalMinutes: this.deps.intervalMinutes,
+      // A newly accepted manifest's interval applies from this very poll on.
+      intervalMinutes: this.intervalMinutes(result.outcome === 'accepted' ? result.payload : undefined),
       failures,
       random: (this.deps.random ?? Math.random)(),
       ...(result.outcome === 'failed' && result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
@@ -108,6 +121,10 @@ export class ManifestPoller {
 
   private async writeNextCheckAt(when: number): Promise<void> {
     await this.deps.db.put('channel', new Date(when).toISOString(), 'nextCheckAt');
+  }
+
+  private intervalMinutes(accepted?: ManifestPayload): number {
+    return readPollInterval(accepted ?? this.deps.manifest?.(), this.deps.intervalMinutes);
   }
 
   private now(): Date {

@@ -88,6 +88,19 @@ describe('release → manifest payload', () => {
     assert.throws(() => buildManifestPayload({ features, serial: 0, issuedAt, expiresInDays: 7 }), /serial/);
   });
 
+  it("carries the release's poll interval into the signed payload, within 5 minutes to 6 hours", () => {
+    const { features } = buildFeatureEntries(readRelease(GOOD), lock);
+    const issuedAt = new Date('2026-11-25T12:00:00Z');
+    assert.equal(buildManifestPayload({ features, serial: 42, issuedAt, expiresInDays: 7 }).pollIntervalMinutes, undefined, 'absent: the add-on keeps 15');
+    assert.equal(buildManifestPayload({ features, serial: 42, issuedAt, expiresInDays: 7, pollIntervalMinutes: 60 }).pollIntervalMinutes, 60);
+    const release = (minutes: unknown) => JSON.stringify({ pollIntervalMinutes: minutes, features: [] });
+    assert.equal(parseReleaseFile(release(360), 'r.json').pollIntervalMinutes, 360);
+    for (const bad of [4, 361, 7.5, '15']) {
+      assert.throws(() => parseReleaseFile(release(bad), 'r.json'), /pollIntervalMinutes: .*(5 to 360|expected)/, `${JSON.stringify(bad)} is refused`);
+    }
+    assert.throws(() => buildManifestPayload({ features, serial: 42, issuedAt, expiresInDays: 7, pollIntervalMinutes: 2 }), /5 to 360/);
+  });
+
   it('moves the serial past both the last one and the clock', () => {
     const now = new Date('2026-11-25T00:00:00Z');
     const clock = now.getTime() / 1000;

@@ -29,7 +29,8 @@ describe('ManifestPoller', () => {
   function makePoller(results: CheckResult[], alarms: AlarmsLike, onAccepted = sinon.spy()) {
     const check = sinon.stub();
     results.forEach((result, i) => check.onCall(i).resolves(result));
-    const poller = new ManifestPoller({ alarms, client: { check }, onAccepted, db, intervalMinutes: 60, random: () => 0.5, now: () => NOW });
+    // random 0: no jitter, so the delays are the schedule's base values.
+    const poller = new ManifestPoller({ alarms, client: { check }, onAccepted, db, intervalMinutes: 60, random: () => 0, now: () => NOW });
     return { poller, check, onAccepted };
   }
 
@@ -100,6 +101,40 @@ describe('ManifestPoller', () => {
       log.restore();
     }
     assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 60 * MIN);
+  });
+
+  it("polls at the signed manifest's interval: the one in force, and a newly accepted one from that poll on", async () => {
+    const { alarms, scheduled } = fakeAlarms();
+    let inForce: ManifestPayload | null = { serial: 4, pollIntervalMinutes: 360 } as ManifestPayload;
+    const check = sinon.stub();
+    check.onCall(0).resolves({ outcome: 'unchanged' });
+    check.onCall(1).resolves({ outcome: 'accepted', payload: { serial: 5, pollIntervalMinutes: 5 } as ManifestPayload });
+    check.onCall(2).resolves({ outcome: 'accepted', payload: { serial: 6 } as ManifestPayload });
+    const poller = new ManifestPoller({
+      alarms, client: { check }, onAccepted: (payload) => void (inForce = payload), db, intervalMinutes: 15,
+      manifest: () => inForce, random: () => 0, now: () => NOW,
+    });
+    await poller.checkNow();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 360 * MIN, 'slowed down by the manifest in force');
+    await poller.checkNow();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 5 * MIN, 'the new manifest speeds it up at once');
+    await poller.checkNow();
+    assert.equal(scheduled.get(MANIFEST_POLL_ALARM), NOW.getTime() + 15 * MIN, "a manifest without an interval leaves the build's");
+  });
+
+  it('says a wake is due for a check when none was made, or the last is an interval old', async () => {
+    const { alarms } = fakeAlarms();
+    let now = NOW;
+    const poller = new ManifestPoller({
+      alarms, client: { check: sinon.stub().resolves({ outcome: 'unchanged' }) }, onAccepted: sinon.spy(), db, intervalMinutes: 15,
+      manifest: () => null, random: () => 0, now: () => now,
+    });
+    assert.equal(await poller.isDue(), true, 'never checked');
+    await db.put('channel', NOW.toISOString(), 'checkedAt');
+    now = new Date(NOW.getTime() + 14 * MIN);
+    assert.equal(await poller.isDue(), false);
+    now = new Date(NOW.getTime() + 15 * MIN);
+    assert.equal(await poller.isDue(), true);
   });
 
   it('shares one check between a "refresh now" and an alarm that arrive together', async () => {
