@@ -8,6 +8,7 @@
  * await writeHostValue(db, 'failures', 0);
  * const failures = (await readHostValue(db, 'failures')) ?? 0;
  */
+import type { ManifestPayload } from '../protocol/manifest-schema';
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RefusalReason } from '../protocol/envelope';
 
@@ -21,6 +22,13 @@ export interface CachedManifest {
   serial: number;
   /** ISO time. */
   acceptedAt: string;
+  /**
+   * The payload as verified, what it was verified for (add-on version, keys,
+   * environment, features) and the SHA-256 of the envelope it came from: a
+   * wake of the same build trusts it without verifying the signature and the
+   * schema again, while an envelope swapped in afterwards is verified again.
+   */
+  verified?: { payload: ManifestPayload; for: string; envelopeSha256: string };
 }
 
 export interface ChannelError {

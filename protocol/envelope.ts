@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { ChannelError } from './errors';
-import { envelopeSchema, manifestPayloadSchema, type Envelope, type ManifestPayload } from './manifest-schema';
+import { envelopeSchema, parseManifestPayload, type Envelope, type ManifestPayload } from './manifest-schema';
 import { formatZodIssues } from './zod-issues';
 
 /** A public key that the build pins, or that the server trusts. */
@@ -52,6 +52,9 @@ export function encodeBase64url(bytes: Uint8Array): string {
 
 export function decodeBase64url(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
+  // Native where the browser has it (Firefox 133 and later): a 400 KB manifest decodes in a fraction of the time.
+  const fromBase64 = (Uint8Array as { fromBase64?: (text: string, options: { alphabet: 'base64url' }) => Uint8Array }).fromBase64;
+  if (fromBase64) return fromBase64(text, { alphabet: 'base64url' });
   const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
   const binary = atob(padded);
   const bytes = new Uint8Array(binary.length);
@@ -61,6 +64,19 @@ export function decodeBase64url(text: string): Uint8Array {
 
 export async function importPublicKey(jwk: JsonWebKey): Promise<CryptoKey> {
   return crypto.subtle.importKey('jwk', jwk, ECDSA, false, ['verify']);
+}
+
+// The pinned keys are the same objects on every check; importing one costs about what a verification does.
+const importedKeys = new WeakMap<JsonWebKey, Promise<CryptoKey>>();
+
+function importPinnedKey(key: PinnedKey): Promise<CryptoKey> {
+  let imported = importedKeys.get(key.jwk);
+  if (!imported) {
+    imported = importPublicKey(key.jwk);
+    imported.catch(() => importedKeys.delete(key.jwk));
+    importedKeys.set(key.jwk, imported);
+  }
+  return imported;
 }
 
 /** Signs payload bytes with one or more PKCS#8 private keys and returns the envelope. */
@@ -87,6 +103,12 @@ export interface VerifyOptions {
   lastSerial?: number;
   /** Only a local development build may accept manifests published without review. */
   allowUnreviewed?: boolean;
+  /**
+   * The features a build ships: only their entries are validated in full and
+   * returned (see parseManifestPayload). The server and the publisher leave it
+   * out and check every entry.
+   */
+  onlyFeatures?: ReadonlySet<string>;
 }
 
 /**
@@ -113,7 +135,7 @@ export async function verifyEnvelope(envelopeText: string, options: VerifyOption
   }
   let verified = false;
   for (const signature of known) {
-    const key = await importPublicKey(pinned.get(signature.keyId)!.jwk);
+    const key = await importPinnedKey(pinned.get(signature.keyId)!);
     let sig: Uint8Array;
     try {
       sig = decodeBase64url(signature.sig);
@@ -135,7 +157,7 @@ export async function verifyEnvelope(envelopeText: string, options: VerifyOption
   let rawPayload: unknown;
   try {
     rawPayload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes));
-    payload = manifestPayloadSchema.parse(rawPayload);
+    payload = parseManifestPayload(rawPayload, options.onlyFeatures);
   } catch (error) {
     throw new ManifestRefusedError('malformed-payload', `the manifest payload does not match the schema: ${describe(error, rawPayload)}`);
   }

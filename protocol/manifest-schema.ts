@@ -26,6 +26,16 @@ export const featureId = z
 export const semver = z.string().check(z.regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version like 1.2.3'));
 const isoDateTime = z.iso.datetime({ offset: true });
 
+/** How often the add-on checks the manifest when the manifest does not say: a kill switch reaches online installs within it. */
+export const DEFAULT_POLL_INTERVAL_MINUTES = 15;
+export const MIN_POLL_INTERVAL_MINUTES = 5;
+export const MAX_POLL_INTERVAL_MINUTES = 6 * 60;
+const pollIntervalMessage = `must be a whole number of minutes from ${MIN_POLL_INTERVAL_MINUTES} to ${MAX_POLL_INTERVAL_MINUTES}`;
+/** Minutes between manifest checks, bounded so that no manifest can stop the kill switch or flood the server. */
+export const pollIntervalMinutes = z
+  .int(pollIntervalMessage)
+  .check(z.gte(MIN_POLL_INTERVAL_MINUTES, pollIntervalMessage), z.lte(MAX_POLL_INTERVAL_MINUTES, pollIntervalMessage));
+
 export const signatureSchema = z.strictObject({
   keyId: z.string().check(z.minLength(1), z.maxLength(128)),
   alg: z.literal('ES256'),
@@ -106,9 +116,40 @@ export const manifestPayloadSchema = z.strictObject({
   expiresAt: isoDateTime,
   /** Set only by a publish for local development; a beta build refuses it. */
   unreviewed: z.optional(z.boolean()),
+  /** Minutes between the add-on's manifest checks; absent means DEFAULT_POLL_INTERVAL_MINUTES. Lets the channel slow the fleet down without an add-on update. */
+  pollIntervalMinutes: z.optional(pollIntervalMinutes),
   features: z.array(manifestFeatureSchema).check(z.maxLength(500)),
 });
 export type ManifestPayload = z.infer<typeof manifestPayloadSchema>;
+
+// Every field checked but the features', which only need an id here.
+const payloadWithFeatureIds = z.extend(manifestPayloadSchema, {
+  features: z.array(z.looseObject({ id: featureId })).check(z.maxLength(500)),
+});
+
+/**
+ * Validates a payload, like manifestPayloadSchema.parse. Given the ids of the
+ * features a build ships, it validates those entries in full and leaves the
+ * others out of the result: the add-on can install nothing else, and a
+ * manifest lists every feature of the channel (hundreds) while a build ships
+ * a few. Throws a zod error naming every bad field.
+ *
+ * @example parseManifestPayload(JSON.parse(text), new Set(featureRegistry.map((f) => f.id)))
+ */
+export function parseManifestPayload(raw: unknown, onlyFeatures?: ReadonlySet<string>): ManifestPayload {
+  if (!onlyFeatures) return manifestPayloadSchema.parse(raw);
+  const payload = payloadWithFeatureIds.parse(raw);
+  const features: ManifestFeature[] = [];
+  const issues: z.core.$ZodIssue[] = [];
+  payload.features.forEach((entry, index) => {
+    if (!onlyFeatures.has(entry.id)) return;
+    const result = manifestFeatureSchema.safeParse(entry);
+    if (result.success) features.push(result.data);
+    else issues.push(...result.error.issues.map((issue) => ({ ...issue, path: ['features', index, ...issue.path] })));
+  });
+  if (issues.length > 0) throw new z.core.$ZodError(issues);
+  return { ...payload, features };
+}
 
 /** A problem with one feature's sign-offs, or null when all three are in order. */
 export interface SignOffProblem {

@@ -102,12 +102,15 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     keys: config.keys,
     env: config.manifestEnv,
     allowUnreviewed: config.allowUnreviewed,
+    features: registry.map((feature) => feature.id),
+    addonVersion: config.hostVersion,
   });
   const poller = new ManifestPoller({
     alarms: browser.alarms,
     client,
     db,
     intervalMinutes: config.pollMinutes,
+    manifest: () => replanner.manifest,
     onAccepted: (payload) => replanner.accept(payload),
     log,
   });

@@ -36,6 +36,10 @@ export interface ManifestClientDeps {
   env: string;
   allowUnreviewed: boolean;
   now?: () => Date;
+  /** The features this build ships: only their entries are validated and kept (parseManifestPayload). */
+  features?: readonly string[];
+  /** The add-on's version: a manifest verified by another version is verified again. */
+  addonVersion?: string;
 }
 
 export class ManifestClient {
@@ -46,6 +50,11 @@ export class ManifestClient {
   private readonly env: string;
   private readonly allowUnreviewed: boolean;
   private readonly now: () => Date;
+  private readonly onlyFeatures: ReadonlySet<string> | undefined;
+  /** What a verification depends on besides the bytes and the serial. */
+  private readonly verificationKey: string;
+  /** The last bytes verified in this page life, so that status() never verifies twice. */
+  private lastVerified: { envelopeText: string; lastSerial: number | undefined; payload: ManifestPayload } | null = null;
 
   constructor(deps: ManifestClientDeps) {
     this.db = deps.db;
@@ -55,19 +64,39 @@ export class ManifestClient {
     this.env = deps.env;
     this.allowUnreviewed = deps.allowUnreviewed;
     this.now = deps.now ?? (() => new Date());
+    this.onlyFeatures = deps.features ? new Set(deps.features) : undefined;
+    this.verificationKey = JSON.stringify([
+      deps.addonVersion ?? '',
+      deps.keys.map((key) => [key.keyId, key.jwk.x, key.jwk.y]),
+      deps.env,
+      deps.allowUnreviewed,
+      deps.features ? [...deps.features].sort() : null,
+    ]);
   }
 
   /**
-   * The last good manifest, without the network. Its signature is checked
-   * again so that an altered IndexedDB is not trusted (such an entry is
-   * dropped and the reason stored); its expiry is not, because an expired
+   * The last good manifest, without the network. Verified once per add-on
+   * version: the payload stored when it was accepted (or first re-verified by
+   * this version) is used as it is, its serial still held against the last
+   * accepted one. Anything else is verified again, and an entry that fails is
+   * dropped with the reason stored. Expiry is not checked, because an expired
    * manifest still describes what is installed.
    */
   async loadCached(): Promise<ManifestPayload | null> {
     const cached = await this.db.get('manifest', 'current');
     if (!cached) return null;
     try {
-      return await this.verifyCached(cached.envelopeText);
+      const lastSerial = await readHostValue(this.db, 'lastSerial');
+      const stored = cached.verified;
+      // One digest instead of a signature check, a schema and a parse: the record is the add-on's own.
+      const envelopeSha256 = await hashText(cached.envelopeText);
+      if (stored?.for === this.verificationKey && stored.envelopeSha256 === envelopeSha256 && stored.payload.serial >= (lastSerial ?? 0)) {
+        this.lastVerified = { envelopeText: cached.envelopeText, lastSerial, payload: stored.payload };
+        return stored.payload;
+      }
+      const payload = await this.verifyCached(cached.envelopeText);
+      await this.db.put('manifest', { ...cached, verified: { payload, for: this.verificationKey, envelopeSha256 } }, 'current');
+      return payload;
     } catch (error) {
       const refusal = toRefusal(error);
       await this.db.delete('manifest', 'current');
@@ -109,6 +138,7 @@ export class ManifestClient {
         env: this.env,
         now: this.now(),
         allowUnreviewed: this.allowUnreviewed,
+        ...(this.onlyFeatures ? { onlyFeatures: this.onlyFeatures } : {}),
         ...(lastSerial === undefined ? {} : { lastSerial }),
       });
     } catch (error) {
@@ -121,7 +151,7 @@ export class ManifestClient {
       await this.recordSuccess();
       return { outcome: 'unchanged' };
     }
-    await this.storeAccepted(text, answer.headers.get('etag'), payload.serial);
+    await this.storeAccepted(text, answer.headers.get('etag'), payload);
     return { outcome: 'accepted', payload };
   }
 
@@ -158,13 +188,18 @@ export class ManifestClient {
     // Only expiry is skipped: signature, env, review and the serial (an older
     // signed manifest swapped into IndexedDB is a rollback) are still enforced.
     const lastSerial = await readHostValue(this.db, 'lastSerial');
-    return verifyEnvelope(envelopeText, {
+    const known = this.lastVerified;
+    if (known && known.envelopeText === envelopeText && known.lastSerial === lastSerial) return known.payload;
+    const payload = await verifyEnvelope(envelopeText, {
       keys: this.keys,
       env: this.env,
       checkExpiry: false,
       allowUnreviewed: this.allowUnreviewed,
+      ...(this.onlyFeatures ? { onlyFeatures: this.onlyFeatures } : {}),
       ...(lastSerial === undefined ? {} : { lastSerial }),
     });
+    this.lastVerified = { envelopeText, lastSerial, payload };
+    return payload;
   }
 
   private async readLastSerial(cachedSerial: number | undefined): Promise<number | undefined> {
@@ -173,14 +208,20 @@ export class ManifestClient {
     return cachedSerial === undefined ? stored : Math.max(stored, cachedSerial);
   }
 
-  private async storeAccepted(envelopeText: string, etag: string | null, serial: number): Promise<void> {
+  private async storeAccepted(envelopeText: string, etag: string | null, payload: ManifestPayload): Promise<void> {
     const at = this.now().toISOString();
+    const { serial } = payload;
+    // Before the transaction: awaiting anything but IndexedDB inside one lets it commit early.
+    const envelopeSha256 = await hashText(envelopeText);
     const tx = this.db.transaction(['manifest', 'channel'], 'readwrite');
     const channel = tx.objectStore('channel');
     const lastSerial = (await channel.get('lastSerial')) as number | undefined;
+    const newLastSerial = Math.max(serial, lastSerial ?? 0);
+    this.lastVerified = { envelopeText, lastSerial: newLastSerial, payload };
+    const verified = { payload, for: this.verificationKey, envelopeSha256 };
     await Promise.all([
-      tx.objectStore('manifest').put({ envelopeText, etag, serial, acceptedAt: at }, 'current'),
-      channel.put(Math.max(serial, lastSerial ?? 0), 'lastSerial'),
+      tx.objectStore('manifest').put({ envelopeText, etag, serial, acceptedAt: at, verified }, 'current'),
+      channel.put(newLastSerial, 'lastSerial'),
       channel.put(at, 'checkedAt'),
       channel.put(null, 'lastError'),
       tx.done,
@@ -216,6 +257,11 @@ function describeHttpFailure(url: URL, status: number, retryAfterMs: number | un
         ? `${url} answered 304 although no manifest is cached`
         : `${url} answered HTTP ${status}`;
   return { outcome: 'failed', reason: 'http', message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+}
+
+async function hashText(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** Anything verifyEnvelope throws that is not a refusal (e.g. undecodable base64url) is still a malformed envelope. */

@@ -6,7 +6,7 @@
 import { describeDataCollection } from '../../protocol/data-collection';
 import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from '../../protocol/manifest-schema';
 import type { RegisteredFeature } from './feature-registry';
-import { computeBucket, formatRollout, isBucketInRollout } from './rollout';
+import { formatRollout, isBucketInRollout, readBucket } from './rollout';
 import { isVersionInRange, matchesLocale } from './version-compare';
 
 export interface PlanEnvironment {
@@ -71,7 +71,7 @@ export interface PlanDecision {
   entry?: ManifestFeature;
   reasonCode: PlanReasonCode;
   reason: string;
-  /** This browser's bucket for the feature (0–9999), when the manifest lists it. */
+  /** This browser's bucket for the feature (0–9999), when the manifest lists it and this build ships it. */
   bucket: number | null;
   /** The feature's rollout in basis points, when the manifest lists it. */
   rollout: number | null;
@@ -175,10 +175,13 @@ export async function planFeatures(input: PlanInput): Promise<PlanDecision[]> {
   const entries = new Map((input.manifest?.features ?? []).map((entry) => [entry.id, entry]));
   const registered = new Map(input.registry.map((feature) => [feature.id, feature]));
   const ids = new Set([...entries.keys(), ...registered.keys(), ...(input.installed ?? [])]);
+  const sorted = [...ids].sort();
+  // Only a feature this build ships can be installed, so only its bucket is worth a digest; all at once.
+  const buckets = await Promise.all(sorted.map((id) => (entries.has(id) && registered.has(id) ? readBucket(id, input.unit) : null)));
   const decisions: PlanDecision[] = [];
-  for (const id of [...ids].sort()) {
+  for (const [index, id] of sorted.entries()) {
     const entry = entries.get(id);
-    const bucket = entry ? await computeBucket(id, input.unit) : null;
+    const bucket = buckets[index] ?? null;
     const base = { id, bucket, rollout: entry?.rollout ?? null, ...(entry ? { entry } : {}) };
     const feature = registered.get(id);
     if (!input.manifest) {

@@ -19,6 +19,28 @@ export async function computeBucket(featureId: string, unit: string, subtle: Sub
   return new DataView(digest).getUint32(0, false) % BUCKET_COUNT;
 }
 
+// A unit's buckets never change, and every replan asks for the same ones again.
+const rememberedBuckets = new Map<string, Promise<number>>();
+const MAX_REMEMBERED_BUCKETS = 2048;
+
+/**
+ * computeBucket, remembered per feature and unit for the page's life: a
+ * replan after a QA override or an account change costs no digest.
+ *
+ * @example const bucket = await readBucket('reading-time', unit);
+ */
+export function readBucket(featureId: string, unit: string): Promise<number> {
+  const key = `${featureId}:${unit}`;
+  let bucket = rememberedBuckets.get(key);
+  if (!bucket) {
+    if (rememberedBuckets.size >= MAX_REMEMBERED_BUCKETS) rememberedBuckets.clear();
+    bucket = computeBucket(featureId, unit);
+    bucket.catch(() => rememberedBuckets.delete(key));
+    rememberedBuckets.set(key, bucket);
+  }
+  return bucket;
+}
+
 /** True when a bucket falls under a rollout given in basis points (2500 = 25%). */
 export function isBucketInRollout(bucket: number, rolloutBasisPoints: number): boolean {
   return bucket < rolloutBasisPoints;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import type { BetaServerClientOptions, FetchLike } from '../../../extension/channel/beta-server-client';
 import { ManifestClient, type ManifestClientDeps } from '../../../extension/channel/manifest-client';
 import { decodeBase64url, encodeBase64url } from '../../../protocol/envelope';
+import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import type { HostDb } from '../../../extension/db';
 import { makeBetaServer, NOW, ORIGIN, manifestResponse, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
 import { makePayload } from '../../helpers/manifests';
@@ -56,6 +58,57 @@ describe('ManifestClient', () => {
     assert.deepEqual(await client.check(), { outcome: 'unchanged' });
     assert.equal(requests[0]!.headers.get('if-none-match'), '"v1"');
     assert.equal((await client.loadCached())?.serial, 5);
+  });
+
+  describe('verifies each manifest once', () => {
+    let verify: sinon.SinonSpy;
+    beforeEach(() => {
+      verify = sinon.spy(crypto.subtle, 'verify');
+    });
+    afterEach(() => verify.restore());
+
+    it('answers status() from the manifest it verified, without checking the signature again', async () => {
+      const client = makeClient(scriptedFetch(async () => manifestResponse(await signPayload(makePayload({ serial: 5 }), key))).fetch);
+      assert.equal((await client.check()).outcome, 'accepted');
+      assert.equal(verify.callCount, 1);
+      for (let i = 0; i < 3; i++) assert.equal((await client.status()).serial, 5);
+      assert.equal(verify.callCount, 1, 'status() verified the signature again');
+    });
+
+    it('restores the verified payload on a wake of the same build, and verifies again for another version', async () => {
+      await acceptSerial5();
+      verify.resetHistory();
+      const wake = makeClient(scriptedFetch(() => new Response(null, { status: 304 })).fetch);
+      assert.equal((await wake.loadCached())?.serial, 5);
+      assert.equal((await wake.status()).serial, 5);
+      assert.equal(verify.callCount, 0, 'a wake verified the stored manifest again');
+
+      const updated = makeClient(scriptedFetch(() => new Response(null, { status: 304 })).fetch, { addonVersion: '0.2.0' });
+      assert.equal((await updated.loadCached())?.serial, 5);
+      assert.equal(verify.callCount, 1, 'an add-on update verifies the stored manifest once');
+      const next = makeClient(scriptedFetch(() => new Response(null, { status: 304 })).fetch, { addonVersion: '0.2.0' });
+      assert.equal((await next.loadCached())?.serial, 5);
+      assert.equal(verify.callCount, 1, 'and its later wakes do not');
+    });
+
+    it("validates and keeps only the entries of the build's features", async () => {
+      const payload = makePayload({ serial: 5 });
+      const [first] = payload.features as ManifestFeature[];
+      const other = { ...first!, id: 'not-in-this-build', rollout: 'everyone' };
+      const client = makeClient(scriptedFetch(async () => manifestResponse(await signPayload({ ...payload, features: [first!, other!] }, key))).fetch, {
+        features: [first!.id],
+      });
+      const result = await client.check();
+      assert.equal(result.outcome, 'accepted', 'a malformed entry of a feature the build does not ship cannot matter to it');
+      assert.deepEqual(result.outcome === 'accepted' && result.payload.features.map((f) => f.id), [first!.id]);
+
+      const strict = makeClient(scriptedFetch(async () => manifestResponse(await signPayload({ ...payload, serial: 6, features: [{ ...first!, rollout: -1 }] }, key))).fetch, {
+        features: [first!.id],
+      });
+      const refused = await strict.check();
+      assert.equal(refused.outcome === 'refused' && refused.reason, 'malformed-payload');
+      assert.match(refused.outcome === 'refused' ? refused.message : '', /features\[0\] \(tab-groups\)\.rollout/);
+    });
   });
 
   describe('refuses, keeps the last good manifest and stores the reason', () => {
