@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sbc-bench-wire-'));
   const key = await createSigningKey('bench');
   const app = await buildServer({
-    store: openSqliteStore(getDatabasePath(dir)),
+    store: await openSqliteStore(getDatabasePath(dir)),
     config: createConfig({ dataDir: dir, adminToken: ADMIN }),
     loadPublicKeys: () => [key.pinned],
   });
