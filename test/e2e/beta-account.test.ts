@@ -253,18 +253,17 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     assert.ok((notes?.events['note-shown'] ?? 0) >= 1, `note-shown counted: ${JSON.stringify(notes?.events)}`);
   });
 
-  it('uninstalls page-notes when the consent is withdrawn in Firefox, and installs it again when it is given back', async function () {
+  it('uninstalls page-notes when the consent is withdrawn in Firefox, and installs it again when it is given back in the popup', async function () {
     // Withdrawn outside the add-on's pages, as about:addons does: only permissions.onRemoved tells the background.
     await panel.evaluate(async () => {
       const api = (globalThis as unknown as { browser: { permissions: { remove(p: { data_collection: string[] }): Promise<boolean> } } }).browser;
       await api.permissions.remove({ data_collection: ['browsingActivity'] });
     });
-    await waitFor(
-      async () => (await readHostStatus(panel)).features.find((feature) => feature.id === 'page-notes')?.reasonCode === 'needs-consent',
+    const status = await waitUntil(
+      async () => (await readHostStatus(panel)).features.find((feature) => feature.id === 'page-notes'),
+      (feature) => feature?.reasonCode === 'needs-consent' && feature.state === 'not-installed',
       'page-notes uninstalled for want of consent',
     );
-    const status = (await readHostStatus(panel)).features.find((feature) => feature.id === 'page-notes');
-    assert.equal(status?.state, 'not-installed');
     assert.deepEqual(status?.missingConsent, ['browsingActivity']);
     const scripts = await panel.evaluate(async () => {
       const api = (globalThis as unknown as { browser: { scripting: { getRegisteredContentScripts(): Promise<Array<{ id: string }>> } } }).browser;
@@ -273,8 +272,18 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     assert.ok(scripts.some((id) => id.startsWith('sbc:reading-time:')), `reading-time keeps its content script: ${scripts.join(', ')}`);
     assert.ok(!scripts.some((id) => id.startsWith('sbc:page-notes:')), `page-notes' content script is gone: ${scripts.join(', ')}`);
 
-    await panel.waitForSelector('tr[data-feature-id="page-notes"] [data-testid="grant-consent"]:not([hidden])');
-    await panel.click('tr[data-feature-id="page-notes"] [data-testid="grant-consent"]');
+    const popup = await browser.newPage();
+    const grant = 'li[data-feature-id="page-notes"] [data-testid="grant-consent"]';
+    await openAddonPage(popup, ADDON_UUID, 'ui/popup.html', `${grant}:not([hidden])`);
+    const note = await popup.$eval('li[data-feature-id="page-notes"] [data-testid="note"]', (node) => node.textContent ?? '');
+    assert.match(note, /Not installed until you allow browsing activity/, 'the popup says what is missing');
+    await popup.click(grant);
+    await waitFor(
+      async () => (await readHostStatus(popup)).features.find((feature) => feature.id === 'page-notes')?.state === 'installed',
+      'page-notes installed again from the popup',
+    );
+    await popup.close();
+    await panel.bringToFront();
     await waitForFeatureState(panel, 'page-notes', 'installed');
   });
 
