@@ -8,9 +8,10 @@ import { existsSync } from 'node:fs';
 import type { PinnedKey } from '../protocol/envelope';
 import { readPublicKeys } from '../protocol/key-files';
 import type { ServerConfig } from './config';
-import { createDecoyVerifier, hashPassword, needsRehash, verifyPassword } from './crypto/passwords';
+import { answerClientError, createCutOffHook, createTimeoutOptions } from './connection-guards';
+import { createDecoyVerifier, createPasswordQueue, hashPassword, needsRehash, verifyPassword } from './crypto/passwords';
 import { ApiError, toErrorResponse } from './errors';
-import type { PasswordHasher, RouteDeps } from './http';
+import { createBusyError, requireAdmin, type PasswordHasher, type RouteDeps } from './http';
 import { registerAccountRoutes } from './routes/accounts';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
@@ -19,6 +20,7 @@ import { registerNotesRoutes } from './routes/services-notes';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerTermsRoutes } from './routes/terms';
 import { registerUsageRoutes } from './routes/usage';
+import { createRefusalCache } from './refusal-cache';
 import type { BetaStore } from './store/store';
 
 /** A number of proxy hops becomes a trust function (fastify's types take no number); addresses pass as they are. */
@@ -43,10 +45,11 @@ export interface BuildServerOptions {
 
 function createPasswordHasher(config: ServerConfig): PasswordHasher {
   const verifyDecoy = createDecoyVerifier(config.passwordParams);
+  const queue = createPasswordQueue(config.passwordConcurrency, config.passwordQueueLength, (full) => createBusyError(full.estimateWaitMs()));
   return {
-    hash: (password) => hashPassword(password, config.passwordParams),
-    verify: verifyPassword,
-    verifyDecoy,
+    hash: (password) => queue.run(() => hashPassword(password, config.passwordParams)),
+    verify: (password, stored) => queue.run(() => verifyPassword(password, stored)),
+    verifyDecoy: (password) => queue.run(() => verifyDecoy(password)),
     needsRehash: (stored) => needsRehash(stored, config.passwordParams),
   };
 }
@@ -77,6 +80,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     now: options.now ?? Date.now,
     passwords: createPasswordHasher(config),
     loadPublicKeys: options.loadPublicKeys ?? (() => loadConfiguredKeys(config.publicKeyPaths)),
+    refusals: createRefusalCache(),
   };
   const app = Fastify({
     logger: options.logger ?? (config.logLevel ? { level: config.logLevel } : false),
@@ -85,6 +89,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     routerOptions: { ignoreTrailingSlash: true },
     // Keep-alive connections that sit idle would otherwise hold close() open.
     forceCloseConnections: 'idle',
+    ...createTimeoutOptions(config),
+    clientErrorHandler: answerClientError,
   });
 
   // JSON only: any other body type is refused with 415 instead of reaching a route as text.
@@ -106,6 +112,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     if (!entry) routes.push((entry = { pattern, methods: new Set() }));
     for (const method of [route.method].flat()) entry.methods.add(method);
   });
+
+  // Every admin route: a stranger's upload is refused before its body is read, and not drained afterwards.
+  app.addHook('onRequest', createCutOffHook('/v1/admin/', (request) => requireAdmin(deps, request)));
 
   // Requests in flight when closing starts finish, then their connection ends, so close() is not held open by keep-alive.
   let closing = false;

@@ -45,6 +45,16 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Usage counts, active installs and batch ids older than this many days are deleted. */
   usageRetentionDays: number;
+  /** A request whose body has not fully arrived by then gets a 408. */
+  requestTimeoutMs: number;
+  /** A request whose headers have not fully arrived by then gets a 408. */
+  headersTimeoutMs: number;
+  /** On SIGTERM/SIGINT, requests in flight get this long; then every connection is closed. */
+  shutdownGraceMs: number;
+  /** scrypt runs at most this many at once; the rest wait in a queue of passwordQueueLength. */
+  passwordConcurrency: number;
+  /** Hash requests beyond this many waiting get a 503 with Retry-After. */
+  passwordQueueLength: number;
 }
 
 export const DEFAULT_TERMS_VERSION = '2026-11-01';
@@ -80,6 +90,12 @@ export function createConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     logLevel: undefined,
     databaseUrl: undefined,
     usageRetentionDays: 400,
+    requestTimeoutMs: 30_000,
+    headersTimeoutMs: 15_000,
+    shutdownGraceMs: 10_000,
+    // Each scrypt holds 128 MiB (OWASP N=2^17, r=8) and a libuv thread, which file reads share.
+    passwordConcurrency: 2,
+    passwordQueueLength: 64,
     ...overrides,
   };
 }
@@ -112,7 +128,8 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { to
  * SESSION_TTL_SECONDS, PUBLIC_KEYS, ALLOW_UNREVIEWED, TRUST_PROXY,
  * LOGIN_LIMIT_PER_EMAIL, LOGIN_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL,
  * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL, DATABASE_URL,
- * USAGE_RETENTION_DAYS.
+ * USAGE_RETENTION_DAYS, REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
+ * PASSWORD_CONCURRENCY, PASSWORD_QUEUE_LENGTH.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: ServerConfig; adminTokenGenerated: boolean } {
   const defaults = createConfig({ dataDir: resolve(env.DATA_DIR || '.beta-data') });
@@ -142,6 +159,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
     logLevel: env.LOG_LEVEL || undefined,
     databaseUrl: readDatabaseUrl(env),
     usageRetentionDays: readInteger(env, 'USAGE_RETENTION_DAYS', defaults.usageRetentionDays),
+    requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs),
+    headersTimeoutMs: readInteger(env, 'HEADERS_TIMEOUT_MS', defaults.headersTimeoutMs),
+    shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs),
+    passwordConcurrency: Math.max(1, readInteger(env, 'PASSWORD_CONCURRENCY', defaults.passwordConcurrency)),
+    passwordQueueLength: readInteger(env, 'PASSWORD_QUEUE_LENGTH', defaults.passwordQueueLength),
   });
   if (config.usageRetentionDays < 1) throw new Error('environment variable USAGE_RETENTION_DAYS must be at least 1 (today is always kept)');
   return { config, adminTokenGenerated: generated };

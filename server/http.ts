@@ -7,7 +7,9 @@ import { safeParse, type core } from 'zod';
 import type { PinnedKey } from '../protocol/envelope';
 import type { ServerConfig } from './config';
 import { hashToken, isWellFormedToken, readBearerToken, secretsEqual } from './crypto/tokens';
-import { describeZodError, errors } from './errors';
+import { hasLoneSurrogate } from './crypto/passwords';
+import { ApiError, describeZodError, errors } from './errors';
+import type { RefusalCache } from './refusal-cache';
 import type { AccountRecord, BetaStore } from './store/store';
 
 export interface PasswordHasher {
@@ -26,6 +28,8 @@ export interface RouteDeps {
   passwords: PasswordHasher;
   /** The keys a published manifest must be signed with; read on every publish so keys rotate without a restart. */
   loadPublicKeys: () => PinnedKey[];
+  /** Rate-limit keys the store refused, answered without asking it again until their window ends. */
+  refusals: RefusalCache;
 }
 
 /**
@@ -86,14 +90,35 @@ export async function enforceRateLimit(
 ): Promise<void> {
   const limit = deps.config.rateLimits[action];
   const now = deps.now();
+  const keys = [`${action}:email:${emailKey}`, `${action}:address:${address}`] as const;
+  const refuse = (waitMs: number) =>
+    errors.tooManyRequests(Math.max(1, Math.ceil(waitMs / 1000)), action === 'login' ? 'sign-in' : 'sign-up');
+  // A known refusal costs no store transaction: a flood of them must not occupy the event loop or the database.
+  const knownWait = Math.max(...keys.map((key) => deps.refusals.findWait(key, now)));
+  if (knownWait > 0) throw refuse(knownWait);
   const results = await Promise.all([
-    deps.store.consumeRateLimit(`${action}:email:${emailKey}`, limit.perEmail, limit.windowMs, now),
-    deps.store.consumeRateLimit(`${action}:address:${address}`, limit.perAddress, limit.windowMs, now),
+    deps.store.consumeRateLimit(keys[0], limit.perEmail, limit.windowMs, now),
+    deps.store.consumeRateLimit(keys[1], limit.perAddress, limit.windowMs, now),
   ]);
+  for (const [i, result] of results.entries()) {
+    if (!result.allowed) deps.refusals.remember(keys[i]!, now + result.retryAfterMs, now);
+  }
   const refused = results.filter((r) => !r.allowed);
-  if (refused.length > 0) {
-    const waitMs = Math.max(...refused.map((r) => r.retryAfterMs));
-    throw errors.tooManyRequests(Math.max(1, Math.ceil(waitMs / 1000)), action === 'login' ? 'sign-in' : 'sign-up');
+  if (refused.length > 0) throw refuse(Math.max(...refused.map((r) => r.retryAfterMs)));
+}
+
+/** The 503 for a sign-in or sign-up when too many passwords already wait for scrypt. */
+export function createBusyError(waitMs: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new ApiError(503, 'password_queue_full', `the server is checking too many passwords at once; retry in ${seconds} s`, {
+    'retry-after': String(seconds),
+  });
+}
+
+/** Refuses a password that is not Unicode text (a lone surrogate), before it reaches scrypt. */
+export function requireUnicodePassword(password: string): void {
+  if (hasLoneSurrogate(password)) {
+    throw new ApiError(400, 'password_not_unicode', 'password: contains a lone UTF-16 surrogate (\\uD800-\\uDFFF), which is not a Unicode character');
   }
 }
 

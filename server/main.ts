@@ -1,9 +1,9 @@
 /**
  * `npm run server`: starts the beta server from the environment (see
- * readConfig), prints its URL, and closes cleanly on SIGTERM or SIGINT:
- * requests in flight finish, then the database is closed.
+ * readConfig), prints its URL, and closes on SIGTERM or SIGINT: requests in
+ * flight get SHUTDOWN_GRACE_MS to finish, then every connection still open is
+ * closed, the database is closed and the process exits 0.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer } from './app';
 import { readConfig } from './config';
@@ -16,12 +16,6 @@ async function startServer(): Promise<void> {
   const { config, adminTokenGenerated } = readConfig();
   const store = await openStore(config);
   const app = await buildServer({ store, config });
-  for (const kind of ['terms', 'privacy'] as const) {
-    const version = kind === 'terms' ? config.termsVersion : config.privacyVersion;
-    if (!existsSync(join(config.termsDir, `${kind}-${version}.html`))) {
-      console.warn(`warning: no ${kind} text for version ${version} in ${config.termsDir}`);
-    }
-  }
   // Expired sessions and usage past its retention go hourly; a failed round (the database busy or away) is retried next hour, never fatal.
   const prune = setInterval(() => {
     runHousekeeping(store, config, Date.now()).catch((error: unknown) => console.warn('beta server: housekeeping failed:', error));
@@ -33,8 +27,15 @@ async function startServer(): Promise<void> {
     if (closing) return;
     closing = true;
     clearInterval(prune);
+    // A client that never finishes its request must not keep the process alive.
+    const deadline = setTimeout(() => {
+      console.warn(`beta server: ${signal}: requests still open after ${config.shutdownGraceMs} ms are cut off`);
+      app.server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    deadline.unref();
     try {
       await app.close();
+      clearTimeout(deadline);
       await store.close();
       process.exit(0);
     } catch (error) {

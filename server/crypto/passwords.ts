@@ -64,6 +64,15 @@ export function needsRehash(stored: string, params: ScryptParams = OWASP_SCRYPT_
   return !parsed || parsed.params.N < params.N || parsed.params.r < params.r || parsed.params.p < params.p;
 }
 
+/**
+ * True when the password holds a lone UTF-16 surrogate: not Unicode text, and
+ * UTF-8 encoding would turn every one into U+FFFD, so "\ud800" and "\udfff"
+ * would hash alike.
+ */
+export function hasLoneSurrogate(password: string): boolean {
+  return /\p{Surrogate}/u.test(password);
+}
+
 /** Why a password is refused, or undefined when it is acceptable. */
 export function findPasswordProblem(password: string): string | undefined {
   if ([...password].length < MIN_PASSWORD_CHARACTERS) return `the password must have at least ${MIN_PASSWORD_CHARACTERS} characters`;
@@ -83,4 +92,51 @@ export function createDecoyVerifier(params: ScryptParams = OWASP_SCRYPT_PARAMS):
     await verifyPassword(password, await decoy);
     return false;
   };
+}
+
+export interface PasswordQueue {
+  /** Runs `task` when one of the slots is free; throws `whenFull()` at once when too many already wait. */
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** Roughly how long the queue now takes to empty, from recent task durations. */
+  estimateWaitMs(): number;
+}
+
+/**
+ * Bounds the scrypt work in progress: each one holds 128·N·r bytes and a
+ * libuv thread, which file and DNS work share, so a login storm neither
+ * exhausts memory nor starves the rest of the server.
+ *
+ * @example
+ *   const queue = createPasswordQueue(2, 64, () => new Error('busy'));
+ *   const stored = await queue.run(() => hashPassword(password));
+ */
+export function createPasswordQueue(concurrency: number, maxWaiting: number, whenFull: (queue: PasswordQueue) => Error): PasswordQueue {
+  const waiting: Array<() => void> = [];
+  let running = 0;
+  let averageMs = 500;
+  // A finished task hands its slot straight to the next waiter, so no newcomer can slip in between.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  };
+  const queue: PasswordQueue = {
+    async run(task) {
+      if (running >= concurrency) {
+        if (waiting.length >= maxWaiting) throw whenFull(queue);
+        await new Promise<void>((start) => waiting.push(start));
+      } else {
+        running += 1;
+      }
+      const started = performance.now();
+      try {
+        return await task();
+      } finally {
+        averageMs = averageMs * 0.8 + (performance.now() - started) * 0.2;
+        release();
+      }
+    },
+    estimateWaitMs: () => ((waiting.length + running) / concurrency) * averageMs,
+  };
+  return queue;
 }

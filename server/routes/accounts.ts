@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { findPasswordProblem } from '../crypto/passwords';
 import { ApiError, errors } from '../errors';
-import { authenticate, enforceRateLimit, parseInput, toIso, type RouteDeps } from '../http';
+import { authenticate, enforceRateLimit, parseInput, requireUnicodePassword, toIso, type RouteDeps } from '../http';
 import { toEmailKey } from '../store/sqlite-store';
 import type { AccountRecord } from '../store/store';
 
@@ -43,6 +43,7 @@ function requireCurrentVersion(deps: RouteDeps, accepted: string): void {
 export function registerAccountRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post('/v1/accounts', async (request, reply) => {
     const body = parseInput(signUpSchema, request.body, 'body');
+    requireUnicodePassword(body.password);
     await enforceRateLimit(deps, 'signup', toEmailKey(body.email), request.ip);
     requireCurrentVersion(deps, body.acceptedTerms);
     const problem = findPasswordProblem(body.password);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MAX_PASSWORD_BYTES } from '../crypto/passwords';
 import { createToken } from '../crypto/tokens';
 import { errors } from '../errors';
-import { authenticate, enforceRateLimit, parseInput, toIso, type RouteDeps } from '../http';
+import { authenticate, enforceRateLimit, parseInput, requireUnicodePassword, toIso, type RouteDeps } from '../http';
 import { toEmailKey } from '../store/sqlite-store';
 
 const signInSchema = z.strictObject({
@@ -21,6 +21,7 @@ const signInSchema = z.strictObject({
 export function registerSessionRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post('/v1/sessions', async (request, reply) => {
     const body = parseInput(signInSchema, request.body, 'body');
+    requireUnicodePassword(body.password);
     await enforceRateLimit(deps, 'login', toEmailKey(body.email), request.ip);
     const account = await deps.store.findAccountByEmail(body.email);
     const valid = account

@@ -3,9 +3,10 @@
  * and their text, served by this server so the links never go stale.
  */
 import type { FastifyInstance } from 'fastify';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { ServerConfig } from '../config';
 import { errors } from '../errors';
 import { parseInput, type RouteDeps } from '../http';
 
@@ -20,8 +21,34 @@ function originOf(deps: RouteDeps): string {
   return deps.config.publicUrl ?? '';
 }
 
-/** Registers GET /v1/terms, GET /terms/:version and GET /privacy/:version. */
+const TEXT_FILE = /^(terms|privacy)-([A-Za-z0-9._-]{1,64})\.html$/;
+
+/**
+ * Every terms and privacy text in `termsDir`, read once: served from memory,
+ * a page never waits for a file read behind password hashing in the libuv
+ * threadpool. Throws when the current versions have no text, because users
+ * would be asked to accept a page that does not exist.
+ */
+export function readTermsTexts(config: ServerConfig): Map<string, string> {
+  const texts = new Map<string, string>();
+  const names = existsSync(config.termsDir) ? readdirSync(config.termsDir) : [];
+  for (const name of names) {
+    if (TEXT_FILE.test(name)) texts.set(name, readFileSync(join(config.termsDir, name), 'utf8'));
+  }
+  const missing = [
+    ['TERMS_VERSION', `terms-${config.termsVersion}.html`],
+    ['PRIVACY_VERSION', `privacy-${config.privacyVersion}.html`],
+  ].filter(([, name]) => !texts.has(name!));
+  if (missing.length > 0) {
+    const list = missing.map(([variable, name]) => `${variable}: ${join(config.termsDir, name!)}`).join('; ');
+    throw new Error(`the text of the current terms is missing (${list}); add the file or set TERMS_DIR`);
+  }
+  return texts;
+}
+
+/** Registers GET /v1/terms, GET /terms/:version and GET /privacy/:version; throws when the current texts are missing. */
 export function registerTermsRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const texts = readTermsTexts(deps.config);
   app.get('/v1/terms', async () => {
     const origin = originOf(deps);
     return {
@@ -33,10 +60,8 @@ export function registerTermsRoutes(app: FastifyInstance, deps: RouteDeps): void
   for (const kind of ['terms', 'privacy'] as const) {
     app.get(`/${kind}/:version`, async (request, reply) => {
       const { version } = parseInput(versionParams, request.params, 'path');
-      let html: string;
-      try {
-        html = await readFile(join(deps.config.termsDir, `${kind}-${version}.html`), 'utf8');
-      } catch {
+      const html = texts.get(`${kind}-${version}.html`);
+      if (html === undefined) {
         const what = kind === 'terms' ? 'Terms of Service' : 'Privacy Notice';
         throw errors.notFound(`${kind}_not_found`, `there is no ${what} version "${version}"`);
       }
