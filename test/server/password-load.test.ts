@@ -2,14 +2,8 @@
 // store nothing, scrypt behind its own bounded queue, the terms page served
 // while scrypt is busy, and passwords that are Unicode text.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildServer } from '../../server/app';
-import { createConfig, getDatabasePath } from '../../server/config';
-import { openSqliteStore } from '../../server/store/sqlite-store';
 import type { BetaStore } from '../../server/store/store';
-import { ADMIN_TOKEN, FAST_SCRYPT, START, startTestServer, TERMS, type TestServer } from './helpers';
+import { describeEachStore, startTestServer, TERMS, type TestServer } from './helpers';
 
 function post(url: string, path: string, body: unknown) {
   return fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (response) => ({
@@ -19,53 +13,60 @@ function post(url: string, path: string, body: unknown) {
   }));
 }
 
-describe('beta server: sign-ins under load', function () {
-  this.timeout(60_000);
+/** Counts every call the server makes to its store, by wrapping the store's methods in place. */
+function countStoreCalls(store: BetaStore): { count: number } {
+  const counter = { count: 0 };
+  const methods = store as unknown as Record<string, unknown>;
+  for (const name of Object.keys(methods)) {
+    const method = methods[name];
+    if (typeof method !== 'function') continue;
+    methods[name] = (...args: unknown[]) => {
+      counter.count += 1;
+      return method.apply(store, args);
+    };
+  }
+  return counter;
+}
+
+describeEachStore('beta server: refused sign-ins', (storeKind) => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
   });
 
-  it('answers a known rate-limited sign-in without touching the store, until the window ends', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'beta-refusals-'));
-    const store = openSqliteStore(getDatabasePath(dir));
-    let storeCalls = 0;
-    const counted = new Proxy(store, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? (...args: unknown[]) => (storeCalls++, value.apply(target, args)) : value;
-      },
-    }) as BetaStore;
+  it('answers a known rate-limited sign-in without touching the store, until the window ends', async function () {
+    this.timeout(60_000);
     const windowMs = 60_000;
-    const config = createConfig({
-      dataDir: dir, adminToken: ADMIN_TOKEN, passwordParams: FAST_SCRYPT,
+    server = await startTestServer({
+      store: storeKind,
       rateLimits: { login: { perEmail: 2, perAddress: 1000, windowMs }, signup: { perEmail: 10, perAddress: 10, windowMs } },
     });
-    const clock = { now: START };
-    const app = await buildServer({ store: counted, config, now: () => clock.now, loadPublicKeys: () => [] });
-    try {
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-      const attempt = () => post(url, '/v1/sessions', { email: 'ada@example.org', password: 'wrong password' });
-      assert.equal((await attempt()).status, 401);
-      assert.equal((await attempt()).status, 401);
-      assert.equal((await attempt()).status, 429, 'the store refuses the third attempt');
-      const before = storeCalls;
-      for (let i = 0; i < 20; i++) {
-        const refused = await attempt();
-        assert.equal(refused.status, 429);
-        assert.equal(refused.body.error?.code, 'rate_limited');
-        assert.equal(refused.retryAfter, '60');
-      }
-      assert.equal(storeCalls - before, 0, 'refusals of a known-limited key make no store calls');
-      clock.now += windowMs;
-      assert.equal((await attempt()).status, 401, 'the window ended: the store decides again');
-    } finally {
-      await app.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+    const calls = countStoreCalls(server.store);
+    const attempt = () => post(server!.url, '/v1/sessions', { email: 'ada@example.org', password: 'wrong password' });
+    assert.equal((await attempt()).status, 401);
+    assert.equal((await attempt()).status, 401);
+    assert.equal((await attempt()).status, 429, 'the store refuses the third attempt');
+    const before = calls.count;
+    assert.ok(before > 0, 'the store is counted');
+    for (let i = 0; i < 20; i++) {
+      const refused = await attempt();
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.error?.code, 'rate_limited');
+      assert.equal(refused.retryAfter, '60');
     }
+    assert.equal(calls.count - before, 0, 'refusals of a known-limited key make no store calls');
+    server.clock.now += windowMs;
+    assert.equal((await attempt()).status, 401, 'the window ended: the store decides again');
+  });
+});
+
+describe('beta server: sign-ins under load', function () {
+  this.timeout(60_000);
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
   });
 
   it('refuses with 503 and Retry-After when too many passwords wait for scrypt', async () => {
