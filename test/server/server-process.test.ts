@@ -2,7 +2,7 @@
 // server within its grace period even when a client never finishes a request;
 // the server refuses to start without the text of its current terms.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,15 +38,27 @@ function isRefused(port: number): Promise<boolean> {
 describe('beta server: process start and shutdown', function () {
   this.timeout(90_000);
   let dataDir: string;
+  let started: ChildProcess | undefined;
   beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'beta-shutdown-'))));
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(() => {
+    // A failed test must not leave a server behind: its process group holds npm and node (none left when it passed).
+    try {
+      if (started?.pid) process.kill(-started.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group is gone.
+    }
+    started = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('SIGTERM to `npm run server` cuts off an unfinished request after the grace period and exits 0', async () => {
     const npm = spawn('npm', ['run', '--silent', 'server'], {
       cwd: ROOT,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: 'shutdown-test-token', SHUTDOWN_GRACE_MS: '1000', REQUEST_TIMEOUT_MS: '600000', HEADERS_TIMEOUT_MS: '600000' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    started = npm;
     const exited = new Promise<number | null>((done) => npm.on('exit', (code) => done(code)));
     let output = '';
     npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
