@@ -13,6 +13,7 @@ import { openHostDb, type HostDb } from '../db';
 import type { AlarmInfo, BrowserApi, BrowserEvent } from '../runtime/browser-api';
 import type { Logger } from '../runtime/feature-api';
 import { FeatureHost } from '../runtime/feature-host';
+import { createVerifiedFiles } from '../runtime/verified-files';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readUsageConsent, type DataCollectionPermissions } from '../telemetry/data-consent';
 import { FeedbackQueue } from '../telemetry/feedback-queue';
@@ -94,7 +95,8 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
   const installId = () => readOrCreateKey(browser.storage.local, INSTALL_ID_KEY);
   const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions) });
   const account = new AccountClient({ server, storage: browser.storage.local });
-  const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log });
+  const verifiedFiles = createVerifiedFiles(browser.storage.local, config.hostVersion);
+  const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log, verifiedFiles });
   const replanner = new Replanner({ browser, config, registry, host, account });
   const client = new ManifestClient({
     db,

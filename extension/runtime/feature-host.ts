@@ -29,6 +29,7 @@ export interface FeatureHostOptions {
   registry: RegisteredFeature[];
   /** Reads a file of the add-on; defaults to fetch(browser.runtime.getURL(path)). */
   fetchFile?: FetchFile;
+  verifiedFiles?: RunnerDeps['verifiedFiles'];
   usage: UsageRecorder;
   services: ServicesClient;
   log: Logger;
@@ -71,6 +72,7 @@ export class FeatureHost {
       log: options.log,
       fetchFile: options.fetchFile ?? fetchAddonFile(options.browser),
       timeoutMs: options.activateTimeoutMs ?? 5000,
+      ...(options.verifiedFiles ? { verifiedFiles: options.verifiedFiles } : {}),
     };
     this.restored = new Promise((resolve) => (this.markRestored = resolve));
   }

@@ -7,6 +7,7 @@ import type { BrowserApi } from './browser-api';
 import type { FeatureDefinition } from './feature-api';
 import type { RegisteredFeature } from './feature-registry';
 import type { FeatureRecord } from './feature-state';
+import type { VerifiedFiles } from './verified-files';
 
 /** What the manifest (or the ledger, on a wake) says the feature's files must hash to. */
 export interface ExpectedHashes {
@@ -90,10 +91,11 @@ function isInsideFolder(path: string, folder: string): boolean {
  * @example
  * await verifyFeatureFiles({ featureId: 'x', chunk: 'features/x/index.js', sha256, files: [], registeredFiles: [] }, fetchFile);
  */
-export async function verifyFeatureFiles(expected: ExpectedHashes, fetchFile: FetchFile): Promise<void> {
+export async function verifyFeatureFiles(expected: ExpectedHashes, fetchFile: FetchFile, verified?: VerifiedFiles): Promise<void> {
   checkListedFiles(expected);
   const checks = [{ path: expected.chunk, sha256: expected.sha256 }, ...expected.files];
   for (const { path, sha256 } of checks) {
+    if (await verified?.has(path, sha256)) continue;
     let bytes: ArrayBuffer;
     try {
       bytes = await fetchFile(path);
@@ -106,6 +108,7 @@ export async function verifyFeatureFiles(expected: ExpectedHashes, fetchFile: Fe
       const message = `Feature "${expected.featureId}": ${path} does not match its sign-off: expected sha256 ${sha256}, actual ${actual}`;
       throw new HostError('hash-mismatch', message, { subject: expected.featureId });
     }
+    await verified?.add(path, sha256);
   }
 }
 

@@ -9,6 +9,7 @@ import type { EventBus } from './event-bus';
 import type { FeatureContext, FeatureDefinition, Logger } from './feature-api';
 import { createFeatureContext, type ServicesClient, type UsageRecorder } from './feature-context';
 import { loadDefinition, runWithTimeout, verifyFeatureFiles, type ExpectedHashes, type FetchFile } from './feature-loader';
+import type { VerifiedFiles } from './verified-files';
 import type { RegisteredFeature } from './feature-registry';
 
 export interface RunnerDeps {
@@ -19,6 +20,8 @@ export interface RunnerDeps {
   log: Logger;
   fetchFile: FetchFile;
   timeoutMs: number;
+  /** Files this add-on version already checked; absent: every start hashes every file. */
+  verifiedFiles?: VerifiedFiles;
 }
 
 /** A feature running in this page life. */
@@ -68,7 +71,7 @@ export async function startFeature(
   firstInstall: boolean,
 ): Promise<RunningFeature> {
   const { id } = registered;
-  await verifyFeatureFiles(expected, deps.fetchFile);
+  await verifyFeatureFiles(expected, deps.fetchFile, deps.verifiedFiles);
   const definition = await loadDefinition(registered);
   const store = new DisposableStore(deps.log, `feature ${id}`);
   const ctx = createContext(deps, registered, version, store);
@@ -113,7 +116,7 @@ export async function runUninstallHook(
     let definition = loaded;
     if (!definition) {
       // Never run code that does not match what was signed off, not even its uninstall hook.
-      await verifyFeatureFiles(expected, deps.fetchFile);
+      await verifyFeatureFiles(expected, deps.fetchFile, deps.verifiedFiles);
       definition = await loadDefinition(registered);
     }
     const hook = definition.uninstall?.bind(definition);
