@@ -122,10 +122,11 @@ export const manifestPayloadSchema = z.strictObject({
 });
 export type ManifestPayload = z.infer<typeof manifestPayloadSchema>;
 
-// Every field checked but the features', which only need an id here.
+// Every field checked but the features', whose entries are looked at one by one.
 const payloadWithFeatureIds = z.extend(manifestPayloadSchema, {
-  features: z.array(z.looseObject({ id: featureId })).check(z.maxLength(500)),
+  features: z.array(z.unknown()).check(z.maxLength(500)),
 });
+const featureIdOnly = z.looseObject({ id: featureId });
 
 /**
  * Validates a payload, like manifestPayloadSchema.parse. Given the ids of the
@@ -142,7 +143,11 @@ export function parseManifestPayload(raw: unknown, onlyFeatures?: ReadonlySet<st
   const features: ManifestFeature[] = [];
   const issues: z.core.$ZodIssue[] = [];
   payload.features.forEach((entry, index) => {
-    if (!onlyFeatures.has(entry.id)) return;
+    const id = (entry as { id?: unknown } | null)?.id;
+    if (typeof id === 'string' && !onlyFeatures.has(id)) {
+      if (!FEATURE_ID_PATTERN.test(id)) issues.push(...featureIdOnly.safeParse(entry).error!.issues.map((issue) => ({ ...issue, path: ['features', index, ...issue.path] })));
+      return;
+    }
     const result = manifestFeatureSchema.safeParse(entry);
     if (result.success) features.push(result.data);
     else issues.push(...result.error.issues.map((issue) => ({ ...issue, path: ['features', index, ...issue.path] })));
