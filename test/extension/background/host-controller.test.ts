@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { IDBFactory } from 'fake-indexeddb';
 import sinon from 'sinon';
 import { MANIFEST_POLL_ALARM } from '../../../extension/channel/poller';
+import { openHostDb } from '../../../extension/db';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { readLedger, readOverrides } from '../../../extension/runtime/feature-state';
 import type { FeatureStatus, HostStatus } from '../../../extension/messages';
@@ -20,6 +21,7 @@ import {
   serveAddonFiles,
   signManifest,
   stopController,
+  waitFor,
   waitForLedgerState,
 } from './controller-harness';
 
@@ -137,6 +139,24 @@ describe('background: the event page’s host', () => {
     assert.equal(find(status, 'alpha').state, 'installed');
     assert.equal(find(status, 'alpha').reasonCode, 'eligible');
     assert.ok(browser.state.contentScripts.has('sbc:alpha:badge'));
+    await stopController(controller);
+  });
+
+  it('on a wake whose last manifest check is a poll interval old or more, checks at once: a kill switch does not wait for a missed alarm', async () => {
+    const first = await startInstalled();
+    const { browser } = first;
+    first.suspend();
+    const db = await openHostDb(first.indexedDB);
+    // The test build polls every 60 minutes (makeBuildConfig).
+    await db.put('channel', new Date(Date.now() - 61 * 60_000).toISOString(), 'checkedAt');
+    db.close();
+
+    const server = scriptedFetch(() => new Response(null, { status: 304 }));
+    const { controller } = createTestController({ browser, key, features: [makeBadgeFeature('alpha')], fetch: server.fetch, indexedDB: first.indexedDB });
+    await controller.start();
+    await waitFor(() => server.requests.length === 1, 'the manifest check of the wake');
+    assert.equal(server.requests[0]!.url, `${ORIGIN}/v1/manifest`);
+    assert.equal(server.requests[0]!.headers.get('if-none-match'), '"v1"', 'revalidated: an unchanged manifest costs a 304');
     await stopController(controller);
   });
 
