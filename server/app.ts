@@ -12,6 +12,7 @@ import { answerClientError, createCutOffHook, createTimeoutOptions } from './con
 import { createDecoyVerifier, createPasswordQueue, hashPassword, needsRehash, verifyPassword } from './crypto/passwords';
 import { ApiError, toErrorResponse } from './errors';
 import { createBusyError, requireAdmin, type PasswordHasher, type RouteDeps } from './http';
+import { createRefusalCache } from './refusal-cache';
 import { registerAccountRoutes } from './routes/accounts';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
@@ -20,7 +21,6 @@ import { registerNotesRoutes } from './routes/services-notes';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerTermsRoutes } from './routes/terms';
 import { registerUsageRoutes } from './routes/usage';
-import { createRefusalCache } from './refusal-cache';
 import type { BetaStore } from './store/store';
 
 /** A number of proxy hops becomes a trust function (fastify's types take no number); addresses pass as they are. */
