@@ -108,6 +108,20 @@ export const manifestFeatureSchema = z.strictObject({
 });
 export type ManifestFeature = z.infer<typeof manifestFeatureSchema>;
 
+/** A beta service in the manifest: deployed at this version and folder hash (protocol/service-hash.ts), with its sign-offs. */
+export const manifestServiceSchema = z.strictObject({
+  id: featureId,
+  version: semver,
+  sha256: sha256Hex,
+  owners: z._default(z.array(z.string().check(z.minLength(1))), []),
+  signOffs: z.strictObject({
+    security: z.optional(signOffSchema),
+    privacy: z.optional(signOffSchema),
+    technical: z.optional(signOffSchema),
+  }),
+});
+export type ManifestService = z.infer<typeof manifestServiceSchema>;
+
 export const manifestPayloadSchema = z.strictObject({
   schema: z.literal(MANIFEST_SCHEMA_VERSION),
   env: z.string().check(z.minLength(1)),
@@ -119,6 +133,8 @@ export const manifestPayloadSchema = z.strictObject({
   /** Minutes between the add-on's manifest checks; absent means DEFAULT_POLL_INTERVAL_MINUTES. Lets the channel slow the fleet down without an add-on update. */
   pollIntervalMinutes: z.optional(pollIntervalMinutes),
   features: z.array(manifestFeatureSchema).check(z.maxLength(500)),
+  /** Beta services the server may run; absent in manifests from before services. */
+  services: z.optional(z.array(manifestServiceSchema).check(z.maxLength(100))),
 });
 export type ManifestPayload = z.infer<typeof manifestPayloadSchema>;
 

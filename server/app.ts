@@ -13,14 +13,16 @@ import { createDecoyVerifier, createPasswordQueue, hashPassword, needsRehash, ve
 import { ApiError, toErrorResponse } from './errors';
 import { createBusyError, requireAdmin, type PasswordHasher, type RouteDeps } from './http';
 import { createRefusalCache } from './refusal-cache';
+import { registerAccountDataRoutes } from './routes/account-data';
 import { registerAccountRoutes } from './routes/accounts';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
 import { registerManifestRoutes } from './routes/manifest';
-import { registerNotesRoutes } from './routes/services-notes';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerTermsRoutes } from './routes/terms';
 import { registerUsageRoutes } from './routes/usage';
+import { loadServices, type LoadedService } from './services/load-services';
+import { mountServices } from './services/mount-services';
 import type { BetaStore } from './store/store';
 
 /** A number of proxy hops becomes a trust function (fastify's types take no number); addresses pass as they are. */
@@ -41,6 +43,13 @@ export interface BuildServerOptions {
   logger?: boolean | { level: string };
   /** Defaults to reading `config.publicKeyPaths`; a missing path means no key. */
   loadPublicKeys?: RouteDeps['loadPublicKeys'];
+  /** The beta services to run; defaults to every folder under server/services/. */
+  services?: readonly LoadedService[];
+  /**
+   * 'manifest' (the default on a beta server): a service runs only while the signed
+   * manifest deploys it; 'all': every service runs (the default with ALLOW_UNREVIEWED).
+   */
+  serviceDeployment?: 'manifest' | 'all';
 }
 
 function createPasswordHasher(config: ServerConfig): PasswordHasher {
@@ -162,7 +171,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerAccountRoutes(app, deps);
   registerSessionRoutes(app, deps);
   await registerManifestRoutes(app, deps);
-  registerNotesRoutes(app, deps);
+  const services = options.services ?? (await loadServices());
+  registerAccountDataRoutes(app, deps, services);
+  await mountServices(app, deps, services, { deployAll: (options.serviceDeployment ?? (config.allowUnreviewed ? 'all' : 'manifest')) === 'all' });
   registerUsageRoutes(app, deps);
   registerFeedbackRoutes(app, deps);
   registerAdminReportRoutes(app, deps);

@@ -18,7 +18,7 @@ const password = z.string().max(4096);
 const signUpSchema = z.strictObject({ email, password, acceptedTerms: termsVersion });
 const acceptTermsSchema = z.strictObject({ acceptedTerms: termsVersion });
 
-function describeAccount(deps: RouteDeps, account: AccountRecord) {
+export function describeAccount(deps: RouteDeps, account: AccountRecord) {
   return {
     email: account.email,
     createdAt: toIso(account.createdAt),
@@ -39,7 +39,7 @@ function requireCurrentVersion(deps: RouteDeps, accepted: string): void {
   }
 }
 
-/** Registers POST /v1/accounts, GET and DELETE /v1/account, POST /v1/account/terms. */
+/** Registers POST /v1/accounts, GET /v1/account, POST /v1/account/terms (deletion and export: account-data.ts). */
 export function registerAccountRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post('/v1/accounts', async (request, reply) => {
     const body = parseInput(signUpSchema, request.body, 'body');
@@ -75,9 +75,4 @@ export function registerAccountRoutes(app: FastifyInstance, deps: RouteDeps): vo
     return describeAccount(deps, { ...account, acceptedTerms: body.acceptedTerms, acceptedTermsAt: now });
   });
 
-  app.delete('/v1/account', async (request, reply) => {
-    const { account } = await authenticate(deps, request);
-    await deps.store.deleteAccount(account.id);
-    return reply.code(204).send();
-  });
 }

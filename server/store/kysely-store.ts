@@ -6,10 +6,10 @@
  * transaction locks are written in sorted order, so concurrent batches on
  * PostgreSQL cannot deadlock.
  */
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { readReport } from './report-query';
 import type { BetaTables, StoreDialect } from './schema';
-import { toEmailKey, type AccountRecord, type BetaStore, type NoteRecord, type UsageCount } from './store';
+import { toEmailKey, type AccountRecord, type BetaStore, type UsageCount } from './store';
 
 type AccountRow = Selectable<BetaTables['accounts']>;
 
@@ -23,10 +23,6 @@ function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
     acceptedTerms: row.accepted_terms,
     acceptedTermsAt: row.accepted_terms_at,
   };
-}
-
-function toNote(row: BetaTables['notes']): NoteRecord {
-  return { url: row.url, text: row.text, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
 /** One row per feature, event and day (PostgreSQL refuses to update one row twice in one upsert), in key order. */
@@ -56,13 +52,11 @@ function listActivity(counts: readonly UsageCount[], installId: string): Array<B
  *   const store = createKyselyStore(db, 'postgres');
  */
 export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect): BetaStore {
-  /** Serialises writers of one account's notes: PostgreSQL locks the account row; SQLite's write transaction already holds the whole database. */
-  const lockAccount = async (trx: Transaction<BetaTables>, accountId: number) => {
-    if (dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
-  };
   const selectAccount = () => db.selectFrom('accounts').selectAll();
 
   return {
+    db,
+    dialect,
     async createAccount(account) {
       const row = await db
         .insertInto('accounts')
@@ -91,10 +85,13 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
     async recordTermsAcceptance(accountId, version, at) {
       await db.updateTable('accounts').set({ accepted_terms: version, accepted_terms_at: at }).where('id', '=', accountId).execute();
     },
-    async deleteAccount(accountId) {
-      // One statement: sessions, notes and feedback go with it (ON DELETE CASCADE).
-      const result = await db.deleteFrom('accounts').where('id', '=', accountId).executeTakeFirst();
-      return result.numDeletedRows > 0n;
+    async deleteAccount(accountId, deleteServiceData) {
+      return db.transaction().execute(async (trx) => {
+        await deleteServiceData?.(trx);
+        // Sessions, notes and feedback go with the account row (ON DELETE CASCADE).
+        const result = await trx.deleteFrom('accounts').where('id', '=', accountId).executeTakeFirst();
+        return result.numDeletedRows > 0n;
+      });
     },
 
     async createSession(tokenHash, session) {
@@ -145,37 +142,6 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
           .execute();
         return true;
       });
-    },
-
-    async listNotes(accountId, url) {
-      let query = db.selectFrom('notes').selectAll().where('account_id', '=', accountId);
-      if (url !== undefined) query = query.where('url', '=', url);
-      const rows = await query.orderBy('updated_at', 'desc').orderBy('url').execute();
-      return rows.map(toNote);
-    },
-    async upsertNote(accountId, url, text, now, maxNotes) {
-      return db.transaction().execute(async (trx) => {
-        await lockAccount(trx, accountId);
-        const updated = await trx
-          .updateTable('notes')
-          .set({ text, updated_at: now })
-          .where('account_id', '=', accountId)
-          .where('url', '=', url)
-          .executeTakeFirst();
-        if (updated.numUpdatedRows > 0n) return 'updated' as const;
-        const { n } = await trx
-          .selectFrom('notes')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('account_id', '=', accountId)
-          .executeTakeFirstOrThrow();
-        if (Number(n) >= maxNotes) return 'limit' as const;
-        await trx.insertInto('notes').values({ account_id: accountId, url, text, created_at: now, updated_at: now }).execute();
-        return 'created' as const;
-      });
-    },
-    async deleteNote(accountId, url) {
-      const result = await db.deleteFrom('notes').where('account_id', '=', accountId).where('url', '=', url).executeTakeFirst();
-      return result.numDeletedRows > 0n;
     },
 
     async recordUsageBatch(batch, receivedAt) {

@@ -3,6 +3,8 @@
  * needs no set-up, or PostgreSQL at scale (one implementation, kysely-store.ts).
  * Processes keep no state of their own: rate-limit counters live here too.
  */
+import type { Kysely } from 'kysely';
+import type { BetaTables, StoreDialect } from './schema';
 
 /** Times are milliseconds since the epoch (UTC). */
 export interface AccountRecord {
@@ -33,13 +35,6 @@ export interface ManifestRecord {
   bytes: Buffer;
   etag: string;
   publishedAt: number;
-}
-
-export interface NoteRecord {
-  url: string;
-  text: string;
-  createdAt: number;
-  updatedAt: number;
 }
 
 export interface UsageCount {
@@ -87,14 +82,20 @@ export interface RateLimitResult {
 }
 
 export interface BetaStore {
+  /** The database, for beta services' own tables (server/services/). */
+  readonly db: Kysely<BetaTables>;
+  readonly dialect: StoreDialect;
   /** Returns undefined when the email (case-insensitively) already has an account. */
   createAccount(account: NewAccount): Promise<AccountRecord | undefined>;
   findAccountByEmail(email: string): Promise<AccountRecord | undefined>;
   findAccountById(id: number): Promise<AccountRecord | undefined>;
   updatePasswordHash(accountId: number, passwordHash: string): Promise<void>;
   recordTermsAcceptance(accountId: number, version: string, at: number): Promise<void>;
-  /** Erases the account with its sessions, notes and feedback. */
-  deleteAccount(accountId: number): Promise<boolean>;
+  /**
+   * Erases the account with its sessions, notes and feedback, and whatever
+   * `deleteServiceData` erases in the same transaction: all of it or nothing.
+   */
+  deleteAccount(accountId: number, deleteServiceData?: (trx: Kysely<BetaTables>) => Promise<void>): Promise<boolean>;
 
   createSession(tokenHash: string, session: SessionRecord): Promise<void>;
   /** The session for a token hash, expired or not; undefined once revoked. */
@@ -110,11 +111,6 @@ export interface BetaStore {
    * publishers racing cannot roll the channel back. Returns false otherwise.
    */
   publishManifest(manifest: ManifestRecord): Promise<boolean>;
-
-  listNotes(accountId: number, url?: string): Promise<NoteRecord[]>;
-  /** Creates or updates the note for a URL; 'limit' when a new note would exceed maxNotes. */
-  upsertNote(accountId: number, url: string, text: string, now: number, maxNotes: number): Promise<'created' | 'updated' | 'limit'>;
-  deleteNote(accountId: number, url: string): Promise<boolean>;
 
   /** Adds a batch once: a batch id seen before for the install is acknowledged and not counted. */
   recordUsageBatch(batch: UsageBatch, receivedAt: number): Promise<'recorded' | 'duplicate'>;

@@ -7,7 +7,10 @@
  * const payload = makeManifestPayload({ serial: 3, features: [makeEntry('tab-groups', '1.0.0', sha256('chunk'))] });
  */
 import { createHash } from 'node:crypto';
-import type { ManifestFeature, ManifestPayload } from '../../protocol/manifest-schema';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ManifestFeature, ManifestPayload, ManifestService } from '../../protocol/manifest-schema';
+import { hashServiceFolder } from '../../protocol/service-hash';
 import type { LockFile } from '../../protocol/release-schema';
 
 const DAY_MS = 86_400_000;
@@ -74,4 +77,22 @@ export const CLIENT_FEATURE_SHA = 'a'.repeat(64);
 export function makePayload(overrides: Partial<Record<keyof ManifestPayload, unknown>> = {}): Record<string, unknown> {
   const payload = makeManifestPayload({ serial: 5, features: [makeEntry('tab-groups', '1.0.0', CLIENT_FEATURE_SHA)] }, CLIENT_PAYLOAD_ISSUED_AT, 30);
   return { ...payload, ...overrides };
+}
+
+/**
+ * A manifest entry deploying the service in `dir` (default server/services/<id>), signed off by three
+ * reviewers who do not own it, for its version and folder hash; overrides change any of that.
+ */
+export function makeServiceEntry(id: string, dir = join('server', 'services', id), overrides: Partial<ManifestService> = {}): ManifestService {
+  const json = JSON.parse(readFileSync(join(dir, 'service.json'), 'utf8')) as { version: string; owners: string[] };
+  const sha = hashServiceFolder(dir);
+  const signOff = (reviewer: string) => ({ reviewer, date: '2026-11-20', reference: `SVC-${id}`, version: json.version, sha256: sha });
+  return {
+    id,
+    version: json.version,
+    sha256: sha,
+    owners: json.owners,
+    signOffs: { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') },
+    ...overrides,
+  };
 }

@@ -155,7 +155,7 @@ describeEachStore('beta server: terms, accounts and sessions', (store) => {
     await server.app.close();
     const { buildServer } = await import('../../server/app');
     const config = { ...server.config, termsVersion: '2027-01-01', termsDir };
-    const app = await buildServer({ store: server.store, config, now: () => server.clock.now });
+    const app = await buildServer({ store: server.store, config, now: () => server.clock.now, serviceDeployment: 'all' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

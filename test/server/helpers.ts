@@ -9,6 +9,7 @@ import type { PinnedKey } from '../../protocol/envelope';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import { buildServer } from '../../server/app';
 import { createConfig, type ServerConfig } from '../../server/config';
+import { loadServices } from '../../server/services/load-services';
 import { openStore } from '../../server/store/open-store';
 import type { StoreDialect } from '../../server/store/schema';
 import type { BetaStore } from '../../server/store/store';
@@ -63,10 +64,14 @@ export interface TestServer {
 export type TestServerOptions = Partial<ServerConfig> & {
   /** The store to run on; SQLite unless given. */
   store?: StoreDialect;
+  /** 'all' (the default here) runs every service; 'manifest' only those the signed manifest deploys, as a beta server does. */
+  serviceDeployment?: 'manifest' | 'all';
+  /** The services folder to load; server/services/ unless given. */
+  servicesDir?: string;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { store: storeKind = 'sqlite', ...overrides } = options;
+  const { store: storeKind = 'sqlite', serviceDeployment = 'all', servicesDir, ...overrides } = options;
   const dir = mkdtempSync(join(tmpdir(), 'beta-server-'));
   const database = storeKind === 'postgres' ? await (await getTestPostgres()).createDatabase() : undefined;
   const config = createConfig({
@@ -83,7 +88,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const store = await openStore(config);
   const clock = { now: START };
   const keys: PinnedKey[] = [];
-  const app = await buildServer({ store, config, now: () => clock.now, loadPublicKeys: () => keys });
+  const services = await loadServices(servicesDir);
+  const app = await buildServer({ store, config, now: () => clock.now, loadPublicKeys: () => keys, services, serviceDeployment });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

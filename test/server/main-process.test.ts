@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getTestPostgres } from '../helpers/postgres';
+import { makeServiceEntry } from '../helpers/manifests';
 import { createSigningKey, signPayload } from '../helpers/signing';
 import { createPayload, describeEachStore, TERMS } from './helpers';
 
@@ -95,7 +96,7 @@ describeEachStore('beta server: the real process', function (store) {
 
     assert.equal((await call(url, 'POST', '/v1/accounts', { email: 'ada@example.org', password: 'long enough', acceptedTerms: TERMS })).status, 201);
     const stored = (await call(url, 'POST', '/v1/sessions', { email: 'ada@example.org', password: 'long enough' })).body.token as string;
-    const envelope = await signPayload(createPayload({ serial: 9, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }), [channel]);
+    const envelope = await signPayload(createPayload({ serial: 9, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), services: [makeServiceEntry('notes', join(ROOT, 'server', 'services', 'notes'))] }), [channel]);
     assert.equal((await call(url, 'PUT', '/v1/admin/manifest', envelope, adminToken)).status, 201);
     assert.equal((await call(url, 'PUT', '/v1/services/notes/', { url: 'https://example.org/', text: 'kept' }, stored)).status, 201);
     const day = new Date().toISOString().slice(0, 10);

@@ -2,6 +2,7 @@
 // server processes do at once must come out right, and usage past its
 // retention must go while everything newer stays.
 import { strict as assert } from 'node:assert';
+import { listNotes, upsertNote } from '../../server/services/notes/notes-queries';
 import { findFirstKeptDay, runHousekeeping } from '../../server/store/retention';
 import type { BetaStore } from '../../server/store/store';
 import { createSignedInAccount, describeEachStore, START, startTestServer, TERMS, type TestServer } from './helpers';
@@ -67,11 +68,11 @@ describeEachStore('beta store', (storeKind) => {
     const accounts = await Promise.all(['Ada@example.org', 'ada@example.org', 'ADA@example.org '].map(createAccount));
     assert.equal(accounts.filter(Boolean).length, 1);
     const { id } = accounts.find(Boolean)!;
-    const sameNote = await Promise.all(Array.from({ length: 8 }, (_, i) => store.upsertNote(id, 'https://example.org/', `v${i}`, START + i, 5)));
+    const sameNote = await Promise.all(Array.from({ length: 8 }, (_, i) => upsertNote(store.db, store.dialect, { accountId: id, url: 'https://example.org/', text: `v${i}`, now: START + i, maxNotes: 5 })));
     assert.deepEqual(sameNote.filter((o) => o === 'created'), ['created']);
-    const others = await Promise.all(Array.from({ length: 12 }, (_, i) => store.upsertNote(id, `https://example.org/${i}`, 'x', START, 5)));
+    const others = await Promise.all(Array.from({ length: 12 }, (_, i) => upsertNote(store.db, store.dialect, { accountId: id, url: `https://example.org/${i}`, text: 'x', now: START, maxNotes: 5 })));
     assert.equal(others.filter((o) => o === 'created').length, 4);
-    assert.equal((await store.listNotes(id)).length, 5);
+    assert.equal((await listNotes(store.db, id)).length, 5);
   });
 
   it('erases an account with its sessions, notes and feedback, and nothing of other accounts', async () => {
@@ -79,15 +80,15 @@ describeEachStore('beta store', (storeKind) => {
     const kept = (await createAccount('kept@example.org'))!;
     for (const account of [gone, kept]) {
       await store.createSession(`hash-${account.id}`, { accountId: account.id, createdAt: START, expiresAt: START + DAY });
-      assert.equal(await store.upsertNote(account.id, 'https://example.org/', 'mine', START, 10), 'created');
+      assert.equal(await upsertNote(store.db, store.dialect, { accountId: account.id, url: 'https://example.org/', text: 'mine', now: START, maxNotes: 10 }), 'created');
       await store.addFeedback({ featureId: 'page-notes', rating: 4, comment: '', installId: `i-${account.id}`, feedbackId: null, accountId: account.id, createdAt: START });
     }
     assert.equal(await store.deleteAccount(gone.id), true);
     assert.equal(await store.findAccountById(gone.id), undefined);
     assert.equal(await store.findSession(`hash-${gone.id}`), undefined);
-    assert.deepEqual(await store.listNotes(gone.id), []);
+    assert.deepEqual(await listNotes(store.db, gone.id), []);
     assert.equal((await store.findSession(`hash-${kept.id}`))!.accountId, kept.id);
-    assert.equal((await store.listNotes(kept.id)).length, 1);
+    assert.equal((await listNotes(store.db, kept.id)).length, 1);
     assert.equal((await store.readReport('2026-11-25'))[0]!.feedbackCount, 1);
     assert.equal(await store.deleteAccount(gone.id), false);
   });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { createSignedInAccount, describeEachStore, startTestServer, type TestServer } from './helpers';
+import { upsertNote } from '../../../server/services/notes/notes-queries';
+import { createSignedInAccount, describeEachStore, startTestServer, type TestServer } from '../helpers';
 
 describeEachStore('beta server: page notes service', (store) => {
   let server: TestServer;
@@ -67,7 +68,7 @@ describeEachStore('beta server: page notes service', (store) => {
     assert.equal(notUrl.status, 400);
 
     const account = (await server.store.findAccountByEmail('reader@example.org'))!;
-    for (let i = 1; i < 1000; i++) await server.store.upsertNote(account.id, `https://example.org/${i}`, 'n', server.clock.now, 1000);
+    for (let i = 1; i < 1000; i++) await upsertNote(server.store.db, server.store.dialect, { accountId: account.id, url: `https://example.org/${i}`, text: 'n', now: server.clock.now, maxNotes: 1000 });
     const full = await server.call('PUT', '/v1/services/notes/', { token, body: { url: 'https://example.org/one-more', text: 'x' } });
     assert.equal(full.status, 409);
     assert.equal(full.body.error.code, 'too_many_notes');
