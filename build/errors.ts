@@ -20,6 +20,8 @@ export type BuildErrorCode =
   | 'usage'
   /** Malformed feature folders (FeatureValidationError); the subject is the file, or the features folder for several. */
   | 'invalid-feature'
+  /** Malformed service folders (ServiceValidationError); the subject is the services folder. */
+  | 'invalid-service'
   /** A bad channel.config.json or SBC_* variable (BuildSettingsError); the subject is the file or the variable. */
   | 'invalid-settings'
   /** No public key to pin (BuildSettingsError); the subject is the key folder. */

@@ -7,7 +7,7 @@
  * writes it; with --server, uploads it. Refuses with every problem listed.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Envelope, ManifestPayload } from '../protocol/manifest-schema';
 import { signEnvelope } from '../protocol/envelope';
@@ -15,8 +15,9 @@ import { readPrivateKey } from '../protocol/key-files';
 import { BuildError, describeForCli, UsageError } from './errors';
 import { PUBLISH_USAGE, parsePublishArgs, type PublishOptions } from './publish/args';
 import { fetchPublishedSerial, readEnvelopeSerial, uploadManifest, type FetchLike, type UploadAnswer } from './publish/server-client';
-import { buildFeatureEntries, buildManifestPayload, encodePayload, nextSerial, type ReleaseProblem } from './release';
-import { parseLockFile, parseReleaseFile, ReleaseFileError } from '../protocol/release-schema';
+import { buildFeatureEntries, buildManifestPayload, buildServiceEntries, encodePayload, nextSerial, type ReleaseProblem } from './release';
+import { parseLockFile, parseReleaseFile, parseServicesLockFile, ReleaseFileError } from '../protocol/release-schema';
+import type { ManifestService } from '../protocol/manifest-schema';
 
 /** The release cannot be published as it is; `problems` lists all of it. */
 export class ReleaseRefusedError extends BuildError {
@@ -85,6 +86,15 @@ export async function publishRelease(options: PublishOptions, overrides: Partial
   const lock = parseLockFile(readFile(deps, options.lockPath, 'the lock file (run npm run build first)'), options.lockPath);
 
   const { features, problems, warnings } = buildFeatureEntries(release, lock, { localDev: options.localDev });
+  let services: ManifestService[] = [];
+  if (release.services.length > 0) {
+    const servicesLockPath = options.servicesLockPath ?? join(dirname(options.lockPath), 'services.lock.json');
+    const servicesLock = parseServicesLockFile(readFile(deps, servicesLockPath, 'the services lock file (run npm run build first)'), servicesLockPath);
+    const checked = buildServiceEntries(release, servicesLock, { localDev: options.localDev });
+    services = checked.services;
+    problems.push(...checked.problems);
+    warnings.push(...checked.warnings);
+  }
   if (problems.length) throw new ReleaseRefusedError(options.releasePath, problems);
   for (const warning of warnings) deps.warn(`warning (local development only): ${warning.message}`);
 
@@ -94,6 +104,7 @@ export async function publishRelease(options: PublishOptions, overrides: Partial
   const serial = await chooseSerial(options, deps, now);
   const payload = buildManifestPayload({
     features,
+    services,
     serial,
     issuedAt: now,
     expiresInDays: options.expiresInDays,
@@ -167,7 +178,8 @@ export async function runPublishCli(
     const result = await publishRelease(options, deps);
     const { payload } = result;
     const ids = payload.features.map((f) => `${f.id}@${f.version}${f.killed ? ' (killed)' : ''}`).join(', ') || 'no features';
-    deps.log(`signed manifest serial ${payload.serial}, expires ${payload.expiresAt}: ${ids}`);
+    const serviceIds = (payload.services ?? []).map((s) => `${s.id}@${s.version}`).join(', ') || 'none';
+    deps.log(`signed manifest serial ${payload.serial}, expires ${payload.expiresAt}: ${ids}; services: ${serviceIds}`);
     deps.log(`wrote ${result.outPath}`);
     if (payload.unreviewed) deps.warn('UNREVIEWED: published for local development; beta builds refuse this manifest');
     if (result.upload) {

@@ -8,20 +8,24 @@ import {
   findSignOffProblems,
   manifestFeatureSchema,
   manifestPayloadSchema,
+  manifestServiceSchema,
   type ManifestFeature,
   type ManifestPayload,
+  type ManifestService,
   type SignOffProblem,
   type SignOffRole,
 } from '../protocol/manifest-schema';
 import type { LockFile } from '../protocol/release-schema';
 import type { Release } from '../protocol/release-schema';
+import type { ServiceLockFile } from '../protocol/service-schema';
 import { MANIFEST_ENV } from '../protocol/environments';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** One reason a release cannot be published, naming the feature (and role, for sign-offs). */
+/** One reason a release cannot be published, naming the feature or service (and role, for sign-offs). */
 export interface ReleaseProblem {
+  /** The feature's id, or the service's. */
   featureId: string;
-  kind: 'not-in-lock' | 'version-mismatch' | 'sign-off';
+  kind: 'not-in-lock' | 'version-mismatch' | 'sign-off' | 'service-not-in-lock' | 'service-version-mismatch' | 'service-sign-off';
   role?: SignOffRole;
   reason?: SignOffProblem['reason'];
   message: string;
@@ -94,6 +98,47 @@ export function buildFeatureEntries(release: Release, lock: LockFile, options: {
 }
 
 /**
+ * The manifest's service entries: every release service must be in the
+ * build's services lock at that version, with security, privacy and
+ * technical sign-offs for its folder hash from reviewers who do not own it.
+ * Same check as for features; a local development publish only warns.
+ *
+ * @example const { services, problems } = buildServiceEntries(release, servicesLock);
+ */
+export function buildServiceEntries(
+  release: Release,
+  lock: ServiceLockFile,
+  options: { localDev?: boolean } = {},
+): { services: ManifestService[]; problems: ReleaseProblem[]; warnings: ReleaseProblem[] } {
+  const built = new Map(lock.services.map((entry) => [entry.id, entry]));
+  const services: ManifestService[] = [];
+  const problems: ReleaseProblem[] = [];
+  const warnings: ReleaseProblem[] = [];
+  for (const wanted of release.services) {
+    const shipped = built.get(wanted.id);
+    if (!shipped) {
+      const known = [...built.keys()].join(', ') || 'none';
+      problems.push({ featureId: wanted.id, kind: 'service-not-in-lock', message: `service ${wanted.id}: not in the services lock file, so no server runs it (built: ${known})` });
+      continue;
+    }
+    if (wanted.version !== shipped.version) {
+      problems.push({
+        featureId: wanted.id,
+        kind: 'service-version-mismatch',
+        message: `service ${wanted.id}: the release says version ${wanted.version} but the build has ${shipped.version}`,
+      });
+    }
+    const entry = manifestServiceSchema.parse({ id: shipped.id, version: shipped.version, sha256: shipped.sha256, owners: shipped.owners, signOffs: wanted.signOffs });
+    for (const problem of findSignOffProblems(entry)) {
+      const message = `service ${problem.message.replace(/\bchunk\b/, 'folder')}`;
+      (options.localDev ? warnings : problems).push({ featureId: entry.id, kind: 'service-sign-off', role: problem.role, reason: problem.reason, message });
+    }
+    services.push(entry);
+  }
+  return { services, problems, warnings };
+}
+
+/**
  * 12.34 % → 1234 basis points. Rounds away float noise (0.29 * 100 = 28.999…).
  *
  * @example percentToBasisPoints(2.5) // 250
@@ -104,6 +149,8 @@ export function percentToBasisPoints(percent: number): number {
 
 export interface PayloadOptions {
   features: ManifestFeature[];
+  /** Deployed beta services; none when absent. */
+  services?: ManifestService[];
   serial: number;
   issuedAt: Date;
   /** Days until clients refuse the manifest as expired. */
@@ -131,6 +178,7 @@ export function buildManifestPayload(options: PayloadOptions): ManifestPayload {
     ...(options.localDev ? { unreviewed: true } : {}),
     ...(options.pollIntervalMinutes === undefined ? {} : { pollIntervalMinutes: options.pollIntervalMinutes }),
     features: options.features,
+    ...(options.services?.length ? { services: options.services } : {}),
   };
   return manifestPayloadSchema.parse(payload);
 }

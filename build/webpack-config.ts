@@ -15,6 +15,7 @@ import { GeneratedModulesPlugin, writeGeneratedModules } from './generate-module
 import { FeatureExportsPlugin } from './feature-exports-plugin';
 import { LockFilePlugin } from './lock-file-plugin';
 import { SizeBudgetPlugin } from './size-budget-plugin';
+import { createServicesLock, ServicesLockPlugin, SERVICES_LOCK_FILE_NAME } from './services-lock';
 import { buildAddonManifest, type AddonManifest } from './manifest-steps';
 
 export const LOCK_FILE_NAME = 'features.lock.json';
@@ -45,6 +46,9 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
   const log = options.log ?? ((line: string) => console.log(line));
   const settings = resolveBuildSettings({ rootDir: options.rootDir, env: options.env });
   const features = discoverFeatures(toDisplayPath(settings.featuresDir));
+  const servicesDir = join(settings.rootDir, 'server', 'services');
+  // Malformed service folders stop the build before anything is compiled, like malformed features.
+  createServicesLock(servicesDir);
   const keys = await loadPinnedKeys(settings, options.generateKeyPair, log);
   const pkg = JSON.parse(readFileSync(join(settings.rootDir, 'package.json'), 'utf8')) as { version: string };
   const buildConfig = createBuildConfig(settings, keys, pkg.version);
@@ -127,6 +131,7 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
       ]),
       new LockFilePlugin({ features, lockFilePath: join(settings.outDir, LOCK_FILE_NAME) }),
       new SizeBudgetPlugin({ budgets: settings.sizeBudgets, configPath: 'channel.config.json', log }),
+      new ServicesLockPlugin({ servicesDir, lockFilePath: join(settings.outDir, SERVICES_LOCK_FILE_NAME) }),
       { apply: (compiler: Compiler) => compiler.hooks.done.tap('BuildSummary', (stats) => void (stats.hasErrors() || log(summary()))) },
     ],
   };

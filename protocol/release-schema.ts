@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { ChannelError } from './errors';
 import { featureId, pollIntervalMinutes, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
+import { releaseServiceSchema, serviceLockFileSchema, type ServiceLockFile } from './service-schema';
 import { listZodIssues } from './zod-issues';
 
 /** Rollout in percent, at most two decimals, because the manifest carries basis points. */
@@ -45,6 +46,8 @@ export const releaseSchema = z
     /** Published as the manifest's pollIntervalMinutes (5–360); absent leaves the add-on's default, 15. */
     pollIntervalMinutes: z.optional(pollIntervalMinutes),
     features: z.array(releaseFeatureSchema).check(z.maxLength(500)),
+    /** Beta services to deploy, each signed off for the version and folder hash in dist/services.lock.json. */
+    services: z._default(z.array(releaseServiceSchema).check(z.maxLength(100)), []),
   })
   .check(
     z.superRefine((release, ctx) => {
@@ -54,6 +57,13 @@ export const releaseSchema = z
           ctx.addIssue({ code: 'custom', path: ['features', index, 'id'], message: `"${feature.id}" is listed more than once` });
         }
         seen.add(feature.id);
+      });
+      const services = new Set<string>();
+      release.services.forEach((service, index) => {
+        if (services.has(service.id)) {
+          ctx.addIssue({ code: 'custom', path: ['services', index, 'id'], message: `"${service.id}" is listed more than once` });
+        }
+        services.add(service.id);
       });
     }),
   );
@@ -122,6 +132,11 @@ export function parseReleaseFile(text: string, path: string): Release {
 /** Parses dist/features.lock.json; throws ReleaseFileError listing every bad field. */
 export function parseLockFile(text: string, path: string): LockFile {
   return parseJsonFile(text, path, lockFileSchema);
+}
+
+/** Parses dist/services.lock.json; throws ReleaseFileError listing every bad field. */
+export function parseServicesLockFile(text: string, path: string): ServiceLockFile {
+  return parseJsonFile(text, path, serviceLockFileSchema);
 }
 
 function parseJsonFile<T>(text: string, path: string, schema: z.ZodMiniType<T>): T {

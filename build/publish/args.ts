@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
 
 export const PUBLISH_USAGE = `usage: npm run publish -- --release <file> --key <private key>
-    [--lock dist/features.lock.json] [--out dist/manifest.signed.json]
+    [--lock dist/features.lock.json] [--services-lock <beside --lock>/services.lock.json]
+    [--out dist/manifest.signed.json]
     [--server <url>] [--admin-token <token> | env ADMIN_TOKEN]
     [--serial <n>] [--expires-in <days, default 7>] [--key-id <id>] [--local-dev]`;
 
@@ -16,6 +17,8 @@ export interface PublishOptions {
   /** Overrides the key id taken from the key file's name. */
   keyId?: string;
   lockPath: string;
+  /** dist/services.lock.json; read only when the release lists services. Defaults to services.lock.json beside lockPath. */
+  servicesLockPath?: string;
   outPath: string;
   /** Beta server origin without a trailing slash. */
   server?: string;
@@ -42,6 +45,7 @@ export function parsePublishArgs(argv: string[], env: Record<string, string | un
         key: { type: 'string' },
         'key-id': { type: 'string' },
         lock: { type: 'string', default: 'dist/features.lock.json' },
+        'services-lock': { type: 'string' },
         out: { type: 'string', default: 'dist/manifest.signed.json' },
         server: { type: 'string' },
         'admin-token': { type: 'string' },
@@ -71,6 +75,7 @@ export function parsePublishArgs(argv: string[], env: Record<string, string | un
     throw new UsageError(`--expires-in "${text('expires-in')}" must be a positive number of days`, { subject: '--expires-in' });
   }
   if (text('key-id')) options.keyId = text('key-id');
+  if (text('services-lock')) options.servicesLockPath = text('services-lock');
   if (text('serial') !== undefined) {
     const serial = Number(text('serial'));
     if (!Number.isSafeInteger(serial) || serial <= 0) throw new UsageError(`--serial "${text('serial')}" must be a positive integer`, { subject: '--serial' });

@@ -8,13 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'puppeteer-core';
 import { generateKeyPair } from '../../build/keys';
+import type { ServiceLockFile } from '../../protocol/service-schema';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
@@ -107,12 +108,19 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
       const by = (reviewer: string, reference: string) => ({ reviewer, date: '2026-11-20', reference, version, sha256, files });
       return { security: by('sec@example.org', 'SEC-9'), privacy: by('priv@example.org', 'PRIV-9'), technical: by('tech@example.org', 'TECH-9') };
     };
+    const servicesLock = JSON.parse(readFileSync(join(work, 'dist', 'services.lock.json'), 'utf8')) as ServiceLockFile;
     const release = {
       features: addon.lock.features.map((feature) => ({
         id: feature.id,
         version: feature.version,
         rollout: 100,
         signOffs: signOffs(feature.sha256, feature.version, feature.files),
+      })),
+      // The server runs the notes service only while the signed manifest deploys it, reviewed for its folder hash.
+      services: servicesLock.services.map((service) => ({
+        id: service.id,
+        version: service.version,
+        signOffs: signOffs(service.sha256, service.version, []),
       })),
     };
     writeFileSync(join(work, 'release.json'), JSON.stringify(release, null, 2));

@@ -153,6 +153,12 @@ async function startCluster(): Promise<TestPostgres> {
           if (released) return;
           released = true;
           await taken.pool.query(emptyAll);
+          // Services bring their own tables (server/services/*/ migrations): empty those the template lacks too.
+          const extra = await taken.pool.query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('schema_version', 'service_migrations') AND NOT (tablename = ANY($1))",
+            [rows.map((row: { tablename: string }) => row.tablename)],
+          );
+          if (extra.rows.length) await taken.pool.query(extra.rows.map((row: { tablename: string }) => `DELETE FROM "${row.tablename}";`).join('\n'));
           free.push(taken);
         },
       };

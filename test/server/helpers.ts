@@ -9,7 +9,7 @@ import type { PinnedKey } from '../../protocol/envelope';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import { buildServer } from '../../server/app';
 import { createConfig, type ServerConfig } from '../../server/config';
-import { loadServices } from '../../server/services/load-services';
+import { DEFAULT_SERVICES_DIR, loadServices } from '../../server/services/load-services';
 import { openStore } from '../../server/store/open-store';
 import type { StoreDialect } from '../../server/store/schema';
 import type { BetaStore } from '../../server/store/store';
@@ -66,12 +66,12 @@ export type TestServerOptions = Partial<ServerConfig> & {
   store?: StoreDialect;
   /** 'all' (the default here) runs every service; 'manifest' only those the signed manifest deploys, as a beta server does. */
   serviceDeployment?: 'manifest' | 'all';
-  /** The services folder to load; server/services/ unless given. */
-  servicesDir?: string;
+  /** The services folders to load; server/services/ unless given. */
+  servicesDirs?: string[];
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { store: storeKind = 'sqlite', serviceDeployment = 'all', servicesDir, ...overrides } = options;
+  const { store: storeKind = 'sqlite', serviceDeployment = 'all', servicesDirs = [DEFAULT_SERVICES_DIR], ...overrides } = options;
   const dir = mkdtempSync(join(tmpdir(), 'beta-server-'));
   const database = storeKind === 'postgres' ? await (await getTestPostgres()).createDatabase() : undefined;
   const config = createConfig({
@@ -88,7 +88,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const store = await openStore(config);
   const clock = { now: START };
   const keys: PinnedKey[] = [];
-  const services = await loadServices(servicesDir);
+  const services = (await Promise.all(servicesDirs.map((dir) => loadServices(dir)))).flat();
   const app = await buildServer({ store, config, now: () => clock.now, loadPublicKeys: () => keys, services, serviceDeployment });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
