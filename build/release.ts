@@ -130,7 +130,7 @@ export function buildServiceEntries(
     }
     const entry = manifestServiceSchema.parse({ id: shipped.id, version: shipped.version, sha256: shipped.sha256, owners: shipped.owners, signOffs: wanted.signOffs });
     for (const problem of findSignOffProblems(entry)) {
-      const message = `service ${problem.message.replace(/\bchunk\b/, 'folder')}`;
+      const message = `service ${problem.message.replace(/\bchunk\b/, 'folder').replace(/owns the feature$/, 'owns the service')}`;
       (options.localDev ? warnings : problems).push({ featureId: entry.id, kind: 'service-sign-off', role: problem.role, reason: problem.reason, message });
     }
     services.push(entry);
