@@ -29,5 +29,10 @@ export const featureJsonSchema = z.strictObject({
    * granted them all.
    */
   dataCollection: z.array(z.enum(DATA_COLLECTION_CATEGORIES)).default([]),
+  /**
+   * Beta services the feature uses (server/services/<id>/): it installs only
+   * while the beta account is signed in and the signed manifest deploys them.
+   */
+  services: z.array(featureId).default([]),
 });
 export type FeatureJson = z.infer<typeof featureJsonSchema>;

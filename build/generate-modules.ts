@@ -32,6 +32,7 @@ export function renderFeatureRegistry(features: readonly DiscoveredFeature[], ge
       `events: ${JSON.stringify(feature.json.events)}`,
       `requiresAccount: ${JSON.stringify(feature.json.requiresAccount)}`,
       `dataCollection: ${JSON.stringify(feature.json.dataCollection)}`,
+      `services: ${JSON.stringify(feature.json.services)}`,
       `load: () => import(/* webpackChunkName: ${JSON.stringify(`features/${feature.id}/index`)} */ ${JSON.stringify(importPath(generatedDir, feature.entry))})`,
     ];
     return `  {\n${fields.map((field) => `    ${field},`).join('\n')}\n  },`;

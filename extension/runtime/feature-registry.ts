@@ -18,6 +18,8 @@ export interface RegisteredFeature {
    * "dataCollection"): it is installed only once the user has granted them all.
    */
   dataCollection: string[];
+  /** Beta services the feature uses (feature.json's "services"): it waits until the manifest deploys them all. */
+  services: string[];
   /** Loads the feature's chunk (a dynamic import: its own lazy chunk). */
   load(): Promise<{ default: FeatureDefinition }>;
 }

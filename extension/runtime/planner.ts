@@ -21,7 +21,7 @@ export interface PlanEnvironment {
 export interface PlanInput {
   /** The last verified manifest, or null when none was ever accepted. */
   manifest: ManifestPayload | null;
-  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount'> & { dataCollection?: readonly string[] }>;
+  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount'> & { dataCollection?: readonly string[]; services?: readonly string[] }>;
   unit: string;
   environment: PlanEnvironment;
   account: { signedIn: boolean; termsAccepted: boolean };
@@ -63,6 +63,7 @@ export type PlanReasonCode =
   | 'needs-account'
   | 'terms'
   | 'needs-consent'
+  | 'needs-service'
   | 'eligible';
 
 export interface PlanDecision {
@@ -126,6 +127,19 @@ function checkConsentGate(declared: readonly string[], consent: DataConsent | un
   return { reasonCode: 'needs-consent', reason: `Waits for your consent to send ${describeDataCollection(missing)} (${where})` };
 }
 
+/** The services a feature uses that the manifest does not deploy, in the feature's order. */
+export function findMissingServices(used: readonly string[], manifest: ManifestPayload | null): string[] {
+  const deployed = new Set((manifest?.services ?? []).map((service) => service.id));
+  return used.filter((id) => !deployed.has(id));
+}
+
+function checkServiceGate(used: readonly string[], manifest: ManifestPayload | null): { reasonCode: 'needs-service'; reason: string } | null {
+  const missing = findMissingServices(used, manifest);
+  if (missing.length === 0) return null;
+  const names = missing.map((id) => `"${id}"`).join(', ');
+  return { reasonCode: 'needs-service', reason: `Waiting for service ${names}: the beta server does not run it yet (not deployed in the signed manifest)` };
+}
+
 type Verdict = Pick<PlanDecision, 'action' | 'reasonCode' | 'reason'>;
 
 function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][number], bucket: number, input: PlanInput): Verdict {
@@ -140,7 +154,9 @@ function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][num
     return { action: 'uninstall', reasonCode: 'sign-offs', reason: `Sign-offs not in order: ${problems.map((p) => p.message).join('; ')}` };
   }
   const unreviewed = problems.length > 0 ? ` (UNREVIEWED: allowed only in this local build: ${problems.map((p) => p.message).join('; ')})` : '';
-  const gate = checkAccountGate(requiresAccount || entry.requiresAccount, input.account);
+  const services = feature.services ?? [];
+  // A feature on beta services is account-gated whatever its feature.json says: the services are.
+  const gate = checkAccountGate(requiresAccount || entry.requiresAccount || services.length > 0, input.account) ?? checkServiceGate(services, input.manifest);
   const override = input.overrides[id];
   if (override === 'off') return { action: 'disable', reasonCode: 'qa-off', reason: `Forced off by QA${unreviewed}` };
   // Withdrawn or never given consent uninstalls: what the feature kept locally goes with it.

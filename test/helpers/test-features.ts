@@ -18,7 +18,7 @@ export interface TestFeature {
 export function makeFeature(
   id: string,
   definition: FeatureDefinition,
-  options: { events?: FeatureEventName[]; version?: string; files?: Record<string, string>; requiresAccount?: boolean; dataCollection?: string[] } = {},
+  options: { events?: FeatureEventName[]; version?: string; files?: Record<string, string>; requiresAccount?: boolean; dataCollection?: string[]; services?: string[] } = {},
 ): TestFeature & { files: Record<string, string> } {
   const version = options.version ?? '1.0.0';
   const chunk = `features/${id}/index.js`;
@@ -34,6 +34,7 @@ export function makeFeature(
     events: options.events ?? [],
     requiresAccount: options.requiresAccount ?? false,
     dataCollection: options.dataCollection ?? [],
+    services: options.services ?? [],
     load: async () => {
       loads++;
       return { default: definition };

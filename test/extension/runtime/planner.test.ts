@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ManifestFeature, ManifestPayload } from '../../../protocol/manifest-schema';
 import { planFeatures, type PlanDecision, type PlanInput } from '../../../extension/runtime/planner';
 import { computeBucket } from '../../../extension/runtime/rollout';
-import { makeEntry, sha256 } from '../../helpers/manifests';
+import { makeEntry, makeServiceEntry, sha256 } from '../../helpers/manifests';
 
 const UNIT = '6b1f4c3e-2d8a-4e1b-9c7f-0a5d3e2b1c4f';
 
@@ -208,6 +208,35 @@ describe('planner', () => {
     it('leaves a feature that declares nothing alone, whatever is granted', async () => {
       const d = await decide([entry()], { dataConsent: { source: 'firefox', granted: [] } });
       assert.equal(d.action, 'install');
+    });
+  });
+
+  describe('features on beta services', () => {
+    const onNotes = { registry: [{ id: 'kit', requiresAccount: false, services: ['notes'] }] };
+    const deployed = (...ids: string[]) => ({ ...manifestOf(entry()), services: ids.map((id) => ({ ...makeServiceEntry('notes'), id })) });
+
+    it('waits for the service while the manifest does not deploy it (data kept), and installs once it does', async () => {
+      const waiting = await decide([entry()], { ...onNotes });
+      assert.deepEqual([waiting.action, waiting.reasonCode], ['disable', 'needs-service']);
+      assert.match(waiting.reason, /^Waiting for service "notes"/);
+      const other = await decide([entry()], { ...onNotes, manifest: deployed('other-service') });
+      assert.equal(other.reasonCode, 'needs-service');
+      const ready = await decide([entry()], { ...onNotes, manifest: deployed('notes') });
+      assert.deepEqual([ready.action, ready.reasonCode], ['install', 'eligible']);
+    });
+
+    it('needs the beta account first, even when feature.json does not say requiresAccount', async () => {
+      const signedOut = await decide([entry()], { ...onNotes, manifest: deployed('notes'), account: { signedIn: false, termsAccepted: false } });
+      assert.deepEqual([signedOut.action, signedOut.reasonCode], ['disable', 'needs-account']);
+    });
+
+    it('QA force-on does not bypass a missing service', async () => {
+      const forced = await decide([entry()], { ...onNotes, overrides: { kit: 'on' } });
+      assert.deepEqual([forced.action, forced.reasonCode], ['disable', 'needs-service']);
+    });
+
+    it('a feature on no service is not affected by the services list', async () => {
+      assert.equal((await decide([entry()], { manifest: deployed() })).action, 'install');
     });
   });
 });
