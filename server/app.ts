@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PinnedKey } from '../protocol/envelope';
 import { readPublicKeys } from '../protocol/key-files';
 import type { ServerConfig } from './config';
@@ -17,12 +18,13 @@ import { registerAccountDataRoutes } from './routes/account-data';
 import { registerAccountRoutes } from './routes/accounts';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
-import { registerManifestRoutes } from './routes/manifest';
+import { createManifestSource, manifestCacheControl, registerManifestRoutes } from './routes/manifest';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerTermsRoutes } from './routes/terms';
 import { registerUsageRoutes } from './routes/usage';
 import { loadServices, type LoadedService } from './services/load-services';
 import { mountServices } from './services/mount-services';
+import { createMemoryResponder, openDocumentCache } from './served-document';
 import type { BetaStore } from './store/store';
 
 /** A number of proxy hops becomes a trust function (fastify's types take no number); addresses pass as they are. */
@@ -50,6 +52,8 @@ export interface BuildServerOptions {
    * manifest deploys it; 'all': every service runs (the default with ALLOW_UNREVIEWED).
    */
   serviceDeployment?: 'manifest' | 'all';
+  /** How often each process checks for a newer manifest (1 s); PostgreSQL also announces it at once. */
+  manifestCheckIntervalMs?: number;
 }
 
 function createPasswordHasher(config: ServerConfig): PasswordHasher {
@@ -130,12 +134,29 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.addHook('preClose', async () => {
     closing = true;
   });
+
+  // The published manifest is answered from memory ahead of fastify's routing and hooks: it is the route every install polls.
+  const manifestCache = await openDocumentCache(createManifestSource(options.store), {
+    checkIntervalMs: options.manifestCheckIntervalMs ?? 1000,
+    onError: (error) => app.log.warn({ err: error }, 'cannot refresh the served manifest'),
+  });
+  app.addHook('onClose', async () => manifestCache.close());
+  const corsHeaders = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'ETag, Retry-After' };
+  const answerFromMemory = createMemoryResponder(
+    [{ path: '/v1/manifest', cache: manifestCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } }],
+    () => closing,
+  );
+  const fastifyListeners = app.server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  app.server.removeAllListeners('request');
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (answerFromMemory(req, res)) return;
+    for (const listener of fastifyListeners) listener.call(app.server, req, res);
+  });
   app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
     if (request.url.startsWith('/v1/')) {
       // Bearer tokens, not cookies: any origin (the add-on's moz-extension://) may call, without credentials.
-      reply.header('access-control-allow-origin', '*');
-      reply.header('access-control-expose-headers', 'ETag, Retry-After');
+      reply.headers(corsHeaders);
     }
   });
 
@@ -170,7 +191,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerTermsRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerSessionRoutes(app, deps);
-  await registerManifestRoutes(app, deps);
+  await registerManifestRoutes(app, deps, manifestCache);
   const services = options.services ?? (await loadServices());
   registerAccountDataRoutes(app, deps, services);
   await mountServices(app, deps, services, { deployAll: (options.serviceDeployment ?? (config.allowUnreviewed ? 'all' : 'manifest')) === 'all' });

@@ -129,7 +129,7 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { to
  * LOGIN_LIMIT_PER_EMAIL, LOGIN_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL,
  * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL, DATABASE_URL,
  * USAGE_RETENTION_DAYS, REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
- * PASSWORD_CONCURRENCY, PASSWORD_QUEUE_LENGTH.
+ * PASSWORD_CONCURRENCY, PASSWORD_QUEUE_LENGTH, SCRYPT_N.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: ServerConfig; adminTokenGenerated: boolean } {
   const defaults = createConfig({ dataDir: resolve(env.DATA_DIR || '.beta-data') });
@@ -164,9 +164,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
     shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs),
     passwordConcurrency: Math.max(1, readInteger(env, 'PASSWORD_CONCURRENCY', defaults.passwordConcurrency)),
     passwordQueueLength: readInteger(env, 'PASSWORD_QUEUE_LENGTH', defaults.passwordQueueLength),
+    passwordParams: readScryptParams(env, defaults.passwordParams),
   });
   if (config.usageRetentionDays < 1) throw new Error('environment variable USAGE_RETENTION_DAYS must be at least 1 (today is always kept)');
   return { config, adminTokenGenerated: generated };
+}
+
+/**
+ * SCRYPT_N: scrypt's cost for new password hashes (a power of two, at least
+ * 1024; OWASP's 131072 by default). Lower only for load simulations and
+ * development: hashes keep their cost, and a login with a cheaper hash than
+ * the configured cost re-hashes it.
+ */
+function readScryptParams(env: NodeJS.ProcessEnv, base: ScryptParams): ScryptParams {
+  const N = readInteger(env, 'SCRYPT_N', base.N);
+  if (N < 1024 || N > 2 ** 24 || (N & (N - 1)) !== 0) throw new Error(`environment variable SCRYPT_N must be a power of two from 1024 to 16777216, not "${env.SCRYPT_N}"`);
+  return { ...base, N };
 }
 
 export const DATABASE_FILE = 'beta.sqlite3';

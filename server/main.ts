@@ -4,8 +4,10 @@
  * flight get SHUTDOWN_GRACE_MS to finish, then every connection still open is
  * closed, the database is closed and the process exits 0.
  */
+import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { buildServer } from './app';
+import { readWorkerCount, reportListening, runPrimary } from './cluster';
 import { readConfig } from './config';
 import { openStore } from './store/open-store';
 import { runHousekeeping } from './store/retention';
@@ -53,12 +55,27 @@ async function startServer(): Promise<void> {
   if (adminTokenGenerated) {
     console.log(`admin token (kept in ${join(config.dataDir, 'admin-token')}, shown once): ${config.adminToken}`);
   }
-  console.log(`beta server listening on http://${host}:${port}`);
+  if (!reportListening(`http://${host}:${port}`)) console.log(`beta server listening on http://${host}:${port}`);
   // Once at start too: a fleet whose processes restart more often than hourly still keeps its retention.
   runHousekeeping(store, config, Date.now()).catch((error: unknown) => console.warn('beta server: housekeeping failed:', error));
 }
 
-startServer().catch((error: unknown) => {
+function fail(error: unknown): never {
   console.error(`beta server failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
-});
+}
+
+// WORKERS=n: this process becomes the primary. The config is read here first, so a bad one fails once, and a
+// generated admin token is made (and printed) once: the workers then read the same one from DATA_DIR.
+try {
+  const workers = cluster.isPrimary ? readWorkerCount(process.env) : 1;
+  if (workers > 1) {
+    const { config, adminTokenGenerated } = readConfig();
+    if (adminTokenGenerated) console.log(`admin token (kept in ${join(config.dataDir, 'admin-token')}, shown once): ${config.adminToken}`);
+    runPrimary(workers);
+  } else {
+    startServer().catch(fail);
+  }
+} catch (error) {
+  fail(error);
+}

@@ -9,6 +9,8 @@ import { ManifestRefusedError, verifyEnvelope } from '../../protocol/envelope';
 import { ApiError, errors } from '../errors';
 import { requireAdmin, toIso, type RouteDeps } from '../http';
 import { MANIFEST_ENV } from '../../protocol/environments';
+import { matchesIfNoneMatch, type DocumentCache, type DocumentSource } from '../served-document';
+import type { BetaStore } from '../store/store';
 
 const MANIFEST_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -17,21 +19,36 @@ export function computeEtag(bytes: Uint8Array): string {
   return `"${createHash('sha256').update(bytes).digest('base64url')}"`;
 }
 
-/** RFC 9110 If-None-Match: a list of tags (weak comparison) or "*". */
-function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-}
-
 const REFUSAL_STATUS: Record<string, number> = { 'malformed-envelope': 400, rollback: 409 };
 
-/** Registers GET /v1/manifest and PUT /v1/admin/manifest. */
-export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+/** The current manifest as a served document: its serial is its version. */
+export function createManifestSource(store: BetaStore): DocumentSource {
+  return {
+    readVersion: () => store.getCurrentManifestSerial(),
+    async readDocument() {
+      const manifest = await store.getCurrentManifest();
+      return manifest && { version: manifest.serial, bytes: manifest.bytes, etag: manifest.etag, publishedAt: manifest.publishedAt };
+    },
+    watch: store.watchManifest && ((onPublished) => store.watchManifest!(onPublished)),
+  };
+}
+
+/** What a CDN and the add-on need to cache the manifest; the in-memory answer sends the same. */
+export function manifestCacheControl(deps: Pick<RouteDeps, 'config'>): string {
+  return `public, max-age=${deps.config.manifestMaxAgeSeconds}`;
+}
+
+/**
+ * Registers GET /v1/manifest and PUT /v1/admin/manifest. GET is mostly
+ * answered from memory before fastify (app.ts); this route answers what that
+ * leaves, with the same headers: the 404 before any publication.
+ */
+export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDeps, cache: DocumentCache): Promise<void> {
   app.get('/v1/manifest', async (request, reply) => {
-    const manifest = await deps.store.getCurrentManifest();
+    const current = cache.current();
+    const manifest = current && { etag: current.etag, publishedAt: current.publishedAt, bytes: current.bytes };
     if (!manifest) throw errors.notFound('no_manifest', 'no manifest has been published yet');
-    reply.header('etag', manifest.etag).header('cache-control', `public, max-age=${deps.config.manifestMaxAgeSeconds}`);
+    reply.header('etag', manifest.etag).header('cache-control', manifestCacheControl(deps));
     reply.header('last-modified', new Date(manifest.publishedAt).toUTCString());
     if (matchesIfNoneMatch(request.headers['if-none-match'], manifest.etag)) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(manifest.bytes);
@@ -89,6 +106,8 @@ export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDe
       const etag = computeEtag(bytes);
       const publishedAt = deps.now();
       if (!(await deps.store.publishManifest({ serial, bytes: Buffer.from(bytes), etag, publishedAt }))) throw stale();
+      // This process serves the new manifest before the publisher hears back; the others within a second.
+      await cache.refresh().catch((error: unknown) => request.log.warn({ err: error }, 'manifest cache refresh failed'));
       return reply.code(201).send({ serial, etag, publishedAt: toIso(publishedAt) });
     });
   });

@@ -51,6 +51,9 @@ function listActivity(counts: readonly UsageCount[], installId: string): Array<B
  * @example
  *   const store = createKyselyStore(db, 'postgres');
  */
+/** The PostgreSQL notification channel a publication is announced on. */
+export const MANIFEST_CHANNEL = 'beta_manifest_published';
+
 export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect): BetaStore {
   const selectAccount = () => db.selectFrom('accounts').selectAll();
 
@@ -130,6 +133,10 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
       const row = await db.selectFrom('manifests').selectAll().orderBy('serial', 'desc').limit(1).executeTakeFirst();
       return row && { serial: row.serial, bytes: row.bytes, etag: row.etag, publishedAt: row.published_at };
     },
+    async getCurrentManifestSerial() {
+      const row = await db.selectFrom('manifests').select('serial').orderBy('serial', 'desc').limit(1).executeTakeFirst();
+      return row && Number(row.serial);
+    },
     async publishManifest(manifest) {
       return db.transaction().execute(async (trx) => {
         // Publishers wait for each other; readers of the current manifest are not blocked.
@@ -140,6 +147,8 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
           .insertInto('manifests')
           .values({ serial: manifest.serial, bytes: manifest.bytes, etag: manifest.etag, published_at: manifest.publishedAt })
           .execute();
+        // Delivered to every listening process when this transaction commits, never before.
+        if (dialect === 'postgres') await sql`NOTIFY ${sql.raw(MANIFEST_CHANNEL)}`.execute(trx);
         return true;
       });
     },

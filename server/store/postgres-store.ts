@@ -4,7 +4,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { createKyselyStore } from './kysely-store';
+import { createKyselyStore, MANIFEST_CHANNEL } from './kysely-store';
 import { migrateDatabase } from './migrations';
 import { RefuseNulPlugin } from './refuse-nul';
 import type { BetaTables } from './schema';
@@ -62,5 +62,48 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await db.destroy();
     throw new Error(`cannot open the PostgreSQL database: ${(error as Error).message}`);
   }
-  return createKyselyStore(db, 'postgres');
+  const store = createKyselyStore(db, 'postgres');
+  return { ...store, watchManifest: (onPublished) => listenForManifests(url, onPublished) };
+}
+
+/**
+ * LISTENs for published manifests on a dedicated connection (a pooled one
+ * would drop the LISTEN when returned). A lost connection is reported and
+ * re-opened after a second; callers keep their own periodic check as well.
+ */
+async function listenForManifests(url: string, onPublished: () => void): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const reconnectLater = (): void => {
+    if (stopped) return;
+    retry = setTimeout(() => {
+      connect().catch((error: Error) => {
+        console.warn(`beta store: cannot listen for manifests: ${error.message}`);
+        reconnectLater();
+      });
+    }, 1000).unref();
+  };
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', () => onPublished());
+    next.on('error', (error) => {
+      console.warn(`beta store: the manifest listener's connection failed: ${error.message}`);
+      void next.end().catch(() => undefined);
+      if (client === next) client = undefined;
+      reconnectLater();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${MANIFEST_CHANNEL}`);
+    if (stopped) return void (await next.end());
+    client = next;
+    // Anything published while no connection listened is picked up now.
+    onPublished();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end();
+  };
 }

@@ -106,6 +106,14 @@ export interface BetaStore {
   consumeRateLimit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult>;
 
   getCurrentManifest(): Promise<ManifestRecord | undefined>;
+  /** The current manifest's serial only: a cheap check whether a cached copy is still current. */
+  getCurrentManifestSerial(): Promise<number | undefined>;
+  /**
+   * Calls `onPublished` soon after any process publishes a manifest, where the
+   * database can tell (PostgreSQL LISTEN/NOTIFY); absent elsewhere. Resolves
+   * with a function that stops listening.
+   */
+  watchManifest?(onPublished: () => void): Promise<() => Promise<void>>;
   /**
    * Stores a manifest only if its serial is higher than every stored one, so two
    * publishers racing cannot roll the channel back. Returns false otherwise.

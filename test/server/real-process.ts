@@ -1,0 +1,69 @@
+// Starts `server/main.ts` as a real child process with the environment given,
+// and waits for the line that says where it listens.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+
+export interface RunningProcess {
+  child: ChildProcess;
+  url: string;
+  /** The whole line that announced the URL. */
+  line: string;
+  output: string[];
+  exited: Promise<number | null>;
+  /** SIGKILLs it if it still runs, and waits for it to go. */
+  kill(): Promise<void>;
+}
+
+export function startServerProcess(env: Record<string, string>): Promise<RunningProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ADMIN_TOKEN: '', DATABASE_URL: '', WORKERS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return new Promise((done, fail) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        output.push(line);
+        const match = /listening on (http:\/\/\S+)/.exec(line);
+        if (match) done({ child, url: match[1]!, line, output, exited, kill });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    void exited.then((code) => fail(new Error(`server exited (${code}) before listening: ${output.join('\n')}`)));
+  });
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: any;
+}
+
+export async function callServer(url: string, method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<CallResult> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const response = await fetch(url + path, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body: parsed };
+}
