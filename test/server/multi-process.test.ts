@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { getTestPostgres } from '../helpers/postgres';
 import { createSigningKey, signPayload, type SigningKey } from '../helpers/signing';
 import { createPayload, TERMS } from './helpers';
-import { callServer, startServerProcess, type RunningProcess } from './real-process';
+import { callServer, startServerProcess, type RunningProcess } from '../helpers/server-process';
 
 const ADMIN = 'fleet-admin-token-0123456789';
 
