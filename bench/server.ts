@@ -1,118 +1,145 @@
 /**
- * The beta server's hot paths over loopback HTTP, as ratios against a bare
- * node:http server doing the least the same request needs, run in the same
- * process with the same client. At 500k users polling hourly the manifest
- * route takes ~140 requests/s on average; usage batches ~25/s.
+ * `npm run bench` (server part): the beta server's hot paths under load, as
+ * ratios against bare node:http baselines measured in the same run.
  *
- *  - GET /v1/manifest (200 with the stored bytes) vs a bare server sending
- *    the same bytes with an ETag;
- *  - GET /v1/manifest with If-None-Match (304) vs a bare 304;
- *  - POST /v1/usage (validated, deduplicated, written to SQLite in a
- *    transaction) vs a bare server that parses the JSON and answers 200.
+ * The beta server runs as its real process (server/main.ts, one process);
+ * the load generator (autocannon) runs in a process of its own; the
+ * baselines run in this one. PostgreSQL is a temporary cluster started like
+ * the tests' (test/helpers/postgres.ts: fsync off, so write figures are
+ * upper bounds for a durable database).
  *
- * Bounded: a fixed number of requests per case, loopback only.
+ * BENCH_SECONDS (default 8) per run, BENCH_CONNECTIONS (default 100).
+ * SCRYPT_N sets the sign-in cost (default: the server's, OWASP's 2^17).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildServer } from '../server/app';
-import { createConfig, getDatabasePath } from '../server/config';
-import { openSqliteStore } from '../server/store/sqlite-store';
+import { readConfig } from '../server/config';
 import { makeManifestPayload } from '../test/helpers/manifests';
+import { getTestPostgres, stopTestPostgres } from '../test/helpers/postgres';
+import { startServerProcess, type RunningProcess } from '../test/helpers/server-process';
 import { createSigningKey, signPayload } from '../test/helpers/signing';
+import { runLoad, type LoadOptions, type LoadResult } from './load';
+import { startBareLogin, startBareManifest, startBarePostgres, startBareUsageSqlite, type Baseline } from './server-baselines';
 
-const REQUESTS = 1500;
-const CONCURRENCY = 16;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const ADMIN = 'bench-admin-token-0123456789';
+const DAY = new Date().toISOString().slice(0, 10);
+const USAGE_BODY = JSON.stringify({
+  batchId: 'bench-[<id>]',
+  installId: 'install-[<id>]',
+  counts: Array.from({ length: 10 }, (_, k) => ({ day: DAY, featureId: 'reading-time', event: `event-${k}`, count: 1 + k })),
+});
 
-async function runLoad(count: number, send: (i: number) => Promise<Response>): Promise<number> {
-  let next = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const response = await send(next++);
-        await response.arrayBuffer();
-        if (response.status >= 400) throw new Error(`request failed with ${response.status}`);
-      }
-    }),
-  );
-  return Number(process.hrtime.bigint() - start) / 1e6;
+interface Row {
+  name: string;
+  subject: LoadResult;
+  baseline: LoadResult;
+  baselineName: string;
 }
 
-function report(name: string, subject: number, baseline: number): void {
-  const perSecond = (ms: number) => Math.round((REQUESTS / ms) * 1000);
-  console.log(
-    `${name.padEnd(44)} ${String(perSecond(subject)).padStart(6)} req/s  baseline ${String(perSecond(baseline)).padStart(6)} req/s  time ratio ${(subject / baseline).toFixed(2)}×`,
-  );
+async function measure(name: string, baselineName: string, subject: LoadOptions, baseline: LoadOptions): Promise<Row> {
+  // A short warm-up of each, then the measured runs.
+  await runLoad({ ...subject, seconds: 1 });
+  await runLoad({ ...baseline, seconds: 1 });
+  const row = { name, baselineName, subject: await runLoad(subject), baseline: await runLoad(baseline) };
+  console.error(`  measured: ${name}`);
+  return row;
 }
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+function printTable(rows: Row[]): void {
+  const cores = availableParallelism();
+  console.log(`\nBeta server under load: ${CONNECTIONS} connections, ${SECONDS} s per run, autocannon in its own process`);
+  console.log(`machine: ${cores} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}\n`);
+  const header = ['case', 'server req/s', 'p99 ms', 'baseline', 'base req/s', 'base p99', 'ratio', 'errors'];
+  const lines = rows.map((r) => [
+    r.name,
+    Math.round(r.subject.requestsPerSecond).toString(),
+    r.subject.p99.toString(),
+    r.baselineName,
+    Math.round(r.baseline.requestsPerSecond).toString(),
+    r.baseline.p99.toString(),
+    `${(r.subject.requestsPerSecond / r.baseline.requestsPerSecond).toFixed(2)}×`,
+    String(r.subject.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  for (const line of [header, ...lines]) console.log(line.map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sbc-bench-'));
-  const key = await createSigningKey('bench');
-  const store = await openSqliteStore(getDatabasePath(dir));
-  const app = await buildServer({
-    store,
-    config: createConfig({ dataDir: dir, adminToken: ADMIN }),
-    loadPublicKeys: () => [key.pinned],
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const started: Array<RunningProcess | Baseline> = [];
+  try {
+    const key = await createSigningKey('bench');
+    mkdirSync(join(dir, 'keys'));
+    writeFileSync(join(dir, 'keys', 'bench.public.json'), JSON.stringify(key.pinned));
+    const postgres = await getTestPostgres();
+    const database = await postgres.createDatabase();
+    const bareDatabase = await postgres.createDatabase({ empty: true });
+    const env = {
+      ADMIN_TOKEN: ADMIN,
+      PUBLIC_KEYS: join(dir, 'keys'),
+      LOGIN_LIMIT_PER_EMAIL: '100000000',
+      LOGIN_LIMIT_PER_ADDRESS: '100000000',
+    };
+    const sqliteServer = await startServerProcess({ ...env, DATA_DIR: join(dir, 'sqlite') });
+    const postgresServer = await startServerProcess({ ...env, DATA_DIR: join(dir, 'postgres'), DATABASE_URL: database.url });
+    started.push(sqliteServer, postgresServer);
 
-  const envelope = await signPayload(makeManifestPayload({}, Date.now(), 1), key);
-  const published = await fetch(`${origin}/v1/admin/manifest`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-    body: envelope,
-  });
-  if (!published.ok) throw new Error(`publishing failed: ${published.status} ${await published.text()}`);
-  const etag = published.headers.get('etag') ?? (await fetch(`${origin}/v1/manifest`)).headers.get('etag')!;
-
-  const bare = createServer((req, res) => {
-    if (req.method === 'GET') {
-      if (req.headers['if-none-match'] === etag) res.writeHead(304, { etag }).end();
-      else res.writeHead(200, { 'content-type': 'application/json', etag }).end(envelope);
-      return;
+    const envelope = await signPayload(makeManifestPayload({}, Date.now(), 1), key);
+    const published = await fetch(`${postgresServer.url}/v1/admin/manifest`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: envelope,
+    });
+    if (!published.ok) throw new Error(`publishing failed: ${published.status} ${await published.text()}`);
+    const served = await fetch(`${postgresServer.url}/v1/manifest`);
+    const bytes = Buffer.from(await served.arrayBuffer());
+    const manifestHeaders: Record<string, string> = {};
+    for (const name of ['etag', 'cache-control', 'last-modified', 'access-control-allow-origin', 'access-control-expose-headers']) {
+      manifestHeaders[name] = served.headers.get(name)!;
     }
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"recorded"}');
+    const etag = manifestHeaders.etag!;
+
+    const credentials = { email: 'bench@example.org', password: 'bench password' };
+    const signUp = await fetch(`${postgresServer.url}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...credentials, acceptedTerms: readConfig({ ...process.env, ADMIN_TOKEN: ADMIN }).config.termsVersion }),
     });
-  });
-  const bareOrigin = await listen(bare);
+    if (signUp.status !== 201) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`);
+    const session = await fetch(`${postgresServer.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+    const token = ((await session.json()) as { token: string }).token;
 
-  const usageBody = (i: number, prefix: string) =>
-    JSON.stringify({
-      batchId: `${prefix}-${i}`,
-      installId: `install-${i % 500}`,
-      counts: Array.from({ length: 10 }, (_, k) => ({ day: '2026-11-25', featureId: 'reading-time', event: `event-${k}`, count: 1 + k })),
-    });
-  const post = (base: string, prefix: string) => (i: number) =>
-    fetch(`${base}/v1/usage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: usageBody(i, prefix) });
+    const bareManifest = await startBareManifest(bytes, manifestHeaders);
+    const bareSqlite = await startBareUsageSqlite(join(dir, 'bare.sqlite3'));
+    const barePostgres = await startBarePostgres(bareDatabase.url, 'usage');
+    const bareAccount = await startBarePostgres(database.url, 'account');
+    const bareLogin = await startBareLogin(readConfig({ ...process.env, ADMIN_TOKEN: ADMIN }).config.passwordParams);
+    started.push(bareManifest, bareSqlite, barePostgres, bareAccount, bareLogin);
 
-  console.log(`Beta server benchmarks (${REQUESTS} requests per case, ${CONCURRENCY} at a time, loopback)`);
-  // Warm both servers and the client's connection pool first.
-  await runLoad(200, () => fetch(`${origin}/v1/manifest`));
-  await runLoad(200, () => fetch(`${bareOrigin}/v1/manifest`));
-
-  report('GET /v1/manifest (200, stored bytes)', await runLoad(REQUESTS, () => fetch(`${origin}/v1/manifest`)), await runLoad(REQUESTS, () => fetch(`${bareOrigin}/v1/manifest`)));
-  const revalidate = (base: string) => () => fetch(`${base}/v1/manifest`, { headers: { 'if-none-match': etag } });
-  report('GET /v1/manifest (304, If-None-Match)', await runLoad(REQUESTS, revalidate(origin)), await runLoad(REQUESTS, revalidate(bareOrigin)));
-  report('POST /v1/usage (10 counts, SQLite)', await runLoad(REQUESTS, post(origin, 'a')), await runLoad(REQUESTS, post(bareOrigin, 'b')));
-
-  await app.close();
-  await store.close();
-  await new Promise<void>((resolve) => bare.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
+    const load = { connections: CONNECTIONS, seconds: SECONDS };
+    const post = (url: string, body: string): LoadOptions => ({ ...load, url, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const rows: Row[] = [];
+    console.error('Measuring (about 2 × (1 + BENCH_SECONDS) s per case)…');
+    rows.push(await measure('GET /v1/manifest 200', 'bare node:http, same bytes', { ...load, url: `${postgresServer.url}/v1/manifest` }, { ...load, url: `${bareManifest.url}/v1/manifest` }));
+    const ifNoneMatch = { 'if-none-match': etag };
+    rows.push(await measure('GET /v1/manifest 304', 'bare node:http 304', { ...load, url: `${postgresServer.url}/v1/manifest`, headers: ifNoneMatch }, { ...load, url: `${bareManifest.url}/v1/manifest`, headers: ifNoneMatch }));
+    rows.push(await measure('POST /v1/usage, SQLite', 'JSON.parse + 1 INSERT, SQLite', post(`${sqliteServer.url}/v1/usage`, USAGE_BODY), post(bareSqlite.url, USAGE_BODY)));
+    rows.push(await measure('POST /v1/usage, PostgreSQL', 'JSON.parse + 1 INSERT, PostgreSQL', post(`${postgresServer.url}/v1/usage`, USAGE_BODY), post(barePostgres.url, USAGE_BODY)));
+    const bearer = { authorization: `Bearer ${token}` };
+    rows.push(await measure('GET /v1/account, PostgreSQL', 'sha256 + 1 join, PostgreSQL', { ...load, url: `${postgresServer.url}/v1/account`, headers: bearer }, { ...load, url: bareAccount.url, headers: bearer }));
+    const login = JSON.stringify(credentials);
+    rows.push(await measure(`POST /v1/sessions (scrypt N=${readConfig({ ...process.env, ADMIN_TOKEN: ADMIN }).config.passwordParams.N})`, 'one scrypt, same cost', post(`${postgresServer.url}/v1/sessions`, login), post(bareLogin.url, login)));
+    printTable(rows);
+    await database.release();
+    await bareDatabase.release();
+  } finally {
+    for (const item of started.reverse()) await ('kill' in item ? item.kill() : item.close());
+    await stopTestPostgres();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main().catch((error: unknown) => {
