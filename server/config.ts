@@ -45,6 +45,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Usage counts, active installs and batch ids older than this many days are deleted. */
   usageRetentionDays: number;
+  /** Batch ids (deduplication of resent usage batches) are kept this many days, at most usageRetentionDays. */
+  batchIdRetentionDays: number;
   /** A request whose body has not fully arrived by then gets a 408. */
   requestTimeoutMs: number;
   /** A request whose headers have not fully arrived by then gets a 408. */
@@ -90,6 +92,7 @@ export function createConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     logLevel: undefined,
     databaseUrl: undefined,
     usageRetentionDays: 400,
+    batchIdRetentionDays: 30,
     requestTimeoutMs: 30_000,
     headersTimeoutMs: 15_000,
     shutdownGraceMs: 10_000,
@@ -129,7 +132,7 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { to
  * LOGIN_LIMIT_PER_EMAIL, LOGIN_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL,
  * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL, DATABASE_URL,
  * USAGE_RETENTION_DAYS, REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
- * PASSWORD_CONCURRENCY, PASSWORD_QUEUE_LENGTH, SCRYPT_N.
+ * PASSWORD_CONCURRENCY, PASSWORD_QUEUE_LENGTH, SCRYPT_N, BATCH_ID_RETENTION_DAYS.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: ServerConfig; adminTokenGenerated: boolean } {
   const defaults = createConfig({ dataDir: resolve(env.DATA_DIR || '.beta-data') });
@@ -165,6 +168,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
     passwordConcurrency: Math.max(1, readInteger(env, 'PASSWORD_CONCURRENCY', defaults.passwordConcurrency)),
     passwordQueueLength: readInteger(env, 'PASSWORD_QUEUE_LENGTH', defaults.passwordQueueLength),
     passwordParams: readScryptParams(env, defaults.passwordParams),
+    batchIdRetentionDays: Math.max(1, readInteger(env, 'BATCH_ID_RETENTION_DAYS', defaults.batchIdRetentionDays)),
   });
   if (config.usageRetentionDays < 1) throw new Error('environment variable USAGE_RETENTION_DAYS must be at least 1 (today is always kept)');
   return { config, adminTokenGenerated: generated };

@@ -10,6 +10,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface RetentionPolicy {
   /** Usage (counts, active installs, batch ids) is kept this many whole UTC days, today included. */
   usageRetentionDays: number;
+  /**
+   * Batch ids only guard against a batch sent again after a lost answer, which
+   * happens within days: they may go sooner (at most usageRetentionDays).
+   * One row per batch makes them the largest table at scale.
+   */
+  batchIdRetentionDays?: number;
 }
 
 /** The first UTC day kept: usage of earlier days is past its retention. */
@@ -26,6 +32,8 @@ export function findFirstKeptDay(now: number, retentionDays: number): string {
 export async function runHousekeeping(store: BetaStore, policy: RetentionPolicy, now: number): Promise<{ usageRowsDeleted: number }> {
   await store.pruneExpired(now);
   const firstKept = findFirstKeptDay(now, policy.usageRetentionDays);
-  const usageRowsDeleted = await store.deleteUsageBefore(firstKept, Date.parse(`${firstKept}T00:00:00Z`));
+  const batchDays = Math.min(policy.batchIdRetentionDays ?? policy.usageRetentionDays, policy.usageRetentionDays);
+  const firstBatchDayKept = findFirstKeptDay(now, batchDays);
+  const usageRowsDeleted = await store.deleteUsageBefore(firstKept, Date.parse(`${firstBatchDayKept}T00:00:00Z`));
   return { usageRowsDeleted };
 }
