@@ -141,7 +141,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     onError: (error) => app.log.warn({ err: error }, 'cannot refresh the served manifest'),
   });
   app.addHook('onClose', async () => manifestCache.close());
-  const corsHeaders = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'ETag, Retry-After' };
+  const corsHeaders = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'ETag, Retry-After, X-Last-Modified, X-Weave-Next-Offset' };
   const answerFromMemory = createMemoryResponder(
     [{ path: '/v1/manifest', cache: manifestCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } }],
     () => closing,
@@ -164,7 +164,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     reply
       .code(204)
       .header('access-control-allow-methods', 'GET, HEAD, POST, PUT, DELETE, OPTIONS')
-      .header('access-control-allow-headers', 'Authorization, Content-Type, If-None-Match')
+      .header('access-control-allow-headers', 'Authorization, Content-Type, If-None-Match, X-If-Modified-Since, X-If-Unmodified-Since')
       .header('access-control-max-age', '600')
       .send(),
   );

@@ -38,7 +38,8 @@ describeEachStore('beta server: account data across services', (store) => {
     const exported = await server.call('GET', '/v1/account/export', { token: ada });
     assert.equal(exported.status, 200, exported.text);
     assert.equal(exported.body.account.email, 'ada@example.org');
-    assert.deepEqual(Object.keys(exported.body.services).sort(), ['bookmarks', 'notes']);
+    assert.deepEqual(Object.keys(exported.body.services).sort(), ['bookmarks', 'notes', 'storage']);
+    assert.deepEqual(exported.body.services.storage.records, { records: [] });
     assert.deepEqual(exported.body.services.notes.records.notes.map((n: { text: string }) => n.text), ["ada's note"]);
     assert.deepEqual(exported.body.services.bookmarks.records, { titles: ["ada's bookmark"] });
     assert.equal(exported.body.services.notes.data[0].retention, 'until the user deletes the note or the account');
