@@ -46,14 +46,14 @@ describe('publish: services', () => {
           technical: signOff('tech@example.org', { version: '0.9.0' }),
         },
       },
-      { id: 'storage', version: '1.0.0', signOffs: reviewed() },
+      { id: 'not-built', version: '1.0.0', signOffs: reviewed() },
     ]);
     const { problems } = buildServiceEntries(release, servicesLock);
     assert.deepEqual(problems.map((p) => `${p.featureId}/${p.kind}/${p.role ?? '-'}/${p.reason ?? '-'}`).sort(), [
+      'not-built/service-not-in-lock/-/-',
       'notes/service-sign-off/privacy/self-review',
       'notes/service-sign-off/security/stale-sha256',
       'notes/service-sign-off/technical/stale-version',
-      'storage/service-not-in-lock/-/-',
     ]);
     assert.match(problems.find((p) => p.reason === 'stale-sha256')!.message, /^service notes: security sign-off was given for folder cccccccccccc…/);
     const missing = buildServiceEntries(releaseWith([{ id: 'notes', version: '1.0.0' }]), servicesLock).problems;
