@@ -85,6 +85,7 @@ export function buildFeatureEntries(release: Release, lock: LockFile, options: {
       requiresAccount: shipped.requiresAccount,
       owners: shipped.owners,
       signOffs: wanted.signOffs,
+      ...(wanted.exitCriteria ? { exitCriteria: wanted.exitCriteria } : {}),
     });
     for (const problem of findSignOffProblems(entry)) {
       // The client shows the same message; only the publisher can act on where the right list is.

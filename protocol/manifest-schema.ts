@@ -8,6 +8,7 @@
  *    "signatures": [{"keyId": "…", "alg": "ES256", "sig": "<base64url>"}]}
  */
 import * as z from 'zod/mini';
+import { exitCriteriaSchema } from './exit-criteria';
 
 // zod/mini ships no messages of its own; English ones keep refusals readable in the QA panel and the tools.
 z.config(z.locales.en());
@@ -105,6 +106,8 @@ export const manifestFeatureSchema = z.strictObject({
     privacy: z.optional(signOffSchema),
     technical: z.optional(signOffSchema),
   }),
+  /** When the feature graduates, halts or is killed (exit-criteria.ts); the server judges usage against it. */
+  exitCriteria: z.optional(exitCriteriaSchema),
 });
 export type ManifestFeature = z.infer<typeof manifestFeatureSchema>;
 

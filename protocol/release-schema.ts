@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ChannelError } from './errors';
+import { exitCriteriaSchema } from './exit-criteria';
 import { featureId, pollIntervalMinutes, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
 import { releaseServiceSchema, serviceLockFileSchema, type ServiceLockFile } from './service-schema';
 import { listZodIssues } from './zod-issues';
@@ -36,6 +37,8 @@ export const releaseFeatureSchema = z.strictObject({
     }),
     {},
   ),
+  /** Carried into the manifest entry as it is; see exit-criteria.ts. */
+  exitCriteria: z.optional(exitCriteriaSchema),
 });
 export type ReleaseFeature = z.infer<typeof releaseFeatureSchema>;
 
