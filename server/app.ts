@@ -16,6 +16,7 @@ import { createBusyError, requireAdmin, type PasswordHasher, type RouteDeps } fr
 import { createRefusalCache } from './refusal-cache';
 import { registerAccountDataRoutes } from './routes/account-data';
 import { registerAccountRoutes } from './routes/accounts';
+import { registerAdminHealthRoutes } from './routes/admin-health';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
 import { createManifestSource, manifestCacheControl, registerManifestRoutes } from './routes/manifest';
@@ -198,6 +199,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerUsageRoutes(app, deps);
   registerFeedbackRoutes(app, deps);
   registerAdminReportRoutes(app, deps);
+  registerAdminHealthRoutes(app, deps);
   await app.ready();
   return app;
 }

@@ -7,6 +7,7 @@
  * PostgreSQL cannot deadlock.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { countFeatureInstalls, readRatingMoments, readRetention7d, sumFeatureEvent } from './health-query';
 import { readReport } from './report-query';
 import type { BetaTables, StoreDialect } from './schema';
 import { toEmailKey, type AccountRecord, type BetaStore, type UsageCount } from './store';
@@ -200,6 +201,10 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
     async readReport(asOfDay) {
       return readReport(db, asOfDay);
     },
+    countFeatureInstalls: (featureId) => countFeatureInstalls(db, featureId),
+    readRetention7d: (featureId, asOfDay) => readRetention7d(db, featureId, asOfDay),
+    readRatingMoments: (featureId) => readRatingMoments(db, featureId),
+    sumFeatureEvent: (featureId, event) => sumFeatureEvent(db, featureId, event),
 
     async pruneExpired(now) {
       await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();

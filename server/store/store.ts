@@ -75,6 +75,19 @@ export interface FeatureReport {
   meanRating: number | null;
 }
 
+/** Installs whose 7-day retention window is complete, and of those, the ones that came back within it. */
+export interface RetentionCounts {
+  eligible: number;
+  retained: number;
+}
+
+/** What the mean rating and its interval need. */
+export interface RatingMoments {
+  count: number;
+  sum: number;
+  sumOfSquares: number;
+}
+
 export interface RateLimitResult {
   allowed: boolean;
   /** When refused: milliseconds until the window resets. */
@@ -126,6 +139,13 @@ export interface BetaStore {
   addFeedback(feedback: FeedbackRecord): Promise<boolean>;
   /** Per-feature adoption, with active windows ending on `asOfDay` (YYYY-MM-DD) inclusive. */
   readReport(asOfDay: string): Promise<FeatureReport[]>;
+  /** Metrics for the exit criteria (server/health): installs that reported the feature on a kept day. */
+  countFeatureInstalls(featureId: string): Promise<number>;
+  /** Installs whose first day with the feature is at least 7 days before `asOfDay`, and those active again within 7 days of it. */
+  readRetention7d(featureId: string, asOfDay: string): Promise<RetentionCounts>;
+  readRatingMoments(featureId: string): Promise<RatingMoments>;
+  /** The total count of one usage event of the feature over the kept days. */
+  sumFeatureEvent(featureId: string, event: string): Promise<number>;
 
   /** Drops expired sessions and rate-limit windows. */
   pruneExpired(now: number): Promise<void>;

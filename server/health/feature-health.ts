@@ -1,0 +1,56 @@
+/**
+ * The verdicts as the report and the admin route give them: exit criteria
+ * from the current signed manifest (verified when it was uploaded), metrics
+ * from the store, judged by judge.ts.
+ */
+import { decodeBase64url } from '../../protocol/envelope';
+import { HOST_EVENTS } from '../../protocol/exit-criteria';
+import { parseManifestPayload, type ManifestFeature } from '../../protocol/manifest-schema';
+import type { BetaStore } from '../store/store';
+import { judgeFeature, type FeatureHealth, type FeatureMetrics } from './judge';
+
+/** The features of the manifest the server serves now; none before the first publish. */
+export async function listManifestFeatures(store: BetaStore): Promise<ManifestFeature[]> {
+  const manifest = await store.getCurrentManifest();
+  if (!manifest) return [];
+  const envelope = JSON.parse(manifest.bytes.toString('utf8')) as { payload: string };
+  const payload = parseManifestPayload(JSON.parse(new TextDecoder().decode(decodeBase64url(envelope.payload))));
+  return payload.features;
+}
+
+/**
+ * One feature's metrics, one store query each. The reserved host events are
+ * sent at most once per install, so their counts are installs; capped at the
+ * installs seen, as a share cannot pass 1.
+ */
+export async function readFeatureMetrics(store: BetaStore, featureId: string, asOfDay: string): Promise<FeatureMetrics> {
+  const installs = await store.countFeatureInstalls(featureId);
+  const retention = await store.readRetention7d(featureId, asOfDay);
+  const ratings = await store.readRatingMoments(featureId);
+  const failures = await store.sumFeatureEvent(featureId, HOST_EVENTS.installFailed);
+  const optOuts = await store.sumFeatureEvent(featureId, HOST_EVENTS.optOut);
+  return {
+    featureId,
+    installs,
+    retention,
+    ratings,
+    failedInstalls: Math.min(failures, installs),
+    optedOutInstalls: Math.min(optOuts, installs),
+  };
+}
+
+/** The verdict on one feature of the current manifest, or undefined when the manifest does not list it. */
+export async function readFeatureHealth(store: BetaStore, featureId: string, asOfDay: string): Promise<FeatureHealth | undefined> {
+  const feature = (await listManifestFeatures(store)).find((f) => f.id === featureId);
+  if (!feature) return undefined;
+  return judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, featureId, asOfDay));
+}
+
+/** The verdict on every feature of the current manifest, in the manifest's order. */
+export async function readChannelHealth(store: BetaStore, asOfDay: string): Promise<FeatureHealth[]> {
+  const verdicts: FeatureHealth[] = [];
+  for (const feature of await listManifestFeatures(store)) {
+    verdicts.push(judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, feature.id, asOfDay)));
+  }
+  return verdicts;
+}
