@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { nextPollDelay } from '../extension/channel/poll-schedule';
 import { DEFAULT_POLL_INTERVAL_MINUTES } from '../protocol/manifest-schema';
 import { DEFAULT_TERMS_VERSION } from '../server/config';
-import { makeEntry, makeManifestPayload } from '../test/helpers/manifests';
+import { makeEntry, makeManifestPayload, makeServiceEntry } from '../test/helpers/manifests';
 import { getTestPostgres, stopTestPostgres } from '../test/helpers/postgres';
 import { startServerProcess, type RunningProcess } from '../test/helpers/server-process';
 import { createSigningKey, signPayload, type SigningKey } from '../test/helpers/signing';
@@ -81,7 +81,9 @@ function percentile(values: number[], p: number): number {
 
 async function publish(base: string, key: SigningKey, serial: number, killed: boolean): Promise<string> {
   const feature = makeEntry('page-notes', '1.0.0', 'a'.repeat(64), { killed });
-  const envelope = await signPayload(makeManifestPayload({ serial, features: [feature] }, Date.now(), 7), key);
+  // The notes service runs only while the signed manifest deploys it.
+  const services = [makeServiceEntry('notes', join(__dirname, '..', 'server', 'services', 'notes'))];
+  const envelope = await signPayload(makeManifestPayload({ serial, features: [feature], services }, Date.now(), 7), key);
   return new Promise((resolve, reject) => {
     const req = request(`${base}/v1/admin/manifest`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` } }, (res) => {
       let text = '';
