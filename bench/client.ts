@@ -62,7 +62,7 @@ function report(name: string, subject: number, baseline: number): void {
 async function benchVerifyAndPlan(): Promise<void> {
   const key = await createSigningKey('bench');
   const text = await signPayload(new TextEncoder().encode(JSON.stringify(makePayload(FEATURES))), key);
-  const registry = makeFeatures(BUILD_FEATURES).map((f) => ({ id: f.id, requiresAccount: f.requiresAccount }));
+  const registry = makeFeatures(BUILD_FEATURES).map((f) => ({ id: f.id, requiresAccount: f.requiresAccount, owners: f.owners }));
   const onlyFeatures = new Set(registry.map((feature) => feature.id));
   // Alternated round by round, so that a busy machine slows both alike.
   const subjectTimes: number[] = [];
@@ -92,7 +92,7 @@ async function benchVerifyAndPlan(): Promise<void> {
 async function benchPlanning(): Promise<void> {
   const payload = makePayload(FEATURES);
   const features = payload.features;
-  const registry = features.slice(0, BUILD_FEATURES).map((f) => ({ id: f.id, requiresAccount: f.requiresAccount }));
+  const registry = features.slice(0, BUILD_FEATURES).map((f) => ({ id: f.id, requiresAccount: f.requiresAccount, owners: f.owners }));
   const subject = await timeIt(ROUNDS, () =>
     planFeatures({
       manifest: payload, registry, unit: crypto.randomUUID(), environment: ENVIRONMENT,

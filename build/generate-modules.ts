@@ -33,6 +33,7 @@ export function renderFeatureRegistry(features: readonly DiscoveredFeature[], ge
       `requiresAccount: ${JSON.stringify(feature.json.requiresAccount)}`,
       `dataCollection: ${JSON.stringify(feature.json.dataCollection)}`,
       `services: ${JSON.stringify(feature.json.services)}`,
+      `owners: ${JSON.stringify(feature.json.owners)}`,
       `load: () => import(/* webpackChunkName: ${JSON.stringify(`features/${feature.id}/index`)} */ ${JSON.stringify(importPath(generatedDir, feature.entry))})`,
     ];
     return `  {\n${fields.map((field) => `    ${field},`).join('\n')}\n  },`;

@@ -20,6 +20,8 @@ export interface RegisteredFeature {
   dataCollection: string[];
   /** Beta services the feature uses (feature.json's "services"): it waits until the manifest deploys them all. */
   services: string[];
+  /** Who owns the feature (feature.json): none of them may sign it off, whatever a manifest entry says. */
+  owners: string[];
   /** Loads the feature's chunk (a dynamic import: its own lazy chunk). */
   load(): Promise<{ default: FeatureDefinition }>;
 }

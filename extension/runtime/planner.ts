@@ -21,7 +21,8 @@ export interface PlanEnvironment {
 export interface PlanInput {
   /** The last verified manifest, or null when none was ever accepted. */
   manifest: ManifestPayload | null;
-  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount'> & { dataCollection?: readonly string[]; services?: readonly string[] }>;
+  /** The signed add-on's own features: requiresAccount, owners, data collection and services come from here, not from the manifest. */
+  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount' | 'owners'> & { dataCollection?: readonly string[]; services?: readonly string[] }>;
   unit: string;
   environment: PlanEnvironment;
   account: { signedIn: boolean; termsAccepted: boolean };
@@ -149,7 +150,8 @@ function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][num
     const forced = input.overrides[id] === 'on' ? ' (QA force-on does not override it)' : '';
     return { action: 'uninstall', reasonCode: 'killed', reason: `Turned off everywhere by the kill switch${forced}` };
   }
-  const problems = findSignOffProblems(entry);
+  // Owners are judged from the build: a manifest entry that leaves them out must not let an owner review their own feature.
+  const problems = findSignOffProblems({ ...entry, owners: [...feature.owners, ...entry.owners] });
   if (problems.length > 0 && !input.allowUnreviewed) {
     return { action: 'uninstall', reasonCode: 'sign-offs', reason: `Sign-offs not in order: ${problems.map((p) => p.message).join('; ')}` };
   }

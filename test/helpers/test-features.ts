@@ -35,6 +35,7 @@ export function makeFeature(
     requiresAccount: options.requiresAccount ?? false,
     dataCollection: options.dataCollection ?? [],
     services: options.services ?? [],
+    owners: ['owner@example.org'],
     load: async () => {
       loads++;
       return { default: definition };

@@ -13,7 +13,7 @@ function manifestOf(...features: ManifestFeature[]): ManifestPayload {
 function inputFor(features: ManifestFeature[], overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     manifest: manifestOf(...features),
-    registry: features.map((f) => ({ id: f.id, requiresAccount: false })),
+    registry: features.map((f) => ({ id: f.id, requiresAccount: false, owners: ['owner@example.org'] })),
     unit: UNIT,
     environment: { hostVersion: '0.1.0', firefoxVersion: '128.0.3esr', os: 'linux', locale: 'en-US' },
     account: { signedIn: true, termsAccepted: true },
@@ -63,7 +63,7 @@ describe('planner', () => {
   it('uninstalls what the manifest no longer lists and what this build does not have', async () => {
     const decisions = await planFeatures({
       ...inputFor([entry(), makeEntry('future', '1.0.0', sha256('f'))]),
-      registry: [{ id: 'kit', requiresAccount: false }],
+      registry: [{ id: 'kit', requiresAccount: false, owners: ['owner@example.org'] }],
       installed: ['retired'],
     });
     assert.deepEqual(decisions.map((d) => [d.id, d.action, d.reasonCode]), [
@@ -87,6 +87,19 @@ describe('planner', () => {
     const allowed = await decide([unsigned], { allowUnreviewed: true });
     assert.equal(allowed.action, 'install');
     assert.match(allowed.reason, /UNREVIEWED/);
+  });
+
+  it('judges self-review against the owners in the build, not those a manifest entry lists', async () => {
+    // The entry leaves its owners out, and the owner signed off their own feature.
+    const selfReviewed = entry({ owners: [] });
+    selfReviewed.signOffs.security = { ...selfReviewed.signOffs.security!, reviewer: 'Dana@Example.org ' };
+    const registry = [{ id: 'kit', requiresAccount: false, owners: ['dana@example.org'] }];
+    const d = await decide([selfReviewed], { registry, overrides: { kit: 'on' } });
+    assert.deepEqual([d.action, d.reasonCode], ['uninstall', 'sign-offs']);
+    assert.match(d.reason, /kit: security sign-off by Dana@Example\.org , who owns the feature/);
+    // Owners the entry adds count too.
+    const listed = entry({ owners: ['sec@example.org'] });
+    assert.equal((await decide([listed], { registry })).reasonCode, 'sign-offs');
   });
 
   it('uninstalls a feature whose content script changed since its sign-offs, even when QA forces it on', async () => {
@@ -160,12 +173,12 @@ describe('planner', () => {
   });
 
   it('also gates a feature whose build says it needs an account', async () => {
-    const d = await decide([entry()], { registry: [{ id: 'kit', requiresAccount: true }], account: { signedIn: false, termsAccepted: false } });
+    const d = await decide([entry()], { registry: [{ id: 'kit', requiresAccount: true, owners: ['owner@example.org'] }], account: { signedIn: false, termsAccepted: false } });
     assert.equal(d.reasonCode, 'needs-account');
   });
 
   describe('declared data collection', () => {
-    const sends = { id: 'kit', requiresAccount: false, dataCollection: ['browsingActivity', 'websiteContent'] };
+    const sends = { id: 'kit', requiresAccount: false, owners: ['owner@example.org'], dataCollection: ['browsingActivity', 'websiteContent'] };
 
     it('waits for consent, naming every category still missing, and uninstalls meanwhile', async () => {
       const d = await decide([entry()], { registry: [sends], dataConsent: { source: 'firefox', granted: ['websiteContent'] } });
@@ -212,7 +225,7 @@ describe('planner', () => {
   });
 
   describe('features on beta services', () => {
-    const onNotes = { registry: [{ id: 'kit', requiresAccount: false, services: ['notes'] }] };
+    const onNotes = { registry: [{ id: 'kit', requiresAccount: false, owners: ['owner@example.org'], services: ['notes'] }] };
     const deployed = (...ids: string[]) => ({ ...manifestOf(entry()), services: ids.map((id) => ({ ...makeServiceEntry('notes'), id })) });
 
     it('waits for the service while the manifest does not deploy it (data kept), and installs once it does', async () => {
