@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { exitCriteriaSchema } from './exit-criteria';
+import { isCanonicalFeaturePath } from './feature-paths';
 
 // zod/mini ships no messages of its own; English ones keep refusals readable in the QA panel and the tools.
 z.config(z.locales.en());
@@ -108,7 +109,21 @@ export const manifestFeatureSchema = z.strictObject({
   }),
   /** When the feature graduates, halts or is killed (exit-criteria.ts); the server judges usage against it. */
   exitCriteria: z.optional(exitCriteriaSchema),
-});
+}).check(
+  z.superRefine((feature, ctx) => {
+    // The add-on fetches each file by path: only the one resolved form inside the feature's folder is allowed.
+    feature.files.forEach((file, index) => {
+      if (!isCanonicalFeaturePath(file.path, feature.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['files', index, 'path'],
+          message: `must be a plain path inside features/${feature.id}/ (no encoded, dot or empty segments), not "${file.path}"`,
+          input: file.path,
+        });
+      }
+    });
+  }),
+);
 export type ManifestFeature = z.infer<typeof manifestFeatureSchema>;
 
 /** A beta service in the manifest: deployed at this version and folder hash (protocol/service-hash.ts), with its sign-offs. */
@@ -124,6 +139,16 @@ export const manifestServiceSchema = z.strictObject({
   }),
 });
 export type ManifestService = z.infer<typeof manifestServiceSchema>;
+/** One entry per feature id: with two, which one applies (and its kill switch) would depend on the reader. */
+function oneEntryPerFeature() {
+  return z.superRefine((features: ReadonlyArray<{ id: string }>, ctx) => {
+    const seen = new Set<string>();
+    features.forEach((feature, index) => {
+      if (seen.has(feature.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `names feature "${feature.id}" a second time`, input: feature.id });
+      seen.add(feature.id);
+    });
+  });
+}
 
 export const manifestPayloadSchema = z.strictObject({
   schema: z.literal(MANIFEST_SCHEMA_VERSION),
@@ -135,7 +160,7 @@ export const manifestPayloadSchema = z.strictObject({
   unreviewed: z.optional(z.boolean()),
   /** Minutes between the add-on's manifest checks; absent means DEFAULT_POLL_INTERVAL_MINUTES. Lets the channel slow the fleet down without an add-on update. */
   pollIntervalMinutes: z.optional(pollIntervalMinutes),
-  features: z.array(manifestFeatureSchema).check(z.maxLength(500)),
+  features: z.array(manifestFeatureSchema).check(z.maxLength(500), oneEntryPerFeature()),
   /** Beta services the server may run; absent in manifests from before services. */
   services: z.optional(z.array(manifestServiceSchema).check(z.maxLength(100))),
 });
@@ -161,8 +186,14 @@ export function parseManifestPayload(raw: unknown, onlyFeatures?: ReadonlySet<st
   const payload = payloadWithFeatureIds.parse(raw);
   const features: ManifestFeature[] = [];
   const issues: z.core.$ZodIssue[] = [];
+  const seen = new Set<string>();
   payload.features.forEach((entry, index) => {
     const id = (entry as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') {
+      // One entry per feature, among all of them: a second entry must not even be a feature this build skips.
+      if (seen.has(id)) issues.push({ code: 'custom', path: ['features', index, 'id'], message: `names feature "${id}" a second time`, input: id });
+      seen.add(id);
+    }
     if (typeof id === 'string' && !onlyFeatures.has(id)) {
       if (!FEATURE_ID_PATTERN.test(id)) issues.push(...featureIdOnly.safeParse(entry).error!.issues.map((issue) => ({ ...issue, path: ['features', index, ...issue.path] })));
       return;

@@ -2,6 +2,7 @@
  * Loading a feature's code safely: its bytes must match the SHA-256 that was
  * signed off (DESIGN.md decision 1), and none of its hooks may hang the host.
  */
+import { isInsideFeatureFolder, resolveAddonPath } from '../../protocol/feature-paths';
 import { HostError } from '../errors';
 import type { BrowserApi } from './browser-api';
 import type { FeatureDefinition } from './feature-api';
@@ -51,19 +52,23 @@ export async function computeSha256Hex(bytes: ArrayBuffer | Uint8Array): Promise
 
 /**
  * Checks that the listed files cover every file the build ships for the
- * feature and stay inside its folder. A signed entry that leaves a content
- * script out (or lists none) would otherwise have it registered unchecked.
- * Throws, naming the feature and every offending path.
+ * feature and stay inside its folder, comparing paths only once resolved as
+ * Firefox resolves them (protocol/feature-paths.ts): "features/x/%2e%2e/y/a.js"
+ * is a file of y, not of x. A signed entry that leaves a content script out
+ * (or lists none) would otherwise have it registered unchecked. Returns the
+ * listed files with their resolved paths; throws, naming the feature and
+ * every offending path.
  *
  * @example
  * checkListedFiles({ featureId: 'x', chunk: 'features/x/index.js', sha256, files: [], registeredFiles: ['features/x/content/a.js'] });
  * // throws: Feature "x": the manifest does not list features/x/content/a.js …
  */
-export function checkListedFiles(expected: ExpectedHashes): void {
+export function checkListedFiles(expected: ExpectedHashes): Array<{ path: string; sha256: string }> {
   const folder = `features/${expected.featureId}/`;
-  const listed = new Set(expected.files.map((file) => file.path));
-  const unlisted = expected.registeredFiles.filter((path) => !listed.has(path));
-  const outside = [...listed].filter((path) => !isInsideFolder(path, folder));
+  const resolved = expected.files.map((file) => ({ ...file, resolved: resolveAddonPath(file.path) }));
+  const outside = resolved.filter((file) => !isInsideFeatureFolder(file.path, expected.featureId)).map((file) => describePath(file));
+  const listed = new Set(resolved.map((file) => file.resolved).filter((path) => path !== null));
+  const unlisted = expected.registeredFiles.filter((path) => !listed.has(resolveAddonPath(path) ?? path));
   const problems: string[] = [];
   if (unlisted.length > 0) {
     problems.push(`the manifest does not list ${unlisted.join(', ')}, which the add-on ships for it, so its sha256 cannot be checked`);
@@ -72,15 +77,12 @@ export function checkListedFiles(expected: ExpectedHashes): void {
   if (problems.length > 0) {
     throw new HostError('unlisted-files', `Feature "${expected.featureId}": ${problems.join('; ')}`, { subject: expected.featureId });
   }
+  return resolved.map((file) => ({ path: file.resolved!, sha256: file.sha256 }));
 }
 
-// "features/x/../y/a.js" starts with the folder but leaves it.
-function isInsideFolder(path: string, folder: string): boolean {
-  if (!path.startsWith(folder) || path.includes('\\')) return false;
-  return path
-    .slice(folder.length)
-    .split('/')
-    .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+function describePath(file: { path: string; resolved: string | null }): string {
+  if (file.resolved === null) return `${file.path} (which does not resolve to one file of the add-on)`;
+  return file.resolved === file.path ? file.path : `${file.path} (which resolves to ${file.resolved})`;
 }
 
 /**
@@ -92,8 +94,9 @@ function isInsideFolder(path: string, folder: string): boolean {
  * await verifyFeatureFiles({ featureId: 'x', chunk: 'features/x/index.js', sha256, files: [], registeredFiles: [] }, fetchFile);
  */
 export async function verifyFeatureFiles(expected: ExpectedHashes, fetchFile: FetchFile, verified?: VerifiedFiles): Promise<void> {
-  checkListedFiles(expected);
-  const checks = [{ path: expected.chunk, sha256: expected.sha256 }, ...expected.files];
+  // The resolved paths are what is fetched: the bytes checked are the bytes Firefox would load.
+  const listed = checkListedFiles(expected);
+  const checks = [{ path: expected.chunk, sha256: expected.sha256 }, ...listed];
   for (const { path, sha256 } of checks) {
     if (await verified?.has(path, sha256)) continue;
     let bytes: ArrayBuffer;

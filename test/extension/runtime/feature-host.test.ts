@@ -78,7 +78,10 @@ describe('feature host: install, failure and isolation', () => {
     await host.install({ ...feature.entry, files: [...feature.entry.files, ...outside] });
     const record = (await host.getStates()).alpha;
     assert.equal(record?.state, 'failed');
-    assert.equal(record?.error, 'Feature "alpha": the manifest lists features/beta/content/x.js, features/alpha/../beta/content/x.js, outside features/alpha/');
+    assert.equal(
+      record?.error,
+      'Feature "alpha": the manifest lists features/beta/content/x.js, features/alpha/../beta/content/x.js (which resolves to features/beta/content/x.js), outside features/alpha/',
+    );
     assert.equal(feature.loads(), 0);
   });
 
