@@ -22,6 +22,8 @@ const environmentSchema = z.strictObject({
   publicKeys: z.array(z.string().min(1)).min(1),
   allowUnreviewed: z.boolean(),
   pollMinutes: z.number().positive(),
+  /** The longest a manifest may be valid (expiresAt - issuedAt); the add-on refuses longer ones. */
+  maxManifestLifetimeDays: z.number().positive().max(366),
 });
 
 export const channelConfigSchema = z.strictObject({
@@ -47,6 +49,7 @@ export interface BuildSettings {
   allowUnreviewed: boolean;
   pollMinutes: number;
   sizeBudgets: SizeBudgets;
+  maxManifestLifetimeDays: number;
   /** dist/ by default: holds extension/, the .xpi and features.lock.json. */
   outDir: string;
   featuresDir: string;
@@ -93,6 +96,7 @@ export function resolveBuildSettings(options: { rootDir: string; env?: NodeJS.Pr
       hostRuntimeGzipKB: env.SBC_HOST_BUDGET_KB ? parsePositive(env.SBC_HOST_BUDGET_KB, 'SBC_HOST_BUDGET_KB') : config.sizeBudgets.hostRuntimeGzipKB,
       uiPageGzipKB: env.SBC_UI_BUDGET_KB ? parsePositive(env.SBC_UI_BUDGET_KB, 'SBC_UI_BUDGET_KB') : config.sizeBudgets.uiPageGzipKB,
     },
+    maxManifestLifetimeDays: chosen.maxManifestLifetimeDays,
     outDir: fromRoot(env.SBC_OUT_DIR || 'dist'),
     featuresDir: fromRoot(env.SBC_FEATURES_DIR || 'features'),
     generatedDir: fromRoot(env.SBC_GENERATED_DIR || '.generated'),
@@ -200,6 +204,7 @@ export function createBuildConfig(settings: BuildSettings, keys: PinnedKey[], ho
     allowUnreviewed: settings.allowUnreviewed,
     hostVersion,
     pollMinutes: settings.pollMinutes,
+    maxManifestLifetimeDays: settings.maxManifestLifetimeDays,
   };
 }
 

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Envelope, ManifestPayload } from '../protocol/manifest-schema';
 import { signEnvelope } from '../protocol/envelope';
+import { checkManifestPolicy, DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, readPlausibleSerial } from '../protocol/manifest-policy';
 import { readPrivateKey } from '../protocol/key-files';
 import { BuildError, describeForCli, UsageError } from './errors';
 import { PUBLISH_USAGE, parsePublishArgs, type PublishOptions } from './publish/args';
@@ -18,6 +19,8 @@ import { fetchPublishedSerial, readEnvelopeSerial, uploadManifest, type FetchLik
 import { buildFeatureEntries, buildManifestPayload, buildServiceEntries, encodePayload, nextSerial, type ReleaseProblem } from './release';
 import { parseLockFile, parseReleaseFile, parseServicesLockFile, ReleaseFileError } from '../protocol/release-schema';
 import type { ManifestService } from '../protocol/manifest-schema';
+
+const MAX_LIFETIME_MS = DEFAULT_MAX_LIFETIME_DAYS * DAY_MS;
 
 /** The release cannot be published as it is; `problems` lists all of it. */
 export class ReleaseRefusedError extends BuildError {
@@ -73,8 +76,10 @@ export interface PublishResult {
 }
 
 /**
- * Checks, signs, writes and (with `server`) uploads a release.
- * Throws ReleaseFileError, ReleaseRefusedError, KeyFileError, SerialError or ServerError.
+ * Checks, signs, (with `server`) uploads, and then writes a release: the
+ * --out file appears only once the server has taken its serial.
+ * Throws ReleaseFileError, ReleaseRefusedError, KeyFileError, SerialError,
+ * ManifestRefusedError (the manifest policy: lifetime, serial) or ServerError.
  *
  * @example
  *   await publishRelease({ releasePath: 'release/example.json', keyPath: 'keys/channel.private.pem',
@@ -101,7 +106,8 @@ export async function publishRelease(options: PublishOptions, overrides: Partial
   // Read the key before touching the network: a wrong path should not cost a round trip.
   const signer = await readPrivateKey(options.keyPath, options.keyId);
   const now = deps.now();
-  const serial = await chooseSerial(options, deps, now);
+  const previous = await readPreviousSerial(options, deps);
+  const serial = chooseSerial(options, previous, now);
   const payload = buildManifestPayload({
     features,
     services,
@@ -111,19 +117,22 @@ export async function publishRelease(options: PublishOptions, overrides: Partial
     localDev: options.localDev,
     ...(release.pollIntervalMinutes === undefined ? {} : { pollIntervalMinutes: release.pollIntervalMinutes }),
   });
+  checkManifestPolicy(payload, { now, maxLifetimeMs: MAX_LIFETIME_MS, ...(previous === undefined ? {} : { lastSerial: previous }) });
   const envelope = await signEnvelope(encodePayload(payload), [signer]);
   const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
-  deps.writeText(options.outPath, envelopeText);
 
   const result: PublishResult = { payload, envelope, outPath: options.outPath, warnings };
+  // Upload first: a signed file is written only for a serial the server took, so a refused
+  // upload leaves no second manifest under that serial lying around to be served later.
   if (options.server) {
     result.upload = await uploadManifest(options.server, options.adminToken!, envelopeText, deps.fetch);
   }
+  deps.writeText(options.outPath, envelopeText);
   return result;
 }
 
 /** The previous serial is the highest of the --out file's and the server's. */
-async function chooseSerial(options: PublishOptions, deps: PublishDeps, now: Date): Promise<number> {
+async function readPreviousSerial(options: PublishOptions, deps: PublishDeps): Promise<number | undefined> {
   const previous: number[] = [];
   if (deps.fileExists(options.outPath)) {
     try {
@@ -136,7 +145,10 @@ async function chooseSerial(options: PublishOptions, deps: PublishDeps, now: Dat
     const live = await fetchPublishedSerial(options.server, deps.fetch);
     if (live !== undefined) previous.push(live);
   }
-  const last = previous.length ? Math.max(...previous) : undefined;
+  return readPlausibleSerial(previous.length ? Math.max(...previous) : undefined);
+}
+
+function chooseSerial(options: PublishOptions, last: number | undefined, now: Date): number {
   if (options.serial === undefined) return nextSerial(last, now);
   if (last !== undefined && options.serial <= last) {
     throw new SerialError(`--serial ${options.serial} is not above the last published serial ${last}: clients would keep the old manifest`);

@@ -45,6 +45,8 @@ export interface HostValues {
   failures: number;
   nextCheckAt: string;
   lastSerial: number;
+  /** SHA-256 of the payload accepted under lastSerial: the only payload that may come again under it. */
+  lastPayloadSha256: string;
   telemetryEnabled: boolean;
 }
 

@@ -17,4 +17,6 @@ export interface BuildConfig {
   hostVersion: string;
   /** Manifest poll interval in minutes (default 60). */
   pollMinutes: number;
+  /** The longest manifest lifetime (expiresAt - issuedAt) accepted, in days; from channel.config.json. */
+  maxManifestLifetimeDays: number;
 }

@@ -4,41 +4,34 @@
  * signature is raw r‖s (64 bytes), which is what the envelope carries.
  */
 import * as z from 'zod/mini';
-import { ChannelError } from './errors';
+import { DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, checkManifestPolicy } from './manifest-policy';
+import { ManifestRefusedError } from './refusals';
 import { envelopeSchema, parseManifestPayload, type Envelope, type ManifestPayload } from './manifest-schema';
 import { formatZodIssues } from './zod-issues';
 
-/** A public key that the build pins, or that the server trusts. */
+/** A public key that the build pins, that a key document lists, or that the server trusts. */
 export interface PinnedKey {
   keyId: string;
   /** The P-256 public key as a JWK ({kty: "EC", crv: "P-256", x, y}). */
   jwk: JsonWebKey;
 }
 
-export type RefusalReason =
-  | 'malformed-envelope'
-  | 'unknown-key'
-  | 'bad-signature'
-  | 'malformed-payload'
-  | 'wrong-env'
-  | 'expired'
-  | 'rollback'
-  | 'unreviewed';
+export { ManifestRefusedError, type RefusalReason } from './refusals';
 
-/**
- * Why a manifest was refused; `code` (also `reason`) is stable, `message` is
- * for people, `subject` names the key ids or environment at fault when there is one.
- */
-export class ManifestRefusedError extends ChannelError {
-  declare readonly code: RefusalReason;
+/** A key that must no longer sign, and why (shown to QA when a document signed by it is refused). */
+export interface RevokedKey {
+  keyId: string;
+  reason: string;
+}
 
-  constructor(reason: RefusalReason, message: string, options: { subject?: string } = {}) {
-    super(reason, message, options);
-  }
-
-  get reason(): RefusalReason {
-    return this.code;
-  }
+/** Who may sign a document: `threshold` distinct keys of `keys` must have signed it. */
+export interface TrustedSigners {
+  keys: readonly PinnedKey[];
+  /** Default 1. */
+  threshold?: number;
+  revoked?: readonly RevokedKey[];
+  /** Where the keys come from, for messages: "key document serial 7", "the root keys pinned in this build". */
+  source?: string;
 }
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -92,15 +85,21 @@ export async function signEnvelope(
   return { payload: encodeBase64url(payloadBytes), signatures };
 }
 
-export interface VerifyOptions {
-  keys: readonly PinnedKey[];
+export interface VerifyOptions extends TrustedSigners {
   /** The environment this build or server serves: "beta". */
   env: string;
   now?: Date;
-  /** False when re-reading a manifest accepted earlier: an expired cache keeps what is installed. */
+  /**
+   * False when re-reading a manifest accepted earlier: an expired cache keeps
+   * what is installed, and its issue time was checked against the clock then.
+   */
   checkExpiry?: boolean;
   /** The serial of the last accepted manifest; a lower one is a rollback. */
   lastSerial?: number;
+  /** SHA-256 (hex) of the payload bytes accepted under lastSerial: only these bytes may come again under that serial. */
+  lastPayloadSha256?: string;
+  /** The longest expiresAt - issuedAt accepted; default DEFAULT_MAX_LIFETIME_DAYS. */
+  maxLifetimeMs?: number;
   /** Only a local development build may accept manifests published without review. */
   allowUnreviewed?: boolean;
   /**
@@ -112,11 +111,19 @@ export interface VerifyOptions {
 }
 
 /**
- * Parses and verifies an envelope's bytes. Returns the payload, or throws
- * ManifestRefusedError naming the first check that failed. A signature by any
- * one pinned key is enough, so keys can rotate with both pinned for a while.
+ * Parses an envelope and checks its signatures: at least `threshold` distinct
+ * trusted keys must have signed the exact payload bytes. Returns those bytes
+ * and the key ids that verified, or throws ManifestRefusedError naming the key
+ * ids at fault (`revoked-key` names why the key was revoked).
+ *
+ * @example
+ * const { payloadBytes } = await verifySignatures(text, { keys: rootKeys, threshold: 2 }, 'the key document');
  */
-export async function verifyEnvelope(envelopeText: string, options: VerifyOptions): Promise<ManifestPayload> {
+export async function verifySignatures(
+  envelopeText: string,
+  trust: TrustedSigners,
+  label: string,
+): Promise<{ payloadBytes: Uint8Array; signers: string[] }> {
   let envelope: Envelope;
   let payloadBytes: Uint8Array;
   let raw: unknown;
@@ -125,59 +132,114 @@ export async function verifyEnvelope(envelopeText: string, options: VerifyOption
     envelope = envelopeSchema.parse(raw);
     payloadBytes = decodeBase64url(envelope.payload);
   } catch (error) {
-    throw new ManifestRefusedError('malformed-envelope', `the manifest envelope is malformed: ${describe(error, raw)}`);
+    throw new ManifestRefusedError('malformed-envelope', `${label} envelope is malformed: ${describe(error, raw)}`);
   }
-  const pinned = new Map(options.keys.map((key) => [key.keyId, key]));
-  const known = envelope.signatures.filter((s) => pinned.has(s.keyId));
-  if (known.length === 0) {
-    const ids = envelope.signatures.map((s) => s.keyId).join(', ');
-    throw new ManifestRefusedError('unknown-key', `the manifest is signed only by keys this build does not trust (${ids})`, { subject: ids });
+  const threshold = Math.max(1, trust.threshold ?? 1);
+  const trusted = new Map(trust.keys.map((key) => [key.keyId, key]));
+  const valid = new Set<string>();
+  const failed = new Set<string>();
+  for (const signature of envelope.signatures) {
+    const key = trusted.get(signature.keyId);
+    if (!key || valid.has(signature.keyId)) continue;
+    if (await verifyOne(key, signature.sig, payloadBytes)) valid.add(signature.keyId);
+    else failed.add(signature.keyId);
   }
-  let verified = false;
-  for (const signature of known) {
-    const key = await importPinnedKey(pinned.get(signature.keyId)!);
-    let sig: Uint8Array;
-    try {
-      sig = decodeBase64url(signature.sig);
-    } catch {
-      continue;
-    }
-    if (await crypto.subtle.verify(ECDSA_SHA256, key, sig as BufferSource, payloadBytes as BufferSource)) {
-      verified = true;
-      break;
-    }
-  }
-  if (!verified) {
-    throw new ManifestRefusedError('bad-signature', 'the manifest signature does not verify: it was altered or signed with another key', {
-      subject: known.map((s) => s.keyId).join(', '),
+  if (valid.size >= threshold) return { payloadBytes, signers: [...valid] };
+
+  const source = trust.source ?? 'this build';
+  const signedBy = envelope.signatures.map((s) => s.keyId);
+  if (failed.size > 0) {
+    throw new ManifestRefusedError('bad-signature', `${label} signature does not verify: it was altered or signed with another key`, {
+      subject: [...failed].join(', '),
     });
   }
+  const revoked = (trust.revoked ?? []).filter((key) => signedBy.includes(key.keyId) && !valid.has(key.keyId));
+  if (revoked.length > 0) {
+    const why = revoked.map((key) => `${key.keyId} (revoked: ${key.reason})`).join(', ');
+    throw new ManifestRefusedError('revoked-key', `${label} is signed by a revoked key: ${why}; ${source} no longer trusts it`, {
+      subject: revoked.map((key) => key.keyId).join(', '),
+    });
+  }
+  if (valid.size === 0) {
+    const ids = signedBy.join(', ');
+    throw new ManifestRefusedError('unknown-key', `${label} is signed only by keys that ${source} does not list (${ids})`, { subject: ids });
+  }
+  throw new ManifestRefusedError(
+    'below-threshold',
+    `${label} carries ${valid.size} valid signature(s) by trusted keys (${[...valid].join(', ')}); ${source} requires ${threshold}`,
+    { subject: [...valid].join(', ') },
+  );
+}
 
-  let payload: ManifestPayload;
+async function verifyOne(key: PinnedKey, sigText: string, payloadBytes: Uint8Array): Promise<boolean> {
+  let sig: Uint8Array;
+  try {
+    sig = decodeBase64url(sigText);
+  } catch {
+    return false;
+  }
+  const publicKey = await importPinnedKey(key);
+  return crypto.subtle.verify(ECDSA_SHA256, publicKey, sig as BufferSource, payloadBytes as BufferSource);
+}
+
+/** Parses UTF-8 JSON payload bytes with a schema; refuses as `malformed-payload`. */
+export function parsePayload<T>(payloadBytes: Uint8Array, schema: z.core.$ZodType<T>, label: string): T {
+  return parsePayloadWith(payloadBytes, (raw) => z.parse(schema, raw), label);
+}
+
+function parsePayloadWith<T>(payloadBytes: Uint8Array, parse: (raw: unknown) => T, label: string): T {
   let rawPayload: unknown;
   try {
     rawPayload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes));
-    payload = parseManifestPayload(rawPayload, options.onlyFeatures);
+    return parse(rawPayload);
   } catch (error) {
-    throw new ManifestRefusedError('malformed-payload', `the manifest payload does not match the schema: ${describe(error, rawPayload)}`);
+    throw new ManifestRefusedError('malformed-payload', `${label} payload does not match the schema: ${describe(error, rawPayload)}`);
   }
+}
+
+/**
+ * Parses and verifies a manifest envelope's bytes. Returns the payload, or
+ * throws ManifestRefusedError naming the first check that failed: the
+ * signatures (`threshold` of the trusted keys), the schema, the environment,
+ * the expiry, then the manifest policy (lifetime, clock, serial).
+ */
+export async function verifyEnvelope(envelopeText: string, options: VerifyOptions): Promise<ManifestPayload> {
+  const { payloadBytes } = await verifySignatures(envelopeText, options, 'the manifest');
+  const payload = parsePayloadWith(payloadBytes, (raw) => parseManifestPayload(raw, options.onlyFeatures), 'the manifest');
   if (payload.env !== options.env) {
     throw new ManifestRefusedError('wrong-env', `the manifest is for the "${payload.env}" environment, not "${options.env}"`, { subject: payload.env });
   }
   const now = options.now ?? new Date();
-  if (options.checkExpiry !== false && Date.parse(payload.expiresAt) <= now.getTime()) {
+  const fresh = options.checkExpiry !== false;
+  if (fresh && Date.parse(payload.expiresAt) <= now.getTime()) {
     throw new ManifestRefusedError('expired', `the manifest expired at ${payload.expiresAt}`);
   }
-  if (options.lastSerial !== undefined && payload.serial < options.lastSerial) {
-    throw new ManifestRefusedError(
-      'rollback',
-      `the manifest serial ${payload.serial} is lower than the last accepted serial ${options.lastSerial}`,
-    );
-  }
+  checkManifestPolicy(payload, {
+    maxLifetimeMs: options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_DAYS * DAY_MS,
+    ...(fresh ? { now } : {}),
+    ...(options.lastSerial === undefined ? {} : { lastSerial: options.lastSerial }),
+    samePayloadAsLast:
+      payload.serial === options.lastSerial && options.lastPayloadSha256 !== undefined && (await hashPayload(payloadBytes)) === options.lastPayloadSha256,
+  });
   if (payload.unreviewed && !options.allowUnreviewed) {
     throw new ManifestRefusedError('unreviewed', 'the manifest was published for local development without sign-offs');
   }
   return payload;
+}
+
+/** The payload bytes of an envelope that was verified before (e.g. the cached one), or undefined when unreadable. */
+export function readPayloadBytes(envelopeText: string): Uint8Array | undefined {
+  try {
+    return decodeBase64url(envelopeSchema.parse(JSON.parse(envelopeText)).payload);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lowercase hex SHA-256 of payload bytes: what a client keeps to recognise the payload accepted under a serial. */
+export async function hashPayload(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 function describe(error: unknown, input: unknown): string {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_MAX_LIFETIME_DAYS } from '../protocol/manifest-policy';
 import { OWASP_SCRYPT_PARAMS, type ScryptParams } from './crypto/passwords';
 import { findDatabaseUrlProblem } from './store/postgres-store';
 
@@ -34,6 +35,8 @@ export interface ServerConfig {
   publicKeyPaths: string[];
   allowUnreviewed: boolean;
   manifestMaxAgeSeconds: number;
+  /** The longest manifest lifetime (expiresAt - issuedAt) a PUT accepts, as the add-on does. */
+  maxManifestLifetimeDays: number;
   /**
    * Which proxies may set X-Forwarded-For (rate limits count per client
    * address): false, a number of hops, or their addresses/CIDRs. "true"
@@ -88,6 +91,7 @@ export function createConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     publicKeyPaths: [join(dataDir, 'keys')],
     allowUnreviewed: false,
     manifestMaxAgeSeconds: 300,
+    maxManifestLifetimeDays: DEFAULT_MAX_LIFETIME_DAYS,
     trustProxy: false,
     logLevel: undefined,
     databaseUrl: undefined,
@@ -128,7 +132,7 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { to
 /**
  * Reads the config from environment variables: HOST, PORT, DATA_DIR,
  * ADMIN_TOKEN, TERMS_VERSION, PRIVACY_VERSION, TERMS_DIR, PUBLIC_URL,
- * SESSION_TTL_SECONDS, PUBLIC_KEYS, ALLOW_UNREVIEWED, TRUST_PROXY,
+ * SESSION_TTL_SECONDS, PUBLIC_KEYS, ALLOW_UNREVIEWED, MAX_MANIFEST_LIFETIME_DAYS, TRUST_PROXY,
  * LOGIN_LIMIT_PER_EMAIL, LOGIN_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL,
  * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL, DATABASE_URL,
  * USAGE_RETENTION_DAYS, REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
@@ -157,6 +161,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
       ? env.PUBLIC_KEYS.split(',').map((p) => resolve(p.trim())).filter(Boolean)
       : defaults.publicKeyPaths,
     allowUnreviewed: env.ALLOW_UNREVIEWED === '1' || env.ALLOW_UNREVIEWED === 'true',
+    maxManifestLifetimeDays: readInteger(env, 'MAX_MANIFEST_LIFETIME_DAYS', defaults.maxManifestLifetimeDays) || defaults.maxManifestLifetimeDays,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: { login: limit('LOGIN', defaults.rateLimits.login), signup: limit('SIGNUP', defaults.rateLimits.signup) },
     logLevel: env.LOG_LEVEL || undefined,

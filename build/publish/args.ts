@@ -3,6 +3,7 @@
  * first, so that every usage mistake is reported before any file is read.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_LIFETIME_DAYS } from '../../protocol/manifest-policy';
 import { UsageError } from '../errors';
 
 export const PUBLISH_USAGE = `usage: npm run publish -- --release <file> --key <private key>
@@ -71,8 +72,10 @@ export function parsePublishArgs(argv: string[], env: Record<string, string | un
     expiresInDays: Number(text('expires-in')),
     localDev: values['local-dev'] === true,
   };
-  if (!(options.expiresInDays > 0) || !Number.isFinite(options.expiresInDays)) {
-    throw new UsageError(`--expires-in "${text('expires-in')}" must be a positive number of days`, { subject: '--expires-in' });
+  if (!(options.expiresInDays > 0) || !(options.expiresInDays <= DEFAULT_MAX_LIFETIME_DAYS)) {
+    throw new UsageError(`--expires-in "${text('expires-in')}" must be a positive number of days, at most ${DEFAULT_MAX_LIFETIME_DAYS}`, {
+      subject: '--expires-in',
+    });
   }
   if (text('key-id')) options.keyId = text('key-id');
   if (text('services-lock')) options.servicesLockPath = text('services-lock');

@@ -106,6 +106,7 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     allowUnreviewed: config.allowUnreviewed,
     features: registry.map((feature) => feature.id),
     addonVersion: config.hostVersion,
+    maxLifetimeDays: config.maxManifestLifetimeDays,
   });
   const poller = new ManifestPoller({
     alarms: browser.alarms,

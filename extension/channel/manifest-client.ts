@@ -11,12 +11,13 @@
  * const result = await client.check();
  * if (result.outcome === 'accepted') plan(result.payload);
  */
-import type { ChannelError, HostDb } from '../db';
+import type { CachedManifest, ChannelError, HostDb } from '../db';
 import { readHostValue } from '../db';
 import type { ManifestStatus } from '../messages';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import { BetaServerError, type BetaAnswer, type BetaServerClient } from './beta-server-client';
-import { ManifestRefusedError, verifyEnvelope, type PinnedKey, type RefusalReason } from '../../protocol/envelope';
+import { hashPayload, ManifestRefusedError, readPayloadBytes, verifyEnvelope, type PinnedKey, type RefusalReason } from '../../protocol/envelope';
+import { DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, readPlausibleSerial } from '../../protocol/manifest-policy';
 
 export const MANIFEST_PATH = '/v1/manifest';
 /** A real manifest of 500 features is far below this; anything larger is garbage. */
@@ -35,6 +36,8 @@ export interface ManifestClientDeps {
   keys: readonly PinnedKey[];
   env: string;
   allowUnreviewed: boolean;
+  /** The longest manifest lifetime this build accepts, in days (channel.config.json); default DEFAULT_MAX_LIFETIME_DAYS. */
+  maxLifetimeDays?: number;
   now?: () => Date;
   /** The features this build ships: only their entries are validated and kept (parseManifestPayload). */
   features?: readonly string[];
@@ -49,6 +52,7 @@ export class ManifestClient {
   private readonly keys: readonly PinnedKey[];
   private readonly env: string;
   private readonly allowUnreviewed: boolean;
+  private readonly maxLifetimeMs: number;
   private readonly now: () => Date;
   private readonly onlyFeatures: ReadonlySet<string> | undefined;
   /** What a verification depends on besides the bytes and the serial. */
@@ -63,6 +67,7 @@ export class ManifestClient {
     this.keys = deps.keys;
     this.env = deps.env;
     this.allowUnreviewed = deps.allowUnreviewed;
+    this.maxLifetimeMs = (deps.maxLifetimeDays ?? DEFAULT_MAX_LIFETIME_DAYS) * DAY_MS;
     this.now = deps.now ?? (() => new Date());
     this.onlyFeatures = deps.features ? new Set(deps.features) : undefined;
     this.verificationKey = JSON.stringify([
@@ -70,6 +75,7 @@ export class ManifestClient {
       deps.keys.map((key) => [key.keyId, key.jwk.x, key.jwk.y]),
       deps.env,
       deps.allowUnreviewed,
+      this.maxLifetimeMs,
       deps.features ? [...deps.features].sort() : null,
     ]);
   }
@@ -86,7 +92,7 @@ export class ManifestClient {
     const cached = await this.db.get('manifest', 'current');
     if (!cached) return null;
     try {
-      const lastSerial = await readHostValue(this.db, 'lastSerial');
+      const lastSerial = readPlausibleSerial(await readHostValue(this.db, 'lastSerial'));
       const stored = cached.verified;
       // One digest instead of a signature check, a schema and a parse: the record is the add-on's own.
       const envelopeSha256 = await hashText(cached.envelopeText);
@@ -131,6 +137,8 @@ export class ManifestClient {
     const text = answer.text();
 
     const lastSerial = await this.readLastSerial(cached?.serial);
+    // Only the bytes accepted under the last serial may come again under it.
+    const lastPayloadSha256 = await this.readLastPayloadSha256(cached, lastSerial);
     let payload: ManifestPayload;
     try {
       payload = await verifyEnvelope(text, {
@@ -138,16 +146,18 @@ export class ManifestClient {
         env: this.env,
         now: this.now(),
         allowUnreviewed: this.allowUnreviewed,
+        maxLifetimeMs: this.maxLifetimeMs,
         ...(this.onlyFeatures ? { onlyFeatures: this.onlyFeatures } : {}),
         ...(lastSerial === undefined ? {} : { lastSerial }),
+        ...(lastPayloadSha256 === undefined ? {} : { lastPayloadSha256 }),
       });
     } catch (error) {
       const refusal = toRefusal(error);
       return this.refuse(refusal.reason, refusal.message);
     }
 
-    if (cached && cached.envelopeText === text) {
-      // The same bytes without an ETag round trip: nothing to re-plan.
+    if (cached && cached.serial === payload.serial) {
+      // The same payload (the policy refuses any other under this serial), perhaps re-signed: nothing to re-plan.
       await this.recordSuccess();
       return { outcome: 'unchanged' };
     }
@@ -187,25 +197,40 @@ export class ManifestClient {
   private async verifyCached(envelopeText: string): Promise<ManifestPayload> {
     // Only expiry is skipped: signature, env, review and the serial (an older
     // signed manifest swapped into IndexedDB is a rollback) are still enforced.
-    const lastSerial = await readHostValue(this.db, 'lastSerial');
+    const lastSerial = readPlausibleSerial(await readHostValue(this.db, 'lastSerial'));
     const known = this.lastVerified;
     if (known && known.envelopeText === envelopeText && known.lastSerial === lastSerial) return known.payload;
+    const ownPayload = readPayloadBytes(envelopeText);
+    const ownSha256 = ownPayload ? await hashPayload(ownPayload) : undefined;
     const payload = await verifyEnvelope(envelopeText, {
       keys: this.keys,
       env: this.env,
       checkExpiry: false,
       allowUnreviewed: this.allowUnreviewed,
+      maxLifetimeMs: this.maxLifetimeMs,
       ...(this.onlyFeatures ? { onlyFeatures: this.onlyFeatures } : {}),
       ...(lastSerial === undefined ? {} : { lastSerial }),
+      // The cached manifest is the one accepted under its serial; another under the same serial cannot be cached.
+      ...(ownSha256 === undefined ? {} : { lastPayloadSha256: ownSha256 }),
     });
     this.lastVerified = { envelopeText, lastSerial, payload };
     return payload;
   }
 
   private async readLastSerial(cachedSerial: number | undefined): Promise<number | undefined> {
-    const stored = await readHostValue(this.db, 'lastSerial');
+    // A serial above MAX_SERIAL was accepted before the serial policy existed; keeping it would refuse every honest manifest.
+    const stored = readPlausibleSerial(await readHostValue(this.db, 'lastSerial'));
+    cachedSerial = readPlausibleSerial(cachedSerial);
     if (stored === undefined) return cachedSerial;
     return cachedSerial === undefined ? stored : Math.max(stored, cachedSerial);
+  }
+
+  private async readLastPayloadSha256(cached: CachedManifest | undefined, lastSerial: number | undefined): Promise<string | undefined> {
+    const stored = await readHostValue(this.db, 'lastPayloadSha256');
+    if (stored) return stored;
+    // Accepted before the hash was kept: the cached manifest is the one accepted under its serial.
+    const bytes = cached && cached.serial === lastSerial ? readPayloadBytes(cached.envelopeText) : undefined;
+    return bytes ? hashPayload(bytes) : undefined;
   }
 
   private async storeAccepted(envelopeText: string, etag: string | null, payload: ManifestPayload): Promise<void> {
@@ -213,15 +238,18 @@ export class ManifestClient {
     const { serial } = payload;
     // Before the transaction: awaiting anything but IndexedDB inside one lets it commit early.
     const envelopeSha256 = await hashText(envelopeText);
+    const payloadBytes = readPayloadBytes(envelopeText);
+    const payloadSha256 = payloadBytes ? await hashPayload(payloadBytes) : null;
     const tx = this.db.transaction(['manifest', 'channel'], 'readwrite');
     const channel = tx.objectStore('channel');
-    const lastSerial = (await channel.get('lastSerial')) as number | undefined;
+    const lastSerial = readPlausibleSerial((await channel.get('lastSerial')) as number | undefined);
     const newLastSerial = Math.max(serial, lastSerial ?? 0);
     this.lastVerified = { envelopeText, lastSerial: newLastSerial, payload };
     const verified = { payload, for: this.verificationKey, envelopeSha256 };
     await Promise.all([
       tx.objectStore('manifest').put({ envelopeText, etag, serial, acceptedAt: at, verified }, 'current'),
       channel.put(newLastSerial, 'lastSerial'),
+      ...(serial >= (lastSerial ?? 0) && payloadSha256 ? [channel.put(payloadSha256, 'lastPayloadSha256')] : []),
       channel.put(at, 'checkedAt'),
       channel.put(null, 'lastError'),
       tx.done,

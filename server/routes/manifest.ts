@@ -11,6 +11,7 @@ import { requireAdmin, toIso, type RouteDeps } from '../http';
 import { MANIFEST_ENV } from '../../protocol/environments';
 import { matchesIfNoneMatch, type DocumentCache, type DocumentSource } from '../served-document';
 import type { BetaStore } from '../store/store';
+import { DAY_MS } from '../../protocol/manifest-policy';
 
 const MANIFEST_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -91,6 +92,7 @@ export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDe
           env: MANIFEST_ENV,
           now: new Date(deps.now()),
           allowUnreviewed: deps.config.allowUnreviewed,
+          maxLifetimeMs: deps.config.maxManifestLifetimeDays * DAY_MS,
         });
         serial = payload.serial;
       } catch (error) {

@@ -19,7 +19,8 @@ function runKeysCli(args: string[]): Promise<{ code: number; stdout: string; std
 
 async function signAndVerify(privatePath: string, publicPath: string): Promise<void> {
   const signer = await readPrivateKey(privatePath);
-  const payload = { schema: 1, env: 'beta', serial: 1, issuedAt: '2026-11-25T00:00:00Z', expiresAt: '2099-01-01T00:00:00Z', features: [] };
+  const issuedAt = Date.now() - 60_000;
+  const payload = { schema: 1, env: 'beta', serial: 1, issuedAt: new Date(issuedAt).toISOString(), expiresAt: new Date(issuedAt + 7 * 86_400_000).toISOString(), features: [] };
   const envelope = await signEnvelope(new TextEncoder().encode(JSON.stringify(payload)), [signer]);
   const verified = await verifyEnvelope(JSON.stringify(envelope), { keys: [readPublicKeyFile(publicPath)], env: 'beta' });
   assert.equal(verified.serial, 1);

@@ -181,17 +181,18 @@ describe('npm run publish', function () {
     const days = (Date.parse(payload.expiresAt) - Date.parse(payload.issuedAt)) / 86_400_000;
     assert.equal(days, 7);
 
-    // A serial far ahead of the clock (as a previous publisher may have left) must still be passed.
-    const ahead = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out, '--serial', '4000000000']);
+    // A serial ahead of the clock (as a previous publisher may have left) must still be passed.
+    const aheadSerial = Math.floor(Date.now() / 1000) + 500_000;
+    const ahead = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out, '--serial', String(aheadSerial)]);
     assert.equal(ahead.code, 0, ahead.stderr);
     const second = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out]);
     assert.equal(second.code, 0, second.stderr);
-    const latest = await verifyEnvelope(readFileSync(out, 'utf8'), { keys: pinned, env: 'beta', lastSerial: 4000000000 });
-    assert.equal(latest.serial, 4000000001);
+    const latest = await verifyEnvelope(readFileSync(out, 'utf8'), { keys: pinned, env: 'beta', lastSerial: aheadSerial });
+    assert.equal(latest.serial, aheadSerial + 1);
 
-    const backwards = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out, '--serial', '4000000001']);
+    const backwards = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out, '--serial', String(aheadSerial + 1)]);
     assert.equal(backwards.code, 1);
-    assert.match(backwards.stderr, /--serial 4000000001 is not above the last published serial 4000000001/);
+    assert.ok(backwards.stderr.includes(`--serial ${aheadSerial + 1} is not above the last published serial ${aheadSerial + 1}`), backwards.stderr);
   });
 
   it('refuses a release with problems, lists them all, and writes nothing', async () => {
@@ -248,6 +249,17 @@ describe('npm run publish', function () {
     assert.equal(payload.unreviewed, true);
   });
 
+  it('refuses a serial far above any plausible next one, and a lifetime over 30 days, writing nothing', async () => {
+    const out = join(dir, 'implausible.json');
+    const huge = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out, '--serial', String(2 ** 53 - 1)]);
+    assert.equal(huge.code, 1);
+    assert.match(huge.stderr, /serial 9007199254740991 is far above any plausible next serial/);
+    const long = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out, '--expires-in', '31']);
+    assert.equal(long.code, 2);
+    assert.match(long.stderr, /--expires-in "31" must be a positive number of days, at most 30/);
+    assert.equal(existsSync(out), false);
+  });
+
   it('refuses a malformed release naming the file and the field', async () => {
     const releasePath = join(dir, 'malformed.json');
     writeFileSync(releasePath, JSON.stringify({ features: [{ id: 'page-notes', version: '1.0.0', rollout: 120 }] }));
@@ -283,12 +295,13 @@ describe('npm run publish', function () {
     it('uploads past the live serial with the admin token and prints the answer', async () => {
       // The live manifest's serial comes from the server; publish one locally to serve it.
       const live = join(dir, 'live.json');
-      assert.equal((await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', live, '--serial', '4100000000'])).code, 0);
+      const liveSerial = Math.floor(Date.now() / 1000) + 600_000;
+      assert.equal((await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', live, '--serial', String(liveSerial)])).code, 0);
       answer = (req, res) => {
         if (req.method === 'GET') {
           res.writeHead(200, { 'content-type': 'application/json' }).end(readFileSync(live));
         } else {
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{"serial":4100000001,"etag":"\\"abc\\""}');
+          res.writeHead(200, { 'content-type': 'application/json' }).end(`{"serial":${liveSerial + 1},"etag":"\\"abc\\""}`);
         }
       };
       const out = join(dir, 'uploaded.json');
@@ -297,9 +310,9 @@ describe('npm run publish', function () {
       assert.deepEqual(requests.map((r) => `${r.method} ${r.url}`), ['GET /v1/manifest', 'PUT /v1/admin/manifest']);
       assert.equal(requests[1]!.authorization, 'Bearer secret-admin');
       const payload = await verifyEnvelope(requests[1]!.body, { keys: pinned, env: 'beta' });
-      assert.equal(payload.serial, 4100000001);
+      assert.equal(payload.serial, liveSerial + 1);
       assert.equal(requests[1]!.body, readFileSync(out, 'utf8'));
-      assert.match(run.stdout, /HTTP 200 \{"serial":4100000001/);
+      assert.ok(run.stdout.includes(`HTTP 200 {"serial":${liveSerial + 1}`), run.stdout);
     });
 
     it('never follows a redirect with the admin token', async () => {
@@ -323,6 +336,19 @@ describe('npm run publish', function () {
       } finally {
         await new Promise<void>((closed) => other.close(() => closed()));
       }
+    });
+
+    it('writes no signed file for a serial the server refuses, so no second manifest under it exists', async () => {
+      const out = join(dir, 'conflict.json');
+      answer = (req, res) => {
+        if (req.method === 'GET') res.writeHead(404).end();
+        else res.writeHead(409, { 'content-type': 'application/json' }).end('{"error":{"code":"stale_serial","message":"not higher than the current serial"}}');
+      };
+      const run = await runPublish(['--release', GOOD, '--key', key.privateKeyPath, '--out', out, '--server', origin], { ADMIN_TOKEN: 'secret-admin' });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /HTTP 409: stale_serial/);
+      assert.deepEqual(requests.map((r) => r.method), ['GET', 'PUT']);
+      assert.equal(existsSync(out), false, 'the refused envelope was written to --out');
     });
 
     it('exits non-zero with the server\'s error code and message when the upload is refused', async () => {

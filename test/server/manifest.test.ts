@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { makeEntry, makeManifestPayload, sha256 } from '../helpers/manifests';
 import { createSigningKey, signPayload } from '../helpers/signing';
 import { ADMIN_TOKEN, createPayload, describeEachStore, startTestServer, START, type TestServer } from './helpers';
 
@@ -84,6 +85,26 @@ describeEachStore('beta server: manifest hosting', (store) => {
       assert.ok(response.body.error.message.length > 0, name);
     }
     assert.equal(await (await fetch(`${server.url}/v1/manifest`)).text(), current);
+  });
+
+  it('refuses what the add-on refuses: a long lifetime, a future issue time, an implausible serial, a feature named twice', async () => {
+    const current = await signPayload(createPayload({ serial: 5 }), [channel]);
+    assert.equal((await put(current)).status, 201);
+    const entry = makeEntry('kit', '1.0.0', sha256('kit'));
+    const cases: Array<[string, string, string]> = [
+      ['valid for 31 days', await signPayload(makeManifestPayload({ serial: 6 }, START, 31), [channel]), 'lifetime_too_long'],
+      ['issued in ten minutes', await signPayload(makeManifestPayload({ serial: 6 }, START + 10 * 60_000), [channel]), 'issued_in_future'],
+      ['serial 2^53 - 1', await signPayload(createPayload({ serial: Number.MAX_SAFE_INTEGER }), [channel]), 'implausible_serial'],
+      ['kit twice', await signPayload(createPayload({ serial: 6, features: [{ ...entry, killed: true }, entry] }), [channel]), 'malformed_payload'],
+    ];
+    for (const [name, raw, code] of cases) {
+      const response = await put(raw);
+      assert.equal(response.status, 422, `${name}: ${response.text}`);
+      assert.equal(response.body.error.code, code, name);
+    }
+    assert.equal(await (await fetch(`${server.url}/v1/manifest`)).text(), current);
+    // A later honest publish still goes through: nothing poisoned the serial.
+    assert.equal((await put(await signPayload(createPayload({ serial: 6 }), [channel]))).status, 201);
   });
 
   it('accepts unreviewed manifests only on a server configured for local development', async () => {

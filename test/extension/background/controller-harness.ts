@@ -160,17 +160,18 @@ export function makeBuildConfig(key: TestKey): BuildConfig {
     allowUnreviewed: false,
     hostVersion: '0.1.0',
     pollMinutes: 60,
+    maxManifestLifetimeDays: 30,
   };
 }
 
-/** An envelope as the beta server serves it, valid for a month from now. */
+/** An envelope as the beta server serves it, valid for 29 days from now (within the 30-day limit). */
 export function signManifest(key: TestKey, features: ManifestFeature[], serial = 5): Promise<string> {
   const now = Date.now();
   return signPayload(
     makePayload({
       serial,
       issuedAt: new Date(now - 60_000).toISOString(),
-      expiresAt: new Date(now + 30 * 86_400_000).toISOString(),
+      expiresAt: new Date(now + 29 * 86_400_000).toISOString(),
       features,
     }),
     key,

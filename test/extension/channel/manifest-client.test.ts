@@ -129,6 +129,11 @@ describe('ManifestClient', () => {
       { reason: 'expired', envelope: () => signPayload(makePayload({ serial: 6, expiresAt: '2026-11-25T11:59:59Z' }), key) },
       { reason: 'rollback', envelope: () => signPayload(makePayload({ serial: 4 }), key) },
       { reason: 'unreviewed', envelope: () => signPayload(makePayload({ serial: 6, unreviewed: true }), key) },
+      // Serial 5 again, with other content (e.g. the --out file of a publish the server refused): it would undo a kill switch.
+      { reason: 'serial-reused', envelope: () => signPayload(makePayload({ serial: 5, features: [] }), key) },
+      { reason: 'lifetime-too-long', envelope: () => signPayload(makePayload({ serial: 6, expiresAt: '2026-12-25T00:00:01Z' }), key) },
+      { reason: 'issued-in-future', envelope: () => signPayload(makePayload({ serial: 6, issuedAt: '2026-11-25T12:06:00Z' }), key) },
+      { reason: 'implausible-serial', envelope: () => signPayload(makePayload({ serial: Number.MAX_SAFE_INTEGER }), key) },
     ];
     for (const { reason, envelope } of cases) {
       it(reason, async () => {
@@ -145,6 +150,33 @@ describe('ManifestClient', () => {
         assert.equal(status.serial, 5);
       });
     }
+  });
+
+  it('treats serial 5 re-signed over the same bytes as unchanged, even after the cache was dropped', async () => {
+    await acceptSerial5();
+    const resigned = await signPayload(makePayload({ serial: 5 }), key);
+    assert.deepEqual(await makeClient(scriptedFetch(() => manifestResponse(resigned, '"v9"')).fetch).check(), { outcome: 'unchanged' });
+    await db.delete('manifest', 'current');
+    const again = await makeClient(scriptedFetch(() => manifestResponse(resigned, '"v9"')).fetch).check();
+    assert.equal(again.outcome, 'accepted');
+    const other = await signPayload(makePayload({ serial: 5, features: [] }), key);
+    await db.delete('manifest', 'current');
+    const refused = await makeClient(scriptedFetch(() => manifestResponse(other, '"v10"')).fetch).check();
+    assert.equal(refused.outcome === 'refused' && refused.reason, 'serial-reused');
+  });
+
+  it('recovers from a last serial of 2^53 - 1 accepted before the serial policy existed', async () => {
+    await db.put('channel', Number.MAX_SAFE_INTEGER, 'lastSerial');
+    const result = await makeClient(scriptedFetch(async () => manifestResponse(await signPayload(makePayload({ serial: 6 }), key))).fetch).check();
+    assert.equal(result.outcome, 'accepted');
+    assert.equal(await db.get('channel', 'lastSerial'), 6);
+  });
+
+  it('refuses a manifest valid for longer than this build allows (channel.config.json)', async () => {
+    const week = await signPayload(makePayload({ serial: 6, expiresAt: '2026-12-03T00:00:00Z' }), key);
+    const result = await makeClient(scriptedFetch(() => manifestResponse(week)).fetch, { maxLifetimeDays: 7 }).check();
+    assert.equal(result.outcome === 'refused' && result.reason, 'lifetime-too-long');
+    assert.match(result.outcome === 'refused' ? result.message : '', /within 7 days/);
   });
 
   it('accepts an unreviewed manifest only in a build that allows it', async () => {
