@@ -124,7 +124,8 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { to
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
   mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(32).toString('base64url');
+  // Hex, never base64url: a token that began with '-' would read as an option on a command line.
+  const token = randomBytes(32).toString('hex');
   writeFileSync(file, token + '\n', { mode: 0o600 });
   return { token, generated: true };
 }
