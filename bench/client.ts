@@ -9,7 +9,7 @@
  *  - planning alone vs the bare SHA-256 digests its buckets need;
  *  - verifying alone vs one bare ECDSA verification of the same bytes.
  */
-import { planFeatures } from '../extension/runtime/planner';
+import { planFeatures } from '../protocol/planner';
 import { verifyEnvelope, decodeBase64url } from '../protocol/envelope';
 import type { Envelope, ManifestFeature, ManifestPayload } from '../protocol/manifest-schema';
 import { MANIFEST_ENV } from '../protocol/environments';

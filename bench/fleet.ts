@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nextPollDelay } from '../extension/channel/poll-schedule';
+import { nextPollDelay } from '../protocol/poll-schedule';
 import { DEFAULT_POLL_INTERVAL_MINUTES } from '../protocol/manifest-schema';
 import { DEFAULT_TERMS_VERSION } from '../server/config';
 import { makeEntry, makeManifestPayload, makeServiceEntry } from '../test/helpers/manifests';

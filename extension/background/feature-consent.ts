@@ -9,7 +9,7 @@
  */
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
-import type { DataConsent } from '../runtime/planner';
+import type { DataConsent } from '../../protocol/planner';
 
 /** The categories the user allowed on a Firefox without data-collection permissions. */
 export const ADDON_CONSENT_KEY = 'host:data-consent';

@@ -10,7 +10,7 @@ import type { BrowserApi } from '../runtime/browser-api';
 import { readEnvironment } from '../runtime/environment';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readLedger, readOptOuts, readOrCreateUnit, readOverrides } from '../runtime/feature-state';
-import { planFeatures, type PlanDecision } from '../runtime/planner';
+import { planFeatures, type PlanDecision } from '../../protocol/planner';
 import { SerialQueue } from '../runtime/serial-queue';
 import { readDataConsent, type ConsentPermissions } from './feature-consent';
 

@@ -9,7 +9,7 @@ import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus } from '..
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, type Ledger } from '../runtime/feature-state';
-import { findMissingConsent, type DataConsent, type PlanDecision } from '../runtime/planner';
+import { findMissingConsent, type DataConsent, type PlanDecision } from '../../protocol/planner';
 import { readDataConsent, type ConsentPermissions } from './feature-consent';
 import type { HostParts } from './host-parts';
 

@@ -14,7 +14,7 @@ import type { HostDb } from '../db';
 import { readHostValue } from '../db';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { CheckResult } from './manifest-client';
-import { isCheckDue, nextPollDelay, readPollInterval } from './poll-schedule';
+import { isCheckDue, nextPollDelay, readPollInterval } from '../../protocol/poll-schedule';
 
 export const MANIFEST_POLL_ALARM = 'host:manifest-poll';
 

@@ -2,7 +2,7 @@
  * Reads what targeting needs to know about this browser.
  */
 import type { BrowserApi } from './browser-api';
-import type { PlanEnvironment } from './planner';
+import type { PlanEnvironment } from '../../protocol/planner';
 
 /**
  * @example

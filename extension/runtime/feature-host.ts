@@ -18,7 +18,7 @@ import { describeError, fetchAddonFile, toExpectedHashes, type ExpectedHashes, t
 import { runUninstallHook, startFeature, stopFeature, type RunnerDeps, type RunningFeature } from './feature-runner';
 import type { RegisteredFeature } from './feature-registry';
 import { deleteFeatureRecord, readLedger, writeFeatureRecord, type FeatureRecord, type Ledger } from './feature-state';
-import type { PlanDecision } from './planner';
+import type { PlanDecision } from '../../protocol/planner';
 import { findResourceOwner, sweepFeatureResources, sweepResources, wipeFeatureStorage } from './resource-names';
 import { SerialQueue } from './serial-queue';
 import type { FeatureMessage } from '../messages';

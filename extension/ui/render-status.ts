@@ -8,7 +8,7 @@
  * const rows = status.features.map(describeFeatureRow);
  */
 import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus, Override, TelemetrySendResult } from '../messages';
-import { formatRollout } from '../runtime/rollout';
+import { formatRollout } from '../../protocol/rollout';
 
 export const DEV_BANNER_TEXT = 'Local development build: sign-offs are not enforced';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { isCheckDue, nextPollDelay, readPollInterval } from '../../../extension/channel/poll-schedule';
-import { parseRetryAfter, MAX_RETRY_AFTER_MS } from '../../../extension/channel/beta-server-client';
+import { isCheckDue, nextPollDelay, readPollInterval } from '../../protocol/poll-schedule';
+import { parseRetryAfter, MAX_RETRY_AFTER_MS } from '../../extension/channel/beta-server-client';
 
 const MIN = 60_000;
 

@@ -2,10 +2,12 @@
  * Decides, for every feature this browser knows of, whether it should be
  * installed, disabled (data kept) or uninstalled (data wiped), and says why
  * in a sentence QA can read. Pure: same input, same plan.
+ *
+ * It lives in protocol/ because who gets a feature is part of the contract:
+ * the benchmarks and the fleet simulation run exactly the add-on's rules.
  */
-import { describeDataCollection } from '../../protocol/data-collection';
-import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from '../../protocol/manifest-schema';
-import type { RegisteredFeature } from './feature-registry';
+import { describeDataCollection } from './data-collection';
+import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from './manifest-schema';
 import { formatRollout, isBucketInRollout, readBucket } from './rollout';
 import { isVersionInRange, matchesLocale } from './version-compare';
 
@@ -18,11 +20,22 @@ export interface PlanEnvironment {
   locale: string;
 }
 
+/** What the planner reads of a feature the add-on ships (its feature.json, through the build's registry). */
+export interface PlannedFeature {
+  id: string;
+  requiresAccount: boolean;
+  /** Who owns the feature: none of them may sign it off, whatever a manifest entry says. */
+  owners: readonly string[];
+  dataCollection?: readonly string[];
+  services?: readonly string[];
+}
+
 export interface PlanInput {
   /** The last verified manifest, or null when none was ever accepted. */
   manifest: ManifestPayload | null;
   /** The signed add-on's own features: requiresAccount, owners, data collection and services come from here, not from the manifest. */
-  registry: Array<Pick<RegisteredFeature, 'id' | 'requiresAccount' | 'owners'> & { dataCollection?: readonly string[]; services?: readonly string[] }>;
+  /** The build's registry (feature.json of every feature this add-on ships), as far as planning needs it. */
+  registry: PlannedFeature[];
   unit: string;
   environment: PlanEnvironment;
   account: { signedIn: boolean; termsAccepted: boolean };

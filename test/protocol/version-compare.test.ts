@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { compareVersions, isVersionInRange, matchesLocale } from '../../../extension/runtime/version-compare';
+import { compareVersions, isVersionInRange, matchesLocale } from '../../protocol/version-compare';
 
 describe('version-compare', () => {
   it('compares dotted versions numerically, ignoring suffixes like "esr"', () => {

@@ -6,7 +6,7 @@
  * nextPollDelay({ intervalMinutes: 15, failures: 0, random: Math.random() }); // 12–15 min in ms
  * nextPollDelay({ intervalMinutes: 15, failures: 3, random: 0.5 });           // 3.6 min in ms
  */
-import { DEFAULT_POLL_INTERVAL_MINUTES, type ManifestPayload } from '../../protocol/manifest-schema';
+import { DEFAULT_POLL_INTERVAL_MINUTES, type ManifestPayload } from './manifest-schema';
 
 const MINUTE_MS = 60_000;
 /**

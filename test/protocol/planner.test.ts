@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { ManifestFeature, ManifestPayload } from '../../../protocol/manifest-schema';
-import { planFeatures, type PlanDecision, type PlanInput } from '../../../extension/runtime/planner';
-import { computeBucket } from '../../../extension/runtime/rollout';
-import { makeEntry, makeServiceEntry, sha256 } from '../../helpers/manifests';
+import type { ManifestFeature, ManifestPayload } from '../../protocol/manifest-schema';
+import { planFeatures, type PlanDecision, type PlanInput } from '../../protocol/planner';
+import { computeBucket } from '../../protocol/rollout';
+import { makeEntry, makeServiceEntry, sha256 } from '../helpers/manifests';
 
 const UNIT = '6b1f4c3e-2d8a-4e1b-9c7f-0a5d3e2b1c4f';
 

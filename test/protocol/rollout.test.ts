@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { computeBucket, formatRollout, isBucketInRollout, isInRollout } from '../../../extension/runtime/rollout';
+import { computeBucket, formatRollout, isBucketInRollout, isInRollout } from '../../protocol/rollout';
 
 describe('rollout', () => {
   it('computes the bucket as the first 32 bits of SHA-256("featureId:unit"), big-endian, mod 10000', async () => {
