@@ -15,6 +15,8 @@ import { isCanonicalFeaturePath } from './feature-paths';
 z.config(z.locales.en());
 
 export const MANIFEST_SCHEMA_VERSION = 1;
+/** Where the beta server serves the signed manifest. */
+export const MANIFEST_PATH = '/v1/manifest';
 export const SIGN_OFF_ROLES = ['security', 'privacy', 'technical'] as const;
 export type SignOffRole = (typeof SIGN_OFF_ROLES)[number];
 

@@ -11,15 +11,13 @@
  * const result = await client.check();
  * if (result.outcome === 'accepted') plan(result.payload);
  */
-import type { CachedManifest, ChannelError, HostDb } from '../db';
-import { readHostValue } from '../db';
+import { readHostValue, type CachedManifest, type ChannelError, type HostDb } from '../db';
 import type { ManifestStatus } from '../messages';
-import type { ManifestPayload } from '../../protocol/manifest-schema';
+import { MANIFEST_PATH, type ManifestPayload } from '../../protocol/manifest-schema';
 import { BetaServerError, type BetaAnswer, type BetaServerClient } from './beta-server-client';
 import { hashPayload, ManifestRefusedError, readPayloadBytes, verifyEnvelope, type PinnedKey, type RefusalReason } from '../../protocol/envelope';
 import { DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, readPlausibleSerial } from '../../protocol/manifest-policy';
 
-export const MANIFEST_PATH = '/v1/manifest';
 /** A real manifest of 500 features is far below this; anything larger is garbage. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
 
