@@ -3,7 +3,7 @@
  * needs comes in as options, so tests run it on a temporary SQLite file with
  * a clock they control.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PinnedKey } from '../protocol/envelope';
@@ -12,7 +12,7 @@ import type { ServerConfig } from './config';
 import { answerClientError, createCutOffHook, createTimeoutOptions } from './connection-guards';
 import { createDecoyVerifier, createPasswordQueue, hashPassword, needsRehash, verifyPassword } from './crypto/passwords';
 import { ApiError, toErrorResponse } from './errors';
-import { createBusyError, requireAdmin, type PasswordHasher, type RouteDeps } from './http';
+import { compileRouteSchema, createBusyError, requireAdmin, type PasswordHasher, type RouteDeps } from './http';
 import { createRefusalCache } from './refusal-cache';
 import { registerAccountDataRoutes } from './routes/account-data';
 import { registerAccountRoutes } from './routes/accounts';
@@ -79,6 +79,13 @@ function compilePattern(url: string): RegExp {
   return new RegExp(`^${body.join('/')}/?$`);
 }
 
+/** Sends an error as `{error: {code, message}}`; a 5xx is logged with its cause. */
+function sendError(error: unknown, reply: FastifyReply): FastifyReply {
+  const response = toErrorResponse(error);
+  if (response.status >= 500) reply.log.error({ err: error }, 'request failed');
+  return reply.code(response.status).headers(response.headers).send(response.body);
+}
+
 /**
  * Builds the beta server.
  *
@@ -105,7 +112,12 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     forceCloseConnections: 'idle',
     ...createTimeoutOptions(config),
     clientErrorHandler: answerClientError,
+    // A path that is not a valid URL, or too long a path part, is refused before routing: same body as every error.
+    frameworkErrors: (error: FastifyError, _request, reply) => void sendError(error, reply),
   });
+  // Request bodies, queries and path parameters are checked against each route's zod schema before its handler runs.
+  app.setValidatorCompiler(compileRouteSchema);
+  app.decorateRequest('signedIn', null);
 
   // JSON only: any other body type is refused with 415 instead of reaching a route as text.
   app.removeAllContentTypeParsers();
@@ -115,7 +127,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     try {
       done(null, JSON.parse(text));
     } catch (error) {
-      done(new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(new ApiError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
 
@@ -170,23 +182,17 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       .send(),
   );
 
-  app.setErrorHandler((error, request, reply) => {
-    const response = toErrorResponse(error);
-    if (response.status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(response.status).headers(response.headers).send(response.body);
-  });
+  app.setErrorHandler((error, _request, reply) => sendError(error, reply));
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     const known = routes.find((r) => r.pattern.test(path) && !r.methods.has(request.method));
     if (known && !routes.some((r) => r.pattern.test(path) && r.methods.has(request.method))) {
       const allow = [...known.methods].sort().join(', ');
-      return reply
-        .code(405)
-        .header('allow', allow)
-        .send({ error: { code: 'method_not_allowed', message: `${request.method} ${path} is not allowed; use ${allow}` } });
+      const refusal = new ApiError('method_not_allowed', `${request.method} ${path} is not allowed; use ${allow}`, { allow });
+      return sendError(refusal, reply);
     }
-    return reply.code(404).send({ error: { code: 'not_found', message: `there is no route ${request.method} ${path}` } });
+    return sendError(new ApiError('not_found', `there is no route ${request.method} ${path}`), reply);
   });
 
   registerTermsRoutes(app, deps);

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServerConfig } from './config';
-import type { ErrorBody } from './errors';
+import { ApiError, toErrorResponse, type ErrorCode } from './errors';
 
 /**
  * node:http's deadlines. Node checks them every connectionsCheckingInterval
@@ -26,9 +26,9 @@ export function createTimeoutOptions(config: ServerConfig): { requestTimeout: nu
   };
 }
 
-const CLIENT_ERRORS: Record<string, [number, string, string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request headers or body did not arrive in time'],
-  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request headers are too large'],
+const CLIENT_ERRORS: Record<string, ErrorCode> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
+  HPE_HEADER_OVERFLOW: 'headers_too_large',
 };
 
 /**
@@ -37,12 +37,13 @@ const CLIENT_ERRORS: Record<string, [number, string, string]> = {
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_request', 'the request is not valid HTTP/1.1'];
-  const body: ErrorBody = { error: { code, message } };
+  const code = CLIENT_ERRORS[error.code ?? ''];
+  const refusal = code ? new ApiError(code) : new ApiError('bad_request', 'the request is not valid HTTP/1.1');
+  const { status, body } = toErrorResponse(refusal);
   const text = JSON.stringify(body);
   if (!socket.writable) return void socket.destroy();
   socket.write(
-    `HTTP/1.1 ${status} ${code.replace(/_/g, ' ')}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${body.error.code.replace(/_/g, ' ')}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
   );
   // Whatever the client still sends is not read.
   closeAfterWrites(socket);

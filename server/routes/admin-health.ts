@@ -3,34 +3,34 @@
  * criteria (server/health/judge.ts; shape in the README, "Exit criteria and
  * verdicts"). Admin token only.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { featureId } from '../../protocol/manifest-schema';
 import { utcDay } from '../../protocol/usage-schema';
-import { errors } from '../errors';
+import { ApiError } from '../errors';
 import { readChannelHealth, readFeatureHealth } from '../health/feature-health';
-import { parseInput, requireAdmin, type RouteDeps } from '../http';
+import { requireAdmin, type RouteDeps } from '../http';
 
 const healthQuery = z.strictObject({ asOf: z.optional(utcDay) });
 const featureParams = z.strictObject({ id: featureId });
 
 /** Registers GET /v1/admin/health and GET /v1/admin/features/<id>/health, each with an optional ?asOf=YYYY-MM-DD. */
 export function registerAdminHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const today = () => new Date(deps.now()).toISOString().slice(0, 10);
+  // app.ts checks the token for every /v1/admin/ route too; the route does not rely on its path alone.
+  const onRequest = async (request: FastifyRequest) => requireAdmin(deps, request);
 
-  app.get('/v1/admin/health', async (request) => {
-    requireAdmin(deps, request);
-    const { asOf } = parseInput(healthQuery, request.query, 'query');
-    const day = asOf ?? today();
+  api.get('/v1/admin/health', { onRequest, schema: { querystring: healthQuery } }, async (request) => {
+    const day = request.query.asOf ?? today();
     return { asOf: day, features: await readChannelHealth(deps.store, day) };
   });
 
-  app.get('/v1/admin/features/:id/health', async (request) => {
-    requireAdmin(deps, request);
-    const { id } = parseInput(featureParams, request.params, 'path');
-    const { asOf } = parseInput(healthQuery, request.query, 'query');
-    const health = await readFeatureHealth(deps.store, id, asOf ?? today());
-    if (!health) throw errors.notFound('unknown_feature', `the current manifest has no feature "${id}"`);
+  api.get('/v1/admin/features/:id/health', { onRequest, schema: { params: featureParams, querystring: healthQuery } }, async (request) => {
+    const { id } = request.params;
+    const health = await readFeatureHealth(deps.store, id, request.query.asOf ?? today());
+    if (!health) throw new ApiError('unknown_feature', `the current manifest has no feature "${id}"`);
     return health;
   });
 }

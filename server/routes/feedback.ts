@@ -3,13 +3,15 @@
  * session it is tied to the account, so deleting the account erases it.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { FEEDBACK_PATH, feedbackSchema } from '../../protocol/feedback-schema';
-import { findAuthenticated, parseInput, type RouteDeps } from '../http';
+import { findAuthenticated, type RouteDeps } from '../http';
 
 /** Registers POST /v1/feedback. */
 export function registerFeedbackRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.post(FEEDBACK_PATH, async (request, reply) => {
-    const body = parseInput(feedbackSchema, request.body, 'body');
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.post(FEEDBACK_PATH, { schema: { body: feedbackSchema } }, async (request, reply) => {
+    const { body } = request;
     // An expired or revoked token does not lose the feedback: it is kept, unlinked.
     const signedIn = await findAuthenticated(deps, request);
     const stored = await deps.store.addFeedback({

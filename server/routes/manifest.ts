@@ -5,13 +5,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { ManifestRefusedError, verifyEnvelope } from '../../protocol/envelope';
-import { ApiError, errors } from '../errors';
-import { requireAdmin, toIso, type RouteDeps } from '../http';
+import { ManifestRefusedError, verifyEnvelope, type RefusalReason } from '../../protocol/envelope';
 import { MANIFEST_ENV } from '../../protocol/environments';
+import { DAY_MS } from '../../protocol/manifest-policy';
+import { ApiError, type ErrorCode } from '../errors';
+import { requireAdmin, toIso, type RouteDeps } from '../http';
 import { matchesIfNoneMatch, type DocumentCache, type DocumentSource } from '../served-document';
 import type { BetaStore } from '../store/store';
-import { DAY_MS } from '../../protocol/manifest-policy';
 
 const MANIFEST_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -20,7 +20,24 @@ export function computeEtag(bytes: Uint8Array): string {
   return `"${createHash('sha256').update(bytes).digest('base64url')}"`;
 }
 
-const REFUSAL_STATUS: Record<string, number> = { 'malformed-envelope': 400, rollback: 409 };
+const REFUSAL_CODES: Record<RefusalReason, ErrorCode> = {
+  'malformed-envelope': 'malformed_envelope',
+  'malformed-payload': 'malformed_payload',
+  'unknown-key': 'unknown_key',
+  'revoked-key': 'revoked_key',
+  'bad-signature': 'bad_signature',
+  'below-threshold': 'below_threshold',
+  'no-key-document': 'no_key_document',
+  'no-manifest-key': 'no_manifest_key',
+  'wrong-env': 'wrong_env',
+  expired: 'expired',
+  'lifetime-too-long': 'lifetime_too_long',
+  'issued-in-future': 'issued_in_future',
+  'implausible-serial': 'implausible_serial',
+  rollback: 'rollback',
+  'serial-reused': 'serial_reused',
+  unreviewed: 'unreviewed',
+};
 
 /** The current manifest as a served document: its serial is its version. */
 export function createManifestSource(store: BetaStore): DocumentSource {
@@ -48,7 +65,7 @@ export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDe
   app.get('/v1/manifest', async (request, reply) => {
     const current = cache.current();
     const manifest = current && { etag: current.etag, publishedAt: current.publishedAt, bytes: current.bytes };
-    if (!manifest) throw errors.notFound('no_manifest', 'no manifest has been published yet');
+    if (!manifest) throw new ApiError('no_manifest');
     reply.header('etag', manifest.etag).header('cache-control', manifestCacheControl(deps));
     reply.header('last-modified', new Date(manifest.publishedAt).toUTCString());
     if (matchesIfNoneMatch(request.headers['if-none-match'], manifest.etag)) return reply.code(304).send();
@@ -67,22 +84,22 @@ export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDe
         try {
           return deps.loadPublicKeys();
         } catch (error) {
-          throw errors.unavailable('public_keys_unreadable', `the server cannot read its public keys: ${(error as Error).message}`);
+          throw new ApiError('public_keys_unreadable', `the server cannot read its public keys: ${(error as Error).message}`);
         }
       })();
       if (keys.length === 0) {
-        throw errors.unavailable(
+        throw new ApiError(
           'no_public_keys',
           `the server trusts no manifest signing key; configure PUBLIC_KEYS (now ${deps.config.publicKeyPaths.join(', ')})`,
         );
       }
       const bytes = Buffer.isBuffer(request.body) ? request.body : undefined;
-      if (!bytes || bytes.length === 0) throw new ApiError(400, 'malformed_envelope', 'the body must be the signed manifest envelope');
+      if (!bytes || bytes.length === 0) throw new ApiError('malformed_envelope');
       let text: string;
       try {
         text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch {
-        throw new ApiError(400, 'malformed_envelope', 'the manifest envelope is not UTF-8');
+        throw new ApiError('malformed_envelope', 'the manifest envelope is not UTF-8');
       }
       const current = await deps.store.getCurrentManifest();
       let serial: number;
@@ -97,10 +114,10 @@ export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDe
         serial = payload.serial;
       } catch (error) {
         if (!(error instanceof ManifestRefusedError)) throw error;
-        throw new ApiError(REFUSAL_STATUS[error.reason] ?? 422, error.reason.replace(/-/g, '_'), error.message);
+        throw new ApiError(REFUSAL_CODES[error.reason], error.message);
       }
       const stale = () =>
-        errors.conflict(
+        new ApiError(
           'stale_serial',
           `the manifest serial ${serial} is not higher than the current serial ${current?.serial ?? '(newer upload)'}`,
         );

@@ -3,12 +3,13 @@
  * and their text, served by this server so the links never go stale.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ServerConfig } from '../config';
-import { errors } from '../errors';
-import { parseInput, type RouteDeps } from '../http';
+import { ApiError } from '../errors';
+import type { RouteDeps } from '../http';
 
 const versionParams = z.strictObject({ version: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a terms version') });
 
@@ -49,7 +50,8 @@ export function readTermsTexts(config: ServerConfig): Map<string, string> {
 /** Registers GET /v1/terms, GET /terms/:version and GET /privacy/:version; throws when the current texts are missing. */
 export function registerTermsRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const texts = readTermsTexts(deps.config);
-  app.get('/v1/terms', async () => {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get('/v1/terms', async () => {
     const origin = originOf(deps);
     return {
       terms: { version: deps.config.termsVersion, url: `${origin}/terms/${deps.config.termsVersion}` },
@@ -58,12 +60,12 @@ export function registerTermsRoutes(app: FastifyInstance, deps: RouteDeps): void
   });
 
   for (const kind of ['terms', 'privacy'] as const) {
-    app.get(`/${kind}/:version`, async (request, reply) => {
-      const { version } = parseInput(versionParams, request.params, 'path');
+    api.get(`/${kind}/:version`, { schema: { params: versionParams } }, async (request, reply) => {
+      const { version } = request.params;
       const html = texts.get(`${kind}-${version}.html`);
       if (html === undefined) {
         const what = kind === 'terms' ? 'Terms of Service' : 'Privacy Notice';
-        throw errors.notFound(`${kind}_not_found`, `there is no ${what} version "${version}"`);
+        throw new ApiError(`${kind}_not_found`, `there is no ${what} version "${version}"`);
       }
       return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=3600').send(html);
     });

@@ -49,7 +49,7 @@ export async function mountServices(
         // onRequest: refused before any body is read.
         scope.addHook('onRequest', async (request) => {
           const reason = await deployment.findReason(service.id);
-          if (reason) throw new ApiError(404, 'service_not_deployed', `the service "${service.id}" is not deployed: ${reason}`);
+          if (reason) throw new ApiError('service_not_deployed', `the service "${service.id}" is not deployed: ${reason}`);
           if (!service.json.requiresAccount) return;
           const { account } = await authenticate(deps, request);
           requireCurrentTerms(deps, account);

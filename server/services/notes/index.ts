@@ -3,9 +3,10 @@
  * account, one note per page URL. Mounted at /v1/services/notes/; the server
  * checks the session and the current terms before any of these routes runs.
  */
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError, errors } from '../../errors';
-import { parseInput, toIso } from '../../http';
+import { ApiError, failWith } from '../../errors';
+import { toIso } from '../../http';
 import { defineService } from '../define-service';
 import { deleteAllNotes, deleteNote, listNotes, upsertNote, type NoteRecord } from './notes-queries';
 
@@ -15,16 +16,25 @@ export const MAX_NOTES_PER_ACCOUNT = 1000;
 // 10,000 characters may arrive as \uXXXX escapes: more than the default 64 KiB.
 const NOTE_BODY_LIMIT = 256 * 1024;
 
-const pageUrl = z.string().min(1).refine((url) => URL.canParse(url), 'must be an absolute URL');
+const pageUrl = z
+  .string()
+  .min(1)
+  .refine((url) => URL.canParse(url), 'must be an absolute URL')
+  .refine(
+    (url) => url.length <= MAX_NOTE_URL_LENGTH,
+    failWith('url_too_long', (url: string) => `must be at most ${MAX_NOTE_URL_LENGTH} characters (got ${url.length})`),
+  );
+// The bound is in characters, not UTF-16 units: 10,000 emoji are a note of 10,000 characters.
+const noteText = z
+  .string()
+  .refine(
+    (text) => [...text].length <= MAX_NOTE_CHARACTERS,
+    failWith('note_too_large', (text: string) => `must be at most ${MAX_NOTE_CHARACTERS} characters (got ${[...text].length})`),
+  );
 const listQuery = z.strictObject({ url: pageUrl.optional() });
+const urlsQuery = z.strictObject({});
 const deleteQuery = z.strictObject({ url: pageUrl });
-const putBody = z.strictObject({ url: pageUrl, text: z.string() });
-
-function checkUrlLength(url: string): void {
-  if (url.length > MAX_NOTE_URL_LENGTH) {
-    throw new ApiError(413, 'url_too_long', `url: must be at most ${MAX_NOTE_URL_LENGTH} characters (got ${url.length})`);
-  }
-}
+const putBody = z.strictObject({ url: pageUrl, text: noteText });
 
 function describeNote(note: NoteRecord) {
   return { url: note.url, text: note.text, createdAt: toIso(note.createdAt), updatedAt: toIso(note.updatedAt) };
@@ -45,44 +55,33 @@ export default defineService({
   migrations: [{ version: 1, name: 'notes', sqlite: NOTES_TABLE('INTEGER', 'INTEGER'), postgres: NOTES_TABLE('BIGINT', 'BIGINT') }],
 
   routes(scope, ctx) {
-    scope.get('/', async (request) => {
-      const account = ctx.accountOf(request);
-      const { url } = parseInput(listQuery, request.query, 'query');
-      if (url !== undefined) checkUrlLength(url);
-      const notes = await listNotes(ctx.db, account.id, url);
+    const api = scope.withTypeProvider<ZodTypeProvider>();
+    api.get('/', { schema: { querystring: listQuery } }, async (request) => {
+      const notes = await listNotes(ctx.db, ctx.accountOf(request).id, request.query.url);
       return { notes: notes.map(describeNote) };
     });
 
     // Only the addresses that have a note, so a client can tell locally whether
     // a page has one without sending the server every page its user opens.
-    scope.get('/urls', async (request) => {
-      const account = ctx.accountOf(request);
-      parseInput(z.strictObject({}), request.query, 'query');
-      const notes = await listNotes(ctx.db, account.id);
+    api.get('/urls', { schema: { querystring: urlsQuery } }, async (request) => {
+      const notes = await listNotes(ctx.db, ctx.accountOf(request).id);
       return { urls: notes.map((note) => note.url) };
     });
 
-    scope.put('/', { bodyLimit: NOTE_BODY_LIMIT }, async (request, reply) => {
+    api.put('/', { bodyLimit: NOTE_BODY_LIMIT, schema: { body: putBody } }, async (request, reply) => {
       const account = ctx.accountOf(request);
-      const { url, text } = parseInput(putBody, request.body, 'body');
-      checkUrlLength(url);
-      const characters = [...text].length;
-      if (characters > MAX_NOTE_CHARACTERS) {
-        throw new ApiError(413, 'note_too_large', `text: must be at most ${MAX_NOTE_CHARACTERS} characters (got ${characters})`);
-      }
+      const { url, text } = request.body;
       const outcome = await upsertNote(ctx.db, ctx.dialect, { accountId: account.id, url, text, now: ctx.now(), maxNotes: MAX_NOTES_PER_ACCOUNT });
       if (outcome === 'limit') {
-        throw errors.conflict('too_many_notes', `an account keeps at most ${MAX_NOTES_PER_ACCOUNT} notes; delete one first`);
+        throw new ApiError('too_many_notes', `an account keeps at most ${MAX_NOTES_PER_ACCOUNT} notes; delete one first`);
       }
       const [note] = await listNotes(ctx.db, account.id, url);
       return reply.code(outcome === 'created' ? 201 : 200).send(describeNote(note!));
     });
 
-    scope.delete('/', async (request, reply) => {
-      const account = ctx.accountOf(request);
-      const { url } = parseInput(deleteQuery, request.query, 'query');
-      checkUrlLength(url);
-      if (!(await deleteNote(ctx.db, account.id, url))) throw errors.notFound('note_not_found', `there is no note for ${url}`);
+    api.delete('/', { schema: { querystring: deleteQuery } }, async (request, reply) => {
+      const { url } = request.query;
+      if (!(await deleteNote(ctx.db, ctx.accountOf(request).id, url))) throw new ApiError('note_not_found', `there is no note for ${url}`);
       return reply.code(204).send();
     });
   },

@@ -7,9 +7,9 @@
  * refuses a write with 412 when the collection changed since.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError, errors } from '../../errors';
-import { parseInput } from '../../http';
+import { ApiError } from '../../errors';
 import { defineService, type ServiceContext } from '../define-service';
 import { appendToBatch, createBatch, deleteAccountStorage, takeBatch } from './storage-batches';
 import {
@@ -41,8 +41,14 @@ const recordBody = z.strictObject({
   ttl: z.number().int().min(0).max(31_536_000).nullable().optional(),
 });
 const timestamp = z.coerce.number().int().min(0);
+const collectionParams = z.strictObject({ collection: collectionName });
+const recordParams = z.strictObject({ collection: collectionName, id: recordId });
 const readQuery = z.strictObject({
-  ids: z.string().optional(),
+  ids: z
+    .string()
+    .transform((ids) => ids.split(','))
+    .pipe(z.array(recordId))
+    .optional(),
   newer: timestamp.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).optional(),
@@ -50,12 +56,13 @@ const readQuery = z.strictObject({
   full: z.string().optional(),
 });
 const postQuery = z.strictObject({ batch: z.string().optional(), commit: z.enum(['true']).optional() });
+const postBody = z.array(z.unknown()).max(MAX_RECORDS_PER_POST);
 
 function readTimeHeader(request: FastifyRequest, name: string): number | undefined {
   const value = request.headers[name];
   if (value === undefined) return undefined;
   const parsed = timestamp.safeParse(value);
-  if (!parsed.success) throw errors.invalidRequest(`${name}: must be a time in milliseconds, not "${String(value)}"`);
+  if (!parsed.success) throw new ApiError('invalid_request', `${name}: must be a time in milliseconds, not "${String(value)}"`);
   return parsed.data;
 }
 
@@ -77,16 +84,17 @@ async function runWrite<T>(reply: FastifyReply, write: () => Promise<T>): Promis
   } catch (error) {
     if (error instanceof PreconditionFailed) {
       reply.header('x-last-modified', String(error.modified));
-      throw new ApiError(412, 'modified_since', `the collection changed at ${error.modified}, after X-If-Unmodified-Since: read it again, merge, and retry`);
+      throw new ApiError('modified_since', `the collection changed at ${error.modified}, after X-If-Unmodified-Since: read it again, merge, and retry`);
     }
     if (error instanceof QuotaExceeded) {
-      throw new ApiError(403, 'quota_exceeded', `this account would keep ${error.usage} bytes, over its quota of ${error.quota}: delete records first`);
+      throw new ApiError('quota_exceeded', `this account would keep ${error.usage} bytes, over its quota of ${error.quota}: delete records first`);
     }
     throw error;
   }
 }
 
-function registerRoutes(scope: FastifyInstance, ctx: ServiceContext): void {
+function registerRoutes(untyped: FastifyInstance, ctx: ServiceContext): void {
+  const scope = untyped.withTypeProvider<ZodTypeProvider>();
   const target = (request: FastifyRequest, collection: string) => ({
     accountId: ctx.accountOf(request).id,
     collection,
@@ -107,43 +115,38 @@ function registerRoutes(scope: FastifyInstance, ctx: ServiceContext): void {
     return { usage: await readUsage(ctx.db, id, ctx.now()), quota: QUOTA_BYTES };
   });
 
-  scope.get('/storage/:collection', async (request, reply) => {
-    const collection = parseInput(collectionName, (request.params as { collection: string }).collection, 'collection');
-    const query = parseInput(readQuery, request.query, 'query');
+  scope.get('/storage/:collection', { schema: { params: collectionParams, querystring: readQuery } }, async (request, reply) => {
+    const { collection } = request.params;
+    const { query } = request;
     const accountId = ctx.accountOf(request).id;
     const modified = await readCollectionModified(ctx.db, accountId, collection);
     reply.header('x-last-modified', String(modified));
     const since = readTimeHeader(request, 'x-if-modified-since');
     if (since !== undefined && modified <= since) return reply.code(304).send();
     const unmodified = readTimeHeader(request, 'x-if-unmodified-since');
-    if (unmodified !== undefined && modified > unmodified) throw new ApiError(412, 'modified_since', `the collection changed at ${modified}`);
-    const ids = query.ids === undefined ? undefined : query.ids.split(',').map((id) => parseInput(recordId, id, 'ids'));
-    const { records, more } = await readRecords(ctx.db, accountId, collection, ctx.now(), { ...query, ids });
+    if (unmodified !== undefined && modified > unmodified) throw new ApiError('modified_since', `the collection changed at ${modified}`);
+    const { records, more } = await readRecords(ctx.db, accountId, collection, ctx.now(), query);
     if (more) reply.header('x-weave-next-offset', String((query.offset ?? 0) + records.length));
     return query.full === undefined ? records.map((r) => r.id) : records.map(describe);
   });
 
-  scope.get('/storage/:collection/:id', async (request, reply) => {
-    const params = request.params as { collection: string; id: string };
-    const collection = parseInput(collectionName, params.collection, 'collection');
-    const id = parseInput(recordId, params.id, 'id');
+  scope.get('/storage/:collection/:id', { schema: { params: recordParams } }, async (request, reply) => {
+    const { collection, id } = request.params;
     const { records } = await readRecords(ctx.db, ctx.accountOf(request).id, collection, ctx.now(), { ids: [id] });
     reply.header('x-last-modified', String(records[0]?.modified ?? (await readCollectionModified(ctx.db, ctx.accountOf(request).id, collection))));
-    if (!records[0]) throw errors.notFound('record_not_found', `there is no record "${id}" in ${collection}`);
+    if (!records[0]) throw new ApiError('record_not_found', `there is no record "${id}" in ${collection}`);
     const since = readTimeHeader(request, 'x-if-modified-since');
     if (since !== undefined && records[0].modified <= since) return reply.code(304).send();
     return describe(records[0]);
   });
 
-  scope.put('/storage/:collection/:id', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
-    const params = request.params as { collection: string; id: string };
-    const collection = parseInput(collectionName, params.collection, 'collection');
-    const id = parseInput(recordId, params.id, 'id');
-    const body = parseInput(recordBody, request.body, 'body');
-    if (body.id !== undefined && body.id !== id) throw errors.invalidRequest(`body.id: "${body.id}" is not the record in the address, "${id}"`);
+  scope.put('/storage/:collection/:id', { bodyLimit: BODY_LIMIT, schema: { params: recordParams, body: recordBody } }, async (request, reply) => {
+    const { collection, id } = request.params;
+    const { body } = request;
+    if (body.id !== undefined && body.id !== id) throw new ApiError('invalid_request', `body.id: "${body.id}" is not the record in the address, "${id}"`);
     const record = { ...body, id };
     const problem = checkPayload(record);
-    if (problem) throw new ApiError(413, 'payload_too_large', problem);
+    if (problem) throw new ApiError('payload_too_large', problem);
     const accountId = ctx.accountOf(request).id;
     const { modified } = await runWrite(reply, () =>
       writeCollection(ctx.db, ctx.dialect, target(request, collection), async (trx, at) => {
@@ -155,10 +158,10 @@ function registerRoutes(scope: FastifyInstance, ctx: ServiceContext): void {
     return { modified };
   });
 
-  scope.post('/storage/:collection', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
-    const collection = parseInput(collectionName, (request.params as { collection: string }).collection, 'collection');
-    const query = parseInput(postQuery, request.query, 'query');
-    const list = parseInput(z.array(z.unknown()).max(MAX_RECORDS_PER_POST), request.body, 'body');
+  const postSchema = { params: collectionParams, querystring: postQuery, body: postBody };
+  scope.post('/storage/:collection', { bodyLimit: BODY_LIMIT, schema: postSchema }, async (request, reply) => {
+    const { collection } = request.params;
+    const { query, body: list } = request;
     const accepted: IncomingRecord[] = [];
     const failed: Record<string, string[]> = {};
     for (const [index, item] of list.entries()) {
@@ -201,15 +204,13 @@ function registerRoutes(scope: FastifyInstance, ctx: ServiceContext): void {
     return { modified, success: accepted.map((r) => r.id), failed };
   });
 
-  scope.delete('/storage/:collection/:id', async (request, reply) => {
-    const params = request.params as { collection: string; id: string };
-    const collection = parseInput(collectionName, params.collection, 'collection');
-    const id = parseInput(recordId, params.id, 'id');
+  scope.delete('/storage/:collection/:id', { schema: { params: recordParams } }, async (request, reply) => {
+    const { collection, id } = request.params;
     const accountId = ctx.accountOf(request).id;
     const { modified, result: deleted } = await runWrite(reply, () =>
       writeCollection(ctx.db, ctx.dialect, target(request, collection), async (trx) => {
         const gone = await trx.deleteFrom('storage_records').where('account_id', '=', accountId).where('collection', '=', collection).where('id', '=', id).executeTakeFirst();
-        if (gone.numDeletedRows === 0n) throw errors.notFound('record_not_found', `there is no record "${id}" in ${collection}`);
+        if (gone.numDeletedRows === 0n) throw new ApiError('record_not_found', `there is no record "${id}" in ${collection}`);
         return true;
       }),
     );
@@ -217,8 +218,8 @@ function registerRoutes(scope: FastifyInstance, ctx: ServiceContext): void {
     return { modified, deleted };
   });
 
-  scope.delete('/storage/:collection', async (request, reply) => {
-    const collection = parseInput(collectionName, (request.params as { collection: string }).collection, 'collection');
+  scope.delete('/storage/:collection', { schema: { params: collectionParams } }, async (request, reply) => {
+    const { collection } = request.params;
     const accountId = ctx.accountOf(request).id;
     const { modified } = await runWrite(reply, () =>
       writeCollection(ctx.db, ctx.dialect, target(request, collection), async (trx) => {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { errors } from '../../errors';
+import { ApiError } from '../../errors';
 import type { StoreDialect } from '../../store/schema';
 import type { ServiceDatabase } from '../define-service';
 import type { IncomingRecord } from './storage-queries';
@@ -22,7 +22,7 @@ interface BatchKey {
 export async function createBatch(db: ServiceDatabase, accountId: number, collection: string, now: number): Promise<string> {
   const { n } = await db.selectFrom('storage_batches').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
   if (Number(n) >= MAX_PENDING_BATCHES) {
-    throw errors.conflict('too_many_batches', `an account keeps at most ${MAX_PENDING_BATCHES} uncommitted batches; commit one first`);
+    throw new ApiError('too_many_batches', `an account keeps at most ${MAX_PENDING_BATCHES} uncommitted batches; commit one first`);
   }
   const id = randomUUID();
   await db.insertInto('storage_batches').values({ id, account_id: accountId, collection, created: now, records: '[]' }).execute();
@@ -33,7 +33,7 @@ async function lockBatch(trx: Transaction<any>, dialect: StoreDialect, key: Batc
   let query = trx.selectFrom('storage_batches').select('records').where('id', '=', key.batchId).where('account_id', '=', key.accountId).where('collection', '=', key.collection);
   if (dialect === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
-  if (!row) throw errors.notFound('batch_not_found', `there is no open batch "${key.batchId}" for ${key.collection}`);
+  if (!row) throw new ApiError('batch_not_found', `there is no open batch "${key.batchId}" for ${key.collection}`);
   return JSON.parse(String(row.records)) as IncomingRecord[];
 }
 
@@ -43,7 +43,7 @@ export async function appendToBatch(db: ServiceDatabase, dialect: StoreDialect, 
     const held = await lockBatch(trx, dialect, key);
     const all = [...held, ...records];
     if (all.length > MAX_RECORDS_PER_BATCH) {
-      throw errors.conflict('batch_too_large', `a batch holds at most ${MAX_RECORDS_PER_BATCH} records (this one would hold ${all.length})`);
+      throw new ApiError('batch_too_large', `a batch holds at most ${MAX_RECORDS_PER_BATCH} records (this one would hold ${all.length})`);
     }
     await trx.updateTable('storage_batches').set({ records: JSON.stringify(all) }).where('id', '=', key.batchId).execute();
     return all;
