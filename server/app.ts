@@ -38,6 +38,7 @@ function trustProxyOption(trust: false | number | string): { trustProxy?: string
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 export interface BuildServerOptions {
+  /** Closed when the server closes: the server owns it from here on. */
   store: BetaStore;
   config: ServerConfig;
   /** Milliseconds since the epoch; defaults to Date.now. */
@@ -87,7 +88,7 @@ function sendError(error: unknown, reply: FastifyReply): FastifyReply {
 }
 
 /**
- * Builds the beta server.
+ * Builds the beta server. It closes the store when it closes.
  *
  * @example
  *   const app = await buildServer({ store: await openSqliteStore(file), config: createConfig({ adminToken }) });
@@ -118,6 +119,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   // Request bodies, queries and path parameters are checked against each route's zod schema before its handler runs.
   app.setValidatorCompiler(compileRouteSchema);
   app.decorateRequest('signedIn', null);
+  app.addHook('onClose', async () => {
+    await deps.store.close();
+  });
 
   // JSON only: any other body type is refused with 415 instead of reaching a route as text.
   app.removeAllContentTypeParsers();

@@ -36,9 +36,9 @@ async function startServer(): Promise<void> {
     }, config.shutdownGraceMs);
     deadline.unref();
     try {
+      // Closing the server closes the store too, once the requests in flight are done.
       await app.close();
       clearTimeout(deadline);
-      await store.close();
       process.exit(0);
     } catch (error) {
       console.error(`beta server: failed to close on ${signal}:`, error);

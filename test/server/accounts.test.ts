@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStore } from '../../server/store/open-store';
 import { ADMIN_TOKEN, createSignedInAccount, describeEachStore, startTestServer, TERMS, type TestServer } from './helpers';
 
 const DAY = 24 * 3600 * 1000;
@@ -155,7 +156,8 @@ describeEachStore('beta server: terms, accounts and sessions', (store) => {
     await server.app.close();
     const { buildServer } = await import('../../server/app');
     const config = { ...server.config, termsVersion: '2027-01-01', termsDir };
-    const app = await buildServer({ store: server.store, config, now: () => server.clock.now, serviceDeployment: 'all' });
+    const reopened = await openStore(config);
+    const app = await buildServer({ store: reopened, config, now: () => server.clock.now, serviceDeployment: 'all' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -121,8 +121,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return { status: response.status, headers: response.headers, body: parsed, text };
     },
     async close() {
+      // The server closes its store.
       await app.close();
-      await store.close();
       await database?.release();
       rmSync(dir, { recursive: true, force: true });
     },
