@@ -5,6 +5,7 @@
  */
 import type { FastifyError } from 'fastify';
 import type { z } from 'zod';
+import { ChannelError } from '../protocol/errors';
 import { formatZodIssues } from '../protocol/zod-issues';
 import { StoreInputError } from './store/refuse-nul';
 
@@ -89,21 +90,23 @@ export type ErrorCode = keyof typeof ERROR_KINDS;
 
 /**
  * A refusal the client caused or can act on; its status comes from the code.
+ * It belongs to the channel's error family, like the add-on's HostError and
+ * the build's BuildError.
  *
  * @example
  *   throw new ApiError('email_taken', `an account for ${email} already exists`);
  */
-export class ApiError extends Error {
+export class ApiError extends ChannelError {
+  declare readonly code: ErrorCode;
   /** Named as fastify names it, so fastify and the error handler agree on it. */
   readonly statusCode: number;
 
   constructor(
-    readonly code: ErrorCode,
+    code: ErrorCode,
     message: string = ERROR_KINDS[code].message,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = 'ApiError';
+    super(code, message);
     this.statusCode = ERROR_KINDS[code].status;
   }
 }
