@@ -13,6 +13,7 @@ import webpack, { type Stats } from 'webpack';
 import { BuildSettingsError, loadPinnedKeys, resolveBuildSettings } from '../../build/channel-config';
 import type { LockFile } from '../../protocol/release-schema';
 import { createWebpackConfig } from '../../build/webpack-config';
+import { readZip } from '../helpers/read-zip';
 
 const ROOT = process.cwd();
 const FIXTURES = join(ROOT, 'test/build/fixtures');
@@ -160,6 +161,19 @@ describe('the build', function () {
     const result = await run(join(ROOT, 'node_modules/.bin/web-ext'), ['lint', '--source-dir', join(outDirs[0]!, 'extension'), '--output', 'json'], {});
     const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
     assert.deepEqual(report.errors, [], JSON.stringify(report.errors, null, 2));
+  });
+
+  it('`npm run build` packs the folder it wrote: the .xpi in SBC_OUT_DIR holds exactly the built files', async () => {
+    const outDir = join(outDirs[0]!, '..', 'packed');
+    const result = await run('npm', ['run', 'build'], env(outDir));
+    assert.equal(result.code, 0, `npm run build failed:\n${result.stdout}\n${result.stderr}`);
+    const xpis = readdirSync(outDir).filter((name) => name.endsWith('.xpi'));
+    assert.equal(xpis.length, 1, `one .xpi in ${outDir}: ${xpis.join(', ')}`);
+    const packed = readZip(join(outDir, xpis[0]!));
+    const hashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const built = hashTree(join(outDir, 'extension'));
+    assert.deepEqual(new Map([...packed].map(([path, bytes]) => [path, hashOf(bytes)])), built);
+    assert.ok(built.has('features/hello-tabs/index.js'), 'the fixture features, not the repository\'s, are in the package');
   });
 
   it('fails on malformed feature folders, naming every file and field, before writing anything', async () => {
