@@ -59,6 +59,10 @@ export interface BuildSettings {
   backgroundEntry: string;
   /** Holds options.ts, popup.ts and the pages' html/css. */
   uiDir: string;
+  /** `_locales/` by default: the add-on's words, one folder per language. */
+  localesDir: string;
+  /** SBC_PSEUDO_LOCALE=1: the default language's words accented and lengthened, to check layouts and find words not in the messages file. */
+  pseudoLocale: boolean;
 }
 
 /**
@@ -66,7 +70,7 @@ export interface BuildSettings {
  * SBC_ENV (default "local"), SBC_ORIGIN, SBC_PUBLIC_KEYS (comma-separated),
  * SBC_POLL_MINUTES, SBC_HOST_BUDGET_KB, SBC_UI_BUDGET_KB, SBC_OUT_DIR (default "dist"), SBC_FEATURES_DIR (default
  * "features"), SBC_GENERATED_DIR (default ".generated"), SBC_BACKGROUND_ENTRY
- * and SBC_UI_DIR.
+ * SBC_UI_DIR, SBC_LOCALES_DIR (default "_locales") and SBC_PSEUDO_LOCALE ("1": pseudo-locale build).
  *
  * @example
  *   const settings = resolveBuildSettings({ rootDir: process.cwd(), env: { SBC_ENV: 'beta' } });
@@ -102,6 +106,8 @@ export function resolveBuildSettings(options: { rootDir: string; env?: NodeJS.Pr
     generatedDir: fromRoot(env.SBC_GENERATED_DIR || '.generated'),
     backgroundEntry: fromRoot(env.SBC_BACKGROUND_ENTRY || 'extension/background/main.ts'),
     uiDir: fromRoot(env.SBC_UI_DIR || 'extension/ui'),
+    localesDir: fromRoot(env.SBC_LOCALES_DIR || '_locales'),
+    pseudoLocale: env.SBC_PSEUDO_LOCALE === '1',
   };
 }
 

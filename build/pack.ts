@@ -34,7 +34,7 @@ export async function packAddon(options: PackOptions): Promise<string> {
   const sourceDir = join(settings.outDir, 'extension');
   const manifestPath = join(sourceDir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw new BuildSettingsError(`${toDisplayPath(manifestPath)} does not exist: run webpack for the same SBC_OUT_DIR first`);
+    throw new BuildSettingsError(`${toDisplayPath(manifestPath)} does not exist: run webpack for the same SBC_OUT_DIR first`, manifestPath);
   }
   const { version } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string };
   const fileName = `services-beta-channel-${version}.xpi`;

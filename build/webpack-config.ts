@@ -13,6 +13,7 @@ import { discoverFeatures, type DiscoveredFeature } from './discover-features';
 import { EmitAssetsPlugin, listUiAssets } from './emit-assets-plugin';
 import { GeneratedModulesPlugin, writeGeneratedModules } from './generate-modules';
 import { FeatureExportsPlugin } from './feature-exports-plugin';
+import { listLocaleAssets } from './locales';
 import { LockFilePlugin } from './lock-file-plugin';
 import { SizeBudgetPlugin } from './size-budget-plugin';
 import { createServicesLock, ServicesLockPlugin, SERVICES_LOCK_FILE_NAME } from './services-lock';
@@ -60,7 +61,8 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
 
   const summary = () =>
     `Built the add-on for "${settings.buildEnv}" (${settings.origin}); keys pinned: ${keys.map((k) => k.keyId).join(', ')}; ` +
-    `features: ${features.length ? features.map((f) => `${f.id}@${f.json.version}`).join(', ') : 'none'} -> ${toDisplayPath(settings.outDir)}`;
+    `features: ${features.length ? features.map((f) => `${f.id}@${f.json.version}`).join(', ') : 'none'}` +
+    `${settings.pseudoLocale ? '; PSEUDO-LOCALE words' : ''} -> ${toDisplayPath(settings.outDir)}`;
 
   return {
     mode: 'production',
@@ -128,6 +130,7 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
       new EmitAssetsPlugin(() => [
         { name: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
         ...listUiAssets(settings.uiDir),
+        ...listLocaleAssets(settings.localesDir, { pseudo: settings.pseudoLocale }),
       ]),
       new LockFilePlugin({ features, lockFilePath: join(settings.outDir, LOCK_FILE_NAME) }),
       new SizeBudgetPlugin({ budgets: settings.sizeBudgets, configPath: 'channel.config.json', log }),

@@ -6,6 +6,8 @@
  */
 import type { RefusalReason } from '../protocol/envelope';
 import type { BuildEnv } from '../protocol/environments';
+import type { ChangeLogView } from './background/change-log';
+import type { Diagnostics } from './background/diagnostics';
 
 export type Override = 'on' | 'off' | null;
 
@@ -28,7 +30,11 @@ export type HostRequest =
   | { type: 'sbc:logout' }
   | { type: 'sbc:delete-account' }
   | { type: 'sbc:accept-terms'; acceptedTerms: string }
-  | { type: 'sbc:feedback'; featureId: string; rating: number; comment: string };
+  | { type: 'sbc:feedback'; featureId: string; rating: number; comment: string }
+  | { type: 'sbc:changes' }
+  | { type: 'sbc:changes-seen' }
+  | { type: 'sbc:change-notifications'; enabled: boolean }
+  | { type: 'sbc:diagnostics' };
 
 /** Where a feature stands on this browser, and why. */
 export type FeatureState =
@@ -79,6 +85,14 @@ export interface ManifestStatus {
   unreviewed: boolean;
 }
 
+/** What the host has learnt about reaching the beta server from its own requests; null fields: not yet known. */
+export interface ServerReachabilityStatus {
+  reachable: boolean | null;
+  lastReachedAt: string | null;
+  lastFailureAt: string | null;
+  lastFailure: string | null;
+}
+
 export interface HostStatus {
   build: { buildEnv: BuildEnv; origin: string; hostVersion: string; allowUnreviewed: boolean };
   manifest: ManifestStatus;
@@ -89,6 +103,8 @@ export interface HostStatus {
   unit: string;
   /** When this life of the background page started: it changes after every suspend and wake. */
   startedAt?: string;
+  /** Absent from hosts that do not track it. */
+  server?: ServerReachabilityStatus;
   features: FeatureStatus[];
 }
 
@@ -111,6 +127,10 @@ export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status'
       ? TelemetrySendResult
     : R extends { type: 'sbc:signup' | 'sbc:login' | 'sbc:logout' | 'sbc:delete-account' | 'sbc:accept-terms' }
       ? HostStatus
+    : R extends { type: 'sbc:changes' | 'sbc:changes-seen' | 'sbc:change-notifications' }
+      ? ChangeLogView
+    : R extends { type: 'sbc:diagnostics' }
+      ? Diagnostics
       : { ok: true };
 
 /** The wrapper a feature's content script sends; the host routes it to ctx.messages. */

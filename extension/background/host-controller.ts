@@ -13,6 +13,7 @@ import { readOrCreateUnit } from '../runtime/feature-state';
 import { concernsUsageConsent } from '../telemetry/data-consent';
 import { addDeclaredEventListeners } from './declared-events';
 import { concernsFeatureConsent } from './feature-consent';
+import { HostInsights } from './host-insights';
 import { createHostParts, type HostControllerOptions, type HostParts, type MessageSenderInfo } from './host-parts';
 import { answerHostRequest, type RequestContext } from './host-requests';
 import { readHostStatus } from './host-status';
@@ -49,7 +50,10 @@ export interface HostController extends Disposable {
  */
 export function createHostController(options: HostControllerOptions): HostController {
   const { browser } = options;
-  const log: Logger = options.log ?? prefixedConsole('[beta-channel]');
+  const baseLog: Logger = options.log ?? prefixedConsole('[beta-channel]');
+  const insights = new HostInsights(browser, options.config, baseLog);
+  // The last errors go into diagnostics.
+  const log = insights.watchLog(baseLog);
   const startedAt = new Date().toISOString();
   const listeners = new DisposableStore(log, 'host listeners');
   let ready: Promise<HostParts> | null = null;
@@ -57,7 +61,7 @@ export function createHostController(options: HostControllerOptions): HostContro
   let stopped = false;
 
   const startNow = async (): Promise<HostParts> => {
-    const parts = await createHostParts(options, log);
+    const parts = await createHostParts(options, log, insights);
     // Made once, before any page can ask for status: two racing first reads
     // would each make a different unit, and buckets must never move.
     await readOrCreateUnit(browser.storage.local);
@@ -72,6 +76,9 @@ export function createHostController(options: HostControllerOptions): HostContro
       await parts.poller.start();
       // A wake after the alarm was missed (browser closed, page asleep) checks at once: the kill switch must not wait another interval.
       if (!parts.replanner.manifest || (await parts.poller.isDue())) void parts.poller.checkNow();
+      // The server answers again after being out of reach: a failed manifest check need not wait for the next poll.
+      parts.insights.reachability.onRecovered(() => void parts.poller.checkNow());
+      await parts.insights.changes.restoreBadge();
       if (!(await browser.alarms.get(UPLOAD_ALARM))) {
         await browser.alarms.create(UPLOAD_ALARM, { delayInMinutes: 5, periodInMinutes: UPLOAD_PERIOD_MINUTES });
       }
@@ -99,7 +106,13 @@ export function createHostController(options: HostControllerOptions): HostContro
     const storage = browser.storage.local;
     const { config, registry } = options;
     const { permissions } = browser;
-    return { parts, storage, permissions, registry, status: () => readHostStatus({ parts, storage, permissions, config, registry, startedAt }) };
+    return {
+      parts,
+      storage,
+      permissions,
+      registry,
+      status: async () => parts.insights.withServer(await readHostStatus({ parts, storage, permissions, config, registry, startedAt })),
+    };
   };
 
   const onAlarm = async (alarm: AlarmInfo): Promise<void> => {

@@ -20,6 +20,7 @@ import { FeedbackQueue } from '../telemetry/feedback-queue';
 import { TelemetrySender } from '../telemetry/telemetry-sender';
 import { UsageRecorder } from '../telemetry/usage-recorder';
 import { UsageUploader } from '../telemetry/usage-uploader';
+import { HostInsights } from './host-insights';
 import { Replanner } from './host-replan';
 import { readOrCreateKey } from './support';
 
@@ -76,6 +77,8 @@ export interface HostParts {
   uploader: UsageUploader;
   feedback: FeedbackQueue;
   telemetry: TelemetrySender;
+  /** The change log, the server's reachability and diagnostics: what the host tells about itself. */
+  insights: HostInsights;
   /** The random id this installation sends its telemetry under, made on first use. */
   installId(): Promise<string>;
 }
@@ -88,16 +91,27 @@ export interface HostParts {
  * const parts = await createHostParts({ browser, registry, config }, console);
  * await parts.host.restore();
  */
-export async function createHostParts(options: HostControllerOptions, log: Logger): Promise<HostParts> {
+export async function createHostParts(options: HostControllerOptions, log: Logger, insights = new HostInsights(options.browser, options.config, log)): Promise<HostParts> {
   const { browser, config, registry } = options;
-  const server = new BetaServerClient({ origin: config.origin, fetch: options.fetch });
+  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  // Every request to the beta server tells whether it answers.
+  const server = new BetaServerClient({ origin: config.origin, fetch: insights.reachability.wrap(fetchImpl) });
   const db = await openHostDb(options.indexedDB ?? indexedDB);
   const installId = () => readOrCreateKey(browser.storage.local, INSTALL_ID_KEY);
   const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions) });
   const account = new AccountClient({ server, storage: browser.storage.local });
   const verifiedFiles = createVerifiedFiles(browser.storage.local, config.hostVersion);
   const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log, verifiedFiles });
-  const replanner = new Replanner({ browser, config, registry, host, account });
+  const replanner = new Replanner({
+    browser,
+    config,
+    registry,
+    host,
+    account,
+    // Told after every reconcile; a failure here never undoes the plan.
+    afterReconcile: (decisions, ledgerBefore) =>
+      insights.afterReconcile(decisions, ledgerBefore, registry).catch((error: unknown) => log.warn('the change log could not be updated', error)),
+  });
   const client = new ManifestClient({
     db,
     server,
@@ -126,5 +140,5 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     token: async () => (await account.getSession())?.token ?? null,
     log,
   });
-  return { db, host, client, poller, replanner, account, usage, uploader, feedback, telemetry, installId };
+  return { db, host, client, poller, replanner, account, usage, uploader, feedback, telemetry, insights, installId };
 }

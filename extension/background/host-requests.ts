@@ -73,6 +73,10 @@ export const hostRequestHandlers: { [T in HostRequest['type']]: RequestHandler<T
   'sbc:logout': (_request, context) => afterAccountChange(context.parts.account.signOut(), context),
   'sbc:delete-account': (_request, context) => afterAccountChange(context.parts.account.deleteAccount(), context),
   'sbc:accept-terms': (request, context) => afterAccountChange(context.parts.account.acceptTerms(request.acceptedTerms), context),
+  'sbc:changes': (_request, { parts }) => parts.insights.changes.read(),
+  'sbc:changes-seen': (_request, { parts }) => parts.insights.changes.markSeen(),
+  'sbc:change-notifications': (request, { parts }) => parts.insights.changes.setNotify(request.enabled),
+  'sbc:diagnostics': async (_request, { parts, status }) => parts.insights.diagnose(await status(), parts.db),
 };
 
 export interface HostRequestDeps {

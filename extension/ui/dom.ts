@@ -5,6 +5,8 @@
  * @example
  * row.append(el('td', { 'data-testid': 'state' }, view.stateLabel));
  */
+import { t } from '../i18n';
+
 export type Attributes = Record<string, string | number | boolean | null | undefined>;
 export type Child = Node | string | null | undefined | false;
 
@@ -24,7 +26,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: At
 /** The element with this id; the page's HTML and script must agree, so a miss is a bug worth naming. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
-  if (!element) throw new Error(`Page markup has no element with id "${id}".`);
+  if (!element) throw new Error(t('errorMissingElement', id));
   return element as T;
 }
 
@@ -57,4 +59,40 @@ export function showMessage(element: HTMLElement, text: string, isError = false)
 
 export function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Fills the page's words from the messages file: `data-i18n="key"` sets an
+ * element's text, `data-i18n-attr="aria-label:key title:key"` its attributes.
+ * A message with $1, $2… places the element's own child elements (links, say)
+ * at those spots, so translators can move them within the sentence.
+ *
+ * @example <p data-i18n="signUpReadTerms"><a data-i18n="termsOfService"></a><a data-i18n="privacyNotice"></a></p>
+ */
+export function localizePage(root: Document = document): void {
+  for (const element of root.querySelectorAll<HTMLElement>('[data-i18n-attr]')) {
+    for (const pair of (element.dataset.i18nAttr ?? '').split(/\s+/).filter(Boolean)) {
+      const [attribute, key] = pair.split(':') as [string, string | undefined];
+      element.setAttribute(attribute, t(key ?? attribute));
+    }
+  }
+  // Innermost first, so that an element slotted into its parent's sentence already carries its own words.
+  for (const element of [...root.querySelectorAll<HTMLElement>('[data-i18n]')].reverse()) {
+    fillMessage(element, element.dataset.i18n ?? '');
+  }
+  root.documentElement.lang = t('@@ui_locale').replace('_', '-');
+  root.documentElement.dir = t('@@bidi_dir');
+}
+
+const SLOT = '\u0001';
+
+function fillMessage(element: HTMLElement, key: string): void {
+  const slots = [...element.children] as HTMLElement[];
+  if (slots.length === 0) {
+    element.textContent = t(key);
+    return;
+  }
+  const text = t(key, slots.map((_, index) => `${SLOT}${index}${SLOT}`));
+  const parts = text.split(SLOT);
+  element.replaceChildren(...parts.map((part, index) => (index % 2 === 1 ? (slots[Number(part)] ?? '') : part)));
 }

@@ -6,6 +6,7 @@
  * const status = await request({ type: 'sbc:status' });
  */
 import { HostError } from '../errors';
+import { t } from '../i18n';
 import type { HostRequest, HostResponse } from '../messages';
 
 export type SendMessage = (message: HostRequest) => Promise<unknown>;
@@ -33,10 +34,10 @@ export function createHostClient(send: SendMessage): HostClient {
     try {
       answer = await send(request);
     } catch (error) {
-      throw new HostRequestError(request.type, 'no-answer', `The add-on did not answer ${request.type}: ${describeError(error)}`, error);
+      throw new HostRequestError(request.type, 'no-answer', t('errorNoAnswerBecause', [request.type, describeError(error)]), error);
     }
     if (answer === undefined || answer === null) {
-      throw new HostRequestError(request.type, 'no-answer', `The add-on did not answer ${request.type}.`);
+      throw new HostRequestError(request.type, 'no-answer', t('errorNoAnswer', request.type));
     }
     if (typeof answer === 'object' && 'error' in answer) {
       const { error } = answer as { error: unknown };
@@ -53,7 +54,7 @@ function describeError(error: unknown): string {
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     return (error as { message: string }).message;
   }
-  return 'unknown error';
+  return t('errorUnknown');
 }
 
 function readErrorCode(error: unknown): string {

@@ -4,46 +4,62 @@
  * options.html and are only shown or hidden, so a status poll never wipes
  * what the user is typing.
  */
+import { t } from '../i18n';
 import type { HostStatus, Terms } from '../messages';
 import { byId, describeFailure, runDisabled, showMessage } from './dom';
-import type { HostClient } from './host-client';
+import { HostRequestError, type HostClient } from './host-client';
 import { describeAccount, toSafeLink } from './render-status';
 
 export interface AccountSectionDeps {
   request: HostClient;
   /** Called with the status the background returns after each action. */
   onStatus(status: HostStatus): void;
-  now?: () => number;
 }
 
-/** A failed terms load is retried at most this often while the page is open. */
-const TERMS_RETRY_MS = 30_000;
+export interface AccountSection {
+  render(status: HostStatus): void;
+  /** Sign-up or changed terms wait for the terms, which have not loaded yet. */
+  needsTerms(): boolean;
+  /** Asks the background for the terms now; resolves to null when they could not be loaded. */
+  loadTerms(): Promise<Terms | null>;
+}
 
-export function setUpAccountSection({ request, onStatus, now = Date.now }: AccountSectionDeps): { render(status: HostStatus): void } {
+/**
+ * The terms are retried by the page's reconnect loop (options.ts), on a
+ * short backoff, so sign-up opens within seconds of the server coming back.
+ */
+export function setUpAccountSection({ request, onStatus }: AccountSectionDeps): AccountSection {
   const message = byId('account-message');
   const signInForm = byId<HTMLFormElement>('sign-in-form');
   const signUpForm = byId<HTMLFormElement>('sign-up-form');
   const signUpSubmit = byId<HTMLButtonElement>('sign-up-submit');
   let terms: Terms | null = null;
-  let termsLoading = false;
-  let termsFailedAt = -Infinity;
+  let termsLoading: Promise<Terms | null> | null = null;
+  let needsTerms = false;
 
-  async function loadTerms(): Promise<Terms | null> {
-    if (termsLoading) return terms;
-    termsLoading = true;
-    try {
-      terms = await request({ type: 'sbc:terms' });
-      showTermsLinks(terms);
-      showMessage(byId('terms-error'), '');
-      return terms;
-    } catch (error) {
-      termsFailedAt = now();
-      showMessage(byId('terms-error'), `The beta terms could not be loaded, so sign-up is not possible yet: ${describeFailure(error)}`, true);
-      return null;
-    } finally {
-      termsLoading = false;
-      signUpSubmit.disabled = terms === null;
-    }
+  function loadTerms(): Promise<Terms | null> {
+    termsLoading ??= request({ type: 'sbc:terms' })
+      .then(
+        (loaded) => {
+          terms = loaded;
+          showTermsLinks(loaded);
+          showMessage(byId('terms-error'), '');
+          byId('terms-waiting').hidden = true;
+          return loaded;
+        },
+        (error: unknown) => {
+          // An unreachable server is said once, by the page's status line; the form only says it waits.
+          const unreachable = error instanceof HostRequestError && error.code === 'network';
+          showMessage(byId('terms-error'), unreachable ? '' : t('termsLoadFailed', describeFailure(error)), true);
+          byId('terms-waiting').hidden = !unreachable;
+          return null;
+        },
+      )
+      .finally(() => {
+        termsLoading = null;
+        signUpSubmit.disabled = terms === null;
+      });
+    return termsLoading;
   }
 
   async function act(controls: Array<HTMLButtonElement | HTMLFieldSetElement>, work: () => Promise<string>): Promise<void> {
@@ -64,7 +80,7 @@ export function setUpAccountSection({ request, onStatus, now = Date.now }: Accou
     void act([byId<HTMLFieldSetElement>('sign-in-fields')], async () => {
       onStatus(await request({ type: 'sbc:login', email, password: password.value }));
       password.value = '';
-      return `Signed in as ${email}.`;
+      return t('signedInAs', email);
     });
   });
 
@@ -75,30 +91,30 @@ export function setUpAccountSection({ request, onStatus, now = Date.now }: Accou
     const accepted = byId<HTMLInputElement>('sign-up-accept');
     void act([byId<HTMLFieldSetElement>('sign-up-fields')], async () => {
       // The form's `required` already stops an unticked box; this guards a forced submit.
-      if (!accepted.checked) throw new Error('Tick "I accept the beta Terms of Service and Privacy Notice" to create a beta account.');
+      if (!accepted.checked) throw new Error(t('signUpTickTerms'));
       const current = terms ?? (await loadTerms());
-      if (!current) throw new Error('The beta terms could not be loaded, so the account cannot be created yet.');
+      if (!current) throw new Error(t('signUpNoTerms'));
       onStatus(await request({ type: 'sbc:signup', email, password: password.value, acceptedTerms: current.terms.version }));
       password.value = '';
       accepted.checked = false;
-      return `Beta account created for ${email}. You are signed in.`;
+      return t('accountCreated', email);
     });
   });
 
   byId('sign-out').addEventListener('click', () => {
     void act([byId<HTMLButtonElement>('sign-out')], async () => {
       onStatus(await request({ type: 'sbc:logout' }));
-      return 'Signed out of the beta account.';
+      return t('signedOut');
     });
   });
 
   byId('delete-account').addEventListener('click', () => {
-    const email = byId('account-email').textContent ?? 'this account';
+    const email = byId('account-email').textContent || t('thisAccount');
     // Erasing is final on the beta server: ask once, in plain words.
-    if (!confirm(`Delete the beta account ${email}? Its notes, feedback and sessions are erased on the beta server. This cannot be undone.`)) return;
+    if (!confirm(t('deleteAccountConfirm', email))) return;
     void act([byId<HTMLButtonElement>('delete-account')], async () => {
       onStatus(await request({ type: 'sbc:delete-account' }));
-      return 'Beta account deleted, with everything the beta server kept for it.';
+      return t('accountDeleted');
     });
   });
 
@@ -107,9 +123,9 @@ export function setUpAccountSection({ request, onStatus, now = Date.now }: Accou
       // Ask again rather than trusting a cached version: the terms just changed.
       terms = null;
       const current = await loadTerms();
-      if (!current) throw new Error('The beta terms could not be loaded; try again in a moment.');
+      if (!current) throw new Error(t('acceptTermsNoTerms'));
       onStatus(await request({ type: 'sbc:accept-terms', acceptedTerms: current.terms.version }));
-      return `Accepted the beta terms version ${current.terms.version}.`;
+      return t('termsAccepted', current.terms.version);
     });
   });
 
@@ -120,9 +136,10 @@ export function setUpAccountSection({ request, onStatus, now = Date.now }: Accou
       byId('account-signed-out').hidden = view.signedIn;
       byId('account-email').textContent = view.email ?? '';
       byId('terms-outdated').hidden = !view.termsOutdated;
-      const needsTerms = !view.signedIn || view.termsOutdated;
-      if (needsTerms && terms === null && now() - termsFailedAt >= TERMS_RETRY_MS) void loadTerms();
+      needsTerms = !view.signedIn || view.termsOutdated;
     },
+    needsTerms: () => needsTerms && terms === null,
+    loadTerms,
   };
 }
 
@@ -132,6 +149,6 @@ function showTermsLinks(terms: Terms): void {
     const href = toSafeLink(which.url);
     if (href) link.href = href;
     else link.removeAttribute('href');
-    link.title = `Version ${which.version}`;
+    link.title = t('termsVersion', which.version);
   }
 }

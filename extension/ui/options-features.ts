@@ -3,9 +3,10 @@
  * updated in place, so the status poll never closes a select QA has open.
  */
 import type { FeatureStatus, HostStatus, Override } from '../messages';
+import { t } from '../i18n';
 import { describeFeatureConsent, type ConsentView } from './consent-view';
 import { el } from './dom';
-import { describeFeatureRow, OVERRIDE_CHOICES, parseOverrideChoice, type FeatureRowView } from './render-status';
+import { describeFeatureRow, listOverrideChoices, parseOverrideChoice, type FeatureRowView } from './render-status';
 
 export type OverrideHandler = (featureId: string, value: Override, select: HTMLSelectElement) => void;
 /** Called synchronously from the click, so that Firefox's consent request may start at once. */
@@ -41,8 +42,8 @@ function findRow(tbody: HTMLTableSectionElement, id: string): HTMLTableRowElemen
 }
 
 function createRow(view: FeatureRowView, { onOverride, onConsent }: FeatureHandlers): HTMLTableRowElement {
-  const select = el('select', { 'data-testid': 'override', 'aria-label': `QA override for ${view.name}` });
-  for (const choice of OVERRIDE_CHOICES) select.append(el('option', { value: choice.value }, choice.label));
+  const select = el('select', { 'data-testid': 'override', 'aria-label': t('overrideLabel', view.name) });
+  for (const choice of listOverrideChoices()) select.append(el('option', { value: choice.value }, choice.label));
   select.addEventListener('change', () => onOverride(view.id, parseOverrideChoice(select.value), select));
   const grant = el('button', { type: 'button', 'data-testid': 'grant-consent' });
   grant.addEventListener('click', () => onConsent(view.id, true, grant));
@@ -61,7 +62,7 @@ function createRow(view: FeatureRowView, { onOverride, onConsent }: FeatureHandl
       el('br'),
       el('code', { 'data-testid': 'feature-id' }),
       ' ',
-      el('span', { class: 'tag', 'data-testid': 'requires-account', title: 'Installs only for users signed in to a beta account' }, 'needs account'),
+      el('span', { class: 'tag', 'data-testid': 'requires-account', title: t('needsAccountTagTitle') }, t('needsAccountTag')),
     ),
     el('td', { 'data-testid': 'state' }),
     el(
@@ -77,7 +78,7 @@ function createRow(view: FeatureRowView, { onOverride, onConsent }: FeatureHandl
 
 function updateRow(row: HTMLTableRowElement, view: FeatureRowView): void {
   setPart(row, 'name', view.name);
-  setPart(row, 'version', `v${view.version}`);
+  setPart(row, 'version', t('featureVersion', view.version));
   setPart(row, 'feature-id', view.id);
   setPart(row, 'reason', view.reason);
   const state = part(row, 'state');

@@ -1,17 +1,19 @@
 /**
  * The QA panel, shown in about:addons. It renders the HostStatus the
  * background returns after every action, and polls it while open.
- * The words it shows come from render-status.ts.
+ * The words it shows come from render-status.ts and the messages file.
  */
 import browser from 'webextension-polyfill';
+import { t } from '../i18n';
 import type { HostRequest, HostStatus, Override } from '../messages';
-import { byId, describeFailure, runDisabled, showMessage, showText } from './dom';
+import { byId, describeFailure, localizePage, runDisabled, showMessage, showText } from './dom';
 import { createHostClient } from './host-client';
 import { changeFeatureConsent, type DataCollectionRequests } from './feature-consent';
+import { describeServerLine, isSaidByServerLine, nextRetryDelay } from './insights-view';
 import { changeUsageConsent } from './usage-consent';
 import { setUpAccountSection } from './options-account';
 import { renderFeatures } from './options-features';
-import { describeRefreshResult, describeTelemetrySend, DEV_BANNER_TEXT, formatManifestStatus, shouldShowDevBanner, TELEMETRY_DESCRIPTION, ACCOUNT_SEPARATION_NOTE } from './render-status';
+import { describeRefreshResult, describeTelemetrySend, formatManifestStatus, shouldShowDevBanner } from './render-status';
 
 const POLL_MS = 5_000;
 
@@ -19,22 +21,22 @@ const request = createHostClient((message: HostRequest) => browser.runtime.sendM
 let current: HostStatus | null = null;
 let actionsRunning = 0;
 
+localizePage();
 const account = setUpAccountSection({ request, onStatus: render });
 
 function render(status: HostStatus): void {
   current = status;
   showMessage(byId('page-error'), '');
-  const devBanner = byId('dev-banner');
-  devBanner.textContent = DEV_BANNER_TEXT;
-  devBanner.hidden = !shouldShowDevBanner(status);
+  byId('dev-banner').hidden = !shouldShowDevBanner(status);
+  showText(byId('server-status'), describeServerLine(status, Date.now()));
   renderManifest(status);
   renderFeatures(byId<HTMLTableSectionElement>('features-body'), status.features, status.dataConsentSource, { onOverride: setOverride, onConsent: setConsent });
   byId('features-empty').hidden = status.features.length > 0;
   account.render(status);
   const telemetry = byId<HTMLInputElement>('telemetry-toggle');
   if (!telemetry.disabled) telemetry.checked = status.telemetryEnabled;
-  byId('build-info').textContent =
-    `Host ${status.build.hostVersion} · ${status.build.buildEnv} build · beta server ${status.build.origin} · rollout unit ${status.unit}`;
+  byId('build-info').textContent = t('buildInfo', [status.build.hostVersion, status.build.buildEnv, status.build.origin, status.unit]);
+  scheduleReconnect(status);
 }
 
 function renderManifest(status: HostStatus): void {
@@ -46,8 +48,37 @@ function renderManifest(status: HostStatus): void {
   byId('manifest-accepted').textContent = view.accepted;
   byId('manifest-checked').textContent = view.checked;
   byId('manifest-next-check').textContent = view.nextCheck;
-  showText(byId('manifest-error'), view.error);
+  showText(byId('manifest-error'), isSaidByServerLine(status) ? null : view.error);
   byId('manifest-unreviewed').hidden = !view.unreviewed;
+}
+
+let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+let reconnectAttempt = 0;
+
+/**
+ * While the beta server is out of reach, or the terms have not loaded, ask
+ * again on a short backoff: sign-up and the status line recover within
+ * seconds of the server coming back (the background checks the manifest
+ * again by itself once the server answers).
+ */
+function scheduleReconnect(status: HostStatus): void {
+  const waiting = status.server?.reachable === false || account.needsTerms();
+  if (!waiting) {
+    reconnectAttempt = 0;
+    return;
+  }
+  if (reconnectTimer !== null) return;
+  // The first try goes at once (the terms at page load), then 1, 2, 4, 8, 8… seconds apart.
+  const delay = reconnectAttempt === 0 ? 0 : nextRetryDelay(reconnectAttempt - 1);
+  reconnectAttempt++;
+  reconnectTimer = setTimeout(() => void reconnect(), delay);
+}
+
+async function reconnect(): Promise<void> {
+  if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  await account.loadTerms();
+  await poll(true);
 }
 
 function setOverride(featureId: string, value: Override, select: HTMLSelectElement): void {
@@ -84,7 +115,7 @@ function setUpRefresh(): void {
   const result = byId('refresh-result');
   button.addEventListener('click', () => {
     const before = current;
-    showMessage(result, 'Refreshing…');
+    showMessage(result, t('refreshing'));
     void act([button], async () => {
       try {
         const after = await request({ type: 'sbc:refresh' });
@@ -92,14 +123,13 @@ function setUpRefresh(): void {
         const outcome = describeRefreshResult(before, after);
         showMessage(result, outcome.text, !outcome.ok);
       } catch (error) {
-        showMessage(result, `Refresh failed: ${describeFailure(error)}`, true);
+        showMessage(result, t('refreshFailed', describeFailure(error)), true);
       }
     });
   });
 }
 
 function setUpTelemetry(): void {
-  byId('telemetry-description').textContent = TELEMETRY_DESCRIPTION;
   const toggle = byId<HTMLInputElement>('telemetry-toggle');
   toggle.addEventListener('change', () => {
     const enabled = toggle.checked;
@@ -109,7 +139,7 @@ function setUpTelemetry(): void {
     void act([toggle], async () => {
       if (!(await consent)) {
         toggle.checked = false;
-        throw new Error('Firefox did not grant "technical and interaction data", so no usage counters are sent.');
+        throw new Error(t('consentNotGranted'));
       }
       render(await request({ type: 'sbc:telemetry', enabled }));
     });
@@ -117,33 +147,61 @@ function setUpTelemetry(): void {
   const send = byId<HTMLButtonElement>('send-telemetry');
   const result = byId('send-telemetry-result');
   send.addEventListener('click', () => {
-    showMessage(result, 'Sending…');
+    showMessage(result, t('sending'));
     void act([send], async () => {
       try {
         showMessage(result, describeTelemetrySend(await request({ type: 'sbc:send-telemetry' })));
       } catch (error) {
-        showMessage(result, `Sending failed: ${describeFailure(error)}`, true);
+        showMessage(result, t('sendingFailed', describeFailure(error)), true);
       }
     });
   });
 }
 
-async function poll(): Promise<void> {
-  if (document.hidden || actionsRunning > 0) return;
+function setUpDiagnostics(): void {
+  const button = byId<HTMLButtonElement>('copy-diagnostics');
+  const result = byId('copy-diagnostics-result');
+  button.addEventListener('click', () => {
+    void act([button], async () => {
+      const text = JSON.stringify(await request({ type: 'sbc:diagnostics' }), null, 2);
+      // Shown as well as copied: a clipboard that refuses still leaves the text to select.
+      byId<HTMLTextAreaElement>('diagnostics-text').value = text;
+      byId('diagnostics-details').hidden = false;
+      try {
+        await navigator.clipboard.writeText(text);
+        showMessage(result, t('diagnosticsCopied'));
+      } catch (error) {
+        showMessage(result, t('diagnosticsNotCopied', describeFailure(error)), true);
+      }
+    });
+  });
+}
+
+/**
+ * Reads the status and renders it. A page opened in a background tab is
+ * hidden, yet must fill in at once: only the repeating poll skips hidden pages.
+ */
+async function poll(evenIfHidden = false): Promise<void> {
+  if ((!evenIfHidden && document.hidden) || actionsRunning > 0) return;
   try {
     render(await request({ type: 'sbc:status' }));
   } catch (error) {
-    showMessage(byId('page-error'), `Cannot read the add-on's status: ${describeFailure(error)}`, true);
+    showMessage(byId('page-error'), t('statusUnreadable', describeFailure(error)), true);
   }
 }
 
 function start(): void {
-  byId('account-note').textContent = ACCOUNT_SEPARATION_NOTE;
   setUpRefresh();
   setUpTelemetry();
-  void poll();
+  setUpDiagnostics();
+  void poll(true);
   setInterval(() => void poll(), POLL_MS);
   document.addEventListener('visibilitychange', () => void poll());
+  // Coming back to the page is a good moment to try the server again.
+  window.addEventListener('focus', () => {
+    reconnectAttempt = 0;
+    if (reconnectTimer !== null) void reconnect();
+  });
 }
 
 start();

@@ -7,6 +7,7 @@
  * const checked = validateFeedback(ratingInput, commentInput);
  * if (checked.ok) send({ type: 'sbc:feedback', featureId, ...checked.feedback });
  */
+import { t } from '../i18n';
 import type { FeatureStatus, HostStatus } from '../messages';
 import { describeFeatureConsent } from './consent-view';
 
@@ -39,12 +40,12 @@ export function describePopupFeatures(status: HostStatus): PopupFeatureItem[] {
     const base = { id: feature.id, name: feature.name, description: feature.description, grant: null };
     const consent = describeFeatureConsent(feature, status.dataConsentSource);
     if (feature.optedOut) {
-      items.push({ ...base, on: false, canToggle: true, canGiveFeedback: true, note: 'Turned off by you.' });
+      items.push({ ...base, on: false, canToggle: true, canGiveFeedback: true, note: t('popupNoteOptedOut') });
     } else if (RUNNING.has(feature.state)) {
-      const note = feature.state === 'failed' ? 'Could not start; the beta team can see why.' : null;
+      const note = feature.state === 'failed' ? t('popupNoteFailed') : null;
       items.push({ ...base, on: true, canToggle: true, canGiveFeedback: feature.state === 'installed', note });
     } else if (feature.reasonCode === 'needs-account' && status.account === null) {
-      items.push({ ...base, on: false, canToggle: false, canGiveFeedback: false, note: 'Needs a beta account: sign in from the beta settings.' });
+      items.push({ ...base, on: false, canToggle: false, canGiveFeedback: false, note: t('popupNoteNeedsAccount') });
     } else if (feature.reasonCode === 'needs-consent' && consent?.canGrant) {
       items.push({ ...base, on: false, canToggle: false, canGiveFeedback: false, note: consent.text, grant: consent.grantLabel });
     }
@@ -54,9 +55,8 @@ export function describePopupFeatures(status: HostStatus): PopupFeatureItem[] {
 
 /** The account line at the bottom of the popup. */
 export function describePopupAccount(status: HostStatus): string {
-  if (!status.account) return 'Not signed in to a beta account.';
-  const terms = status.account.termsOutdated ? ' The beta terms changed: accept them in the beta settings.' : '';
-  return `Signed in as ${status.account.email}.${terms}`;
+  if (!status.account) return t('popupNotSignedIn');
+  return t(status.account.termsOutdated ? 'popupSignedInTermsChanged' : 'popupSignedIn', status.account.email);
 }
 
 export type FeedbackCheck = { ok: true; feedback: { rating: number; comment: string } } | { ok: false; message: string };
@@ -64,10 +64,10 @@ export type FeedbackCheck = { ok: true; feedback: { rating: number; comment: str
 /** A rating from 1 to 5 is required; the comment is optional and bounded. */
 export function validateFeedback(rating: string | number | null, comment: string): FeedbackCheck {
   const value = typeof rating === 'number' ? rating : rating === null || rating === '' ? NaN : Number(rating);
-  if (!Number.isInteger(value) || value < 1 || value > 5) return { ok: false, message: 'Choose a rating from 1 to 5.' };
+  if (!Number.isInteger(value) || value < 1 || value > 5) return { ok: false, message: t('feedbackChooseRating') };
   const trimmed = comment.trim();
   if (trimmed.length > FEEDBACK_COMMENT_MAX) {
-    return { ok: false, message: `Keep the comment under ${FEEDBACK_COMMENT_MAX} characters (it has ${trimmed.length}).` };
+    return { ok: false, message: t('feedbackTooLong', [FEEDBACK_COMMENT_MAX, trimmed.length]) };
   }
   return { ok: true, feedback: { rating: value, comment: trimmed } };
 }

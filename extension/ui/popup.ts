@@ -5,10 +5,13 @@
  * feature never clears feedback being written for another.
  */
 import browser from 'webextension-polyfill';
+import type { ChangeLogView } from '../background/change-log';
+import { t } from '../i18n';
 import type { HostRequest, HostStatus } from '../messages';
-import { byId, describeFailure, el, runDisabled, showMessage } from './dom';
+import { byId, describeFailure, el, localizePage, runDisabled, showMessage } from './dom';
 import { changeFeatureConsent, type DataCollectionRequests } from './feature-consent';
 import { createHostClient } from './host-client';
+import { describeChanges } from './insights-view';
 import { describePopupAccount, describePopupFeatures, FEEDBACK_COMMENT_MAX, validateFeedback, type PopupFeatureItem } from './popup-view';
 
 const request = createHostClient((message: HostRequest) => browser.runtime.sendMessage(message));
@@ -37,7 +40,7 @@ function findItem(list: HTMLUListElement, id: string): HTMLLIElement | null {
 }
 
 function createItem(item: PopupFeatureItem): HTMLLIElement {
-  const toggle = el('input', { type: 'checkbox', role: 'switch', 'data-testid': 'opt-out-switch', 'aria-label': `${item.name}: on or off for you` });
+  const toggle = el('input', { type: 'checkbox', role: 'switch', 'data-testid': 'opt-out-switch', 'aria-label': t('optOutSwitchLabel', item.name) });
   toggle.addEventListener('change', () => {
     const optedOut = !toggle.checked;
     void runDisabled([toggle], async () => {
@@ -87,12 +90,19 @@ function createItem(item: PopupFeatureItem): HTMLLIElement {
 
 function createFeedbackForm(item: PopupFeatureItem): HTMLDetailsElement {
   const result = el('p', { 'data-testid': 'feedback-result', role: 'status', hidden: true });
-  const comment = el('textarea', { 'data-testid': 'feedback-comment', rows: 2, maxlength: FEEDBACK_COMMENT_MAX, placeholder: 'What worked, what did not? (optional)' });
-  const rating = el('fieldset', { class: 'rating' }, el('legend', {}, 'Rating'));
+  const comment = el('textarea', {
+    'data-testid': 'feedback-comment',
+    rows: 2,
+    maxlength: FEEDBACK_COMMENT_MAX,
+    placeholder: t('feedbackCommentPlaceholder'),
+    'aria-label': t('feedbackCommentLabel', item.name),
+  });
+  const rating = el('fieldset', { class: 'rating' }, el('legend', {}, t('feedbackRating')));
   for (let value = 1; value <= 5; value++) {
-    rating.append(el('label', {}, el('input', { type: 'radio', name: `rating-${item.id}`, value, 'data-testid': `rating-${value}` }), String(value)));
+    const radio = el('input', { type: 'radio', name: `rating-${item.id}`, value, 'data-testid': `rating-${value}`, 'aria-label': t('feedbackRatingValue', value) });
+    rating.append(el('label', {}, radio, t('feedbackRatingNumber', value)));
   }
-  const submit = el('button', { type: 'submit', 'data-testid': 'feedback-submit' }, 'Send feedback');
+  const submit = el('button', { type: 'submit', 'data-testid': 'feedback-submit' }, t('feedbackSend'));
   const form = el('form', {}, rating, comment, submit);
 
   form.addEventListener('submit', (event) => {
@@ -107,14 +117,14 @@ function createFeedbackForm(item: PopupFeatureItem): HTMLDetailsElement {
       try {
         await request({ type: 'sbc:feedback', featureId: item.id, ...checked.feedback });
         form.reset();
-        showMessage(result, 'Thank you: your feedback is on its way to the beta team (kept here until the beta server can be reached).');
+        showMessage(result, t('feedbackThanks'));
       } catch (error) {
         showMessage(result, describeFailure(error), true);
       }
     });
   });
 
-  return el('details', { 'data-testid': 'feedback' }, el('summary', {}, `Give feedback on ${item.name}`), form, result);
+  return el('details', { 'data-testid': 'feedback' }, el('summary', {}, t('feedbackSummary', item.name)), form, result);
 }
 
 function updateItem(node: HTMLLIElement, item: PopupFeatureItem): void {
@@ -128,7 +138,7 @@ function updateItem(node: HTMLLIElement, item: PopupFeatureItem): void {
   if (!toggle.disabled) toggle.checked = item.on;
   toggle.hidden = !item.canToggle;
   const label = part(node, 'switch-label');
-  label.textContent = item.on ? 'On' : 'Off';
+  label.textContent = item.on ? t('switchOn') : t('switchOff');
   label.hidden = !item.canToggle;
   part(node, 'feedback').hidden = !item.canGiveFeedback;
   const grant = part(node, 'grant-consent');
@@ -142,18 +152,56 @@ function part(node: HTMLElement, testId: string): HTMLElement {
   return found;
 }
 
+/** "What's new": the recent changes, the unseen ones marked; opening the popup clears the badge. */
+function renderChanges(view: ChangeLogView): void {
+  const items = describeChanges(view, Date.now());
+  byId('whats-new').hidden = items.length === 0;
+  byId('changes').replaceChildren(
+    ...items.map((item) =>
+      el(
+        'li',
+        { 'data-feature-id': item.featureId, 'data-testid': 'change', class: item.isNew ? 'change new' : 'change' },
+        el('span', { 'data-testid': 'change-text' }, item.text),
+        ' ',
+        el('span', { class: 'note' }, item.when),
+      ),
+    ),
+  );
+  const notify = byId<HTMLInputElement>('notify-changes');
+  if (!notify.disabled) notify.checked = view.notify;
+}
+
+async function showChanges(): Promise<void> {
+  renderChanges(await request({ type: 'sbc:changes' }));
+  await request({ type: 'sbc:changes-seen' });
+}
+
 async function start(): Promise<void> {
+  localizePage();
   byId('open-options').addEventListener('click', () => {
     browser.runtime.openOptionsPage().then(
       () => window.close(),
-      (error: unknown) => showMessage(byId('popup-error'), `Cannot open the beta settings: ${describeFailure(error)}`, true),
+      (error: unknown) => showMessage(byId('popup-error'), t('openOptionsFailed', describeFailure(error)), true),
     );
   });
+  const notify = byId<HTMLInputElement>('notify-changes');
+  notify.addEventListener('change', () => {
+    void runDisabled([notify], async () => {
+      try {
+        renderChanges(await request({ type: 'sbc:change-notifications', enabled: notify.checked }));
+      } catch (error) {
+        notify.checked = !notify.checked;
+        showMessage(byId('popup-error'), describeFailure(error), true);
+      }
+    });
+  });
+  const changes = showChanges().catch((error: unknown) => showMessage(byId('popup-error'), t('changesUnreadable', describeFailure(error)), true));
   try {
     render(await request({ type: 'sbc:status' }));
   } catch (error) {
-    showMessage(byId('popup-error'), `Cannot read the add-on's status: ${describeFailure(error)}`, true);
+    showMessage(byId('popup-error'), t('statusUnreadable', describeFailure(error)), true);
   }
+  await changes;
 }
 
 void start();

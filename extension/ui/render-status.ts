@@ -7,18 +7,9 @@
  * if (manifest.expired) showExpiredFlag();
  * const rows = status.features.map(describeFeatureRow);
  */
+import { t } from '../i18n';
 import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus, Override, TelemetrySendResult } from '../messages';
 import { formatRollout } from '../../protocol/rollout';
-
-export const DEV_BANNER_TEXT = 'Local development build: sign-offs are not enforced';
-
-export const TELEMETRY_DESCRIPTION =
-  'When on, the add-on sends daily usage counters for beta features: the feature id, an event name, the day and a count. ' +
-  'No URLs, no page content and nothing you type are ever sent. ' +
-  'Firefox 140 and later also ask you to allow “technical and interaction data” for this add-on; without it nothing is counted.';
-
-export const ACCOUNT_SEPARATION_NOTE =
-  'Beta accounts are separate from any other account: they exist only on the beta server and share nothing with production services.';
 
 /** Only a build made for local development relaxes sign-offs, and it must say so on screen. */
 export function shouldShowDevBanner(status: HostStatus): boolean {
@@ -26,47 +17,48 @@ export function shouldShowDevBanner(status: HostStatus): boolean {
 }
 
 /** A time for people: absolute in UTC (stable for bug reports) and relative to now. */
-export function formatTime(iso: string | null, nowMs: number, missing = 'never'): string {
+export function formatTime(iso: string | null, nowMs: number, missing = t('timeNever')): string {
   if (!iso) return missing;
   const at = Date.parse(iso);
-  if (Number.isNaN(at)) return `${iso} (unreadable time)`;
-  const absolute = new Date(at).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-  return `${absolute} (${formatRelative(at - nowMs)})`;
+  if (Number.isNaN(at)) return t('timeUnreadable', iso);
+  const absolute = t('timeUtc', new Date(at).toISOString().slice(0, 16).replace('T', ' '));
+  return t('timeWithRelative', [absolute, formatRelative(at - nowMs)]);
 }
 
 /** "in 5 min", "3 h ago", "just now". */
 export function formatRelative(deltaMs: number): string {
   const seconds = Math.round(Math.abs(deltaMs) / 1000);
-  if (seconds < 45) return 'just now';
+  if (seconds < 45) return t('relativeJustNow');
   const minutes = Math.round(seconds / 60);
   const hours = Math.round(seconds / 3600);
   const days = Math.round(seconds / 86400);
-  const amount = minutes < 60 ? `${minutes} min` : hours < 48 ? `${hours} h` : `${days} days`;
-  return deltaMs >= 0 ? `in ${amount}` : `${amount} ago`;
+  const amount = minutes < 60 ? t('durationMinutes', minutes) : hours < 48 ? t('durationHours', hours) : t('durationDays', days);
+  return deltaMs >= 0 ? t('relativeIn', amount) : t('relativeAgo', amount);
 }
 
 // The planner's reason sentences and the QA panel's rows must show a rollout the same way.
 export { formatRollout };
 
+/** Message keys of the refusal and failure reasons. */
 const REFUSAL_LABELS: Record<NonNullable<ManifestStatus['lastError']>['reason'], string> = {
-  'malformed-envelope': 'Malformed envelope',
-  'unknown-key': 'Signed with an unlisted key',
-  'revoked-key': 'Signed with a revoked key',
-  'bad-signature': 'Bad signature',
-  'below-threshold': 'Too few signatures',
-  'malformed-payload': 'Malformed payload',
-  'wrong-env': 'Made for another environment',
-  expired: 'Expired',
-  'lifetime-too-long': 'Valid for too long',
-  'issued-in-future': 'Issued in the future',
-  'implausible-serial': 'Implausible serial',
-  rollback: 'Serial went back',
-  'serial-reused': 'Serial reused with other content',
-  'no-key-document': 'No key document',
-  'no-manifest-key': 'No manifest key',
-  unreviewed: 'Missing sign-offs',
-  network: 'Beta server unreachable',
-  http: 'Beta server error',
+  'malformed-envelope': 'refusalMalformedEnvelope',
+  'unknown-key': 'refusalUnknownKey',
+  'revoked-key': 'refusalRevokedKey',
+  'bad-signature': 'refusalBadSignature',
+  'below-threshold': 'refusalBelowThreshold',
+  'malformed-payload': 'refusalMalformedPayload',
+  'wrong-env': 'refusalWrongEnv',
+  expired: 'refusalExpired',
+  'lifetime-too-long': 'refusalLifetimeTooLong',
+  'issued-in-future': 'refusalIssuedInFuture',
+  'implausible-serial': 'refusalImplausibleSerial',
+  rollback: 'refusalRollback',
+  'serial-reused': 'refusalSerialReused',
+  'no-key-document': 'refusalNoKeyDocument',
+  'no-manifest-key': 'refusalNoManifestKey',
+  unreviewed: 'refusalUnreviewed',
+  network: 'refusalNetwork',
+  http: 'refusalHttp',
 };
 
 export interface ManifestView {
@@ -87,38 +79,43 @@ export interface ManifestView {
 export function formatManifestStatus(status: HostStatus, nowMs: number): ManifestView {
   const m = status.manifest;
   const expiresAt = m.expiresAt ? Date.parse(m.expiresAt) : NaN;
+  const label = m.lastError ? REFUSAL_LABELS[m.lastError.reason] : undefined;
   const error = m.lastError
-    ? `${REFUSAL_LABELS[m.lastError.reason] ?? m.lastError.reason} (${m.lastError.reason}): ${m.lastError.message} — ${formatTime(m.lastError.at, nowMs)}`
+    ? t('manifestErrorLine', [label ? t(label) : m.lastError.reason, m.lastError.reason, m.lastError.message, formatTime(m.lastError.at, nowMs)])
     : null;
   return {
-    serial: m.serial === null ? 'none accepted yet' : String(m.serial),
-    issued: formatTime(m.issuedAt, nowMs, '—'),
-    expires: formatTime(m.expiresAt, nowMs, '—'),
+    serial: m.serial === null ? t('manifestNoSerial') : String(m.serial),
+    issued: formatTime(m.issuedAt, nowMs, t('timeMissing')),
+    expires: formatTime(m.expiresAt, nowMs, t('timeMissing')),
     expired: !Number.isNaN(expiresAt) && expiresAt <= nowMs,
     accepted: formatTime(m.acceptedAt, nowMs),
     checked: formatTime(m.checkedAt, nowMs),
-    nextCheck: formatTime(m.nextCheckAt, nowMs, 'not scheduled'),
+    nextCheck: formatTime(m.nextCheckAt, nowMs, t('timeNotScheduled')),
     error,
     unreviewed: m.unreviewed,
   };
 }
 
+/** Message keys of the feature states. */
 const STATE_LABELS: Record<FeatureState, string> = {
-  installed: 'Installed',
-  installing: 'Installing…',
-  uninstalling: 'Uninstalling…',
-  failed: 'Failed',
-  disabled: 'Disabled',
-  'not-installed': 'Not installed',
+  installed: 'stateInstalled',
+  installing: 'stateInstalling',
+  uninstalling: 'stateUninstalling',
+  failed: 'stateFailed',
+  disabled: 'stateDisabled',
+  'not-installed': 'stateNotInstalled',
 };
 
 export type OverrideChoice = 'default' | 'on' | 'off';
 
-export const OVERRIDE_CHOICES: ReadonlyArray<{ value: OverrideChoice; label: string }> = [
-  { value: 'default', label: 'Default' },
-  { value: 'on', label: 'Force on' },
-  { value: 'off', label: 'Force off' },
-];
+/** The QA override select's options, in the user's language. */
+export function listOverrideChoices(): Array<{ value: OverrideChoice; label: string }> {
+  return [
+    { value: 'default', label: t('overrideDefault') },
+    { value: 'on', label: t('overrideForceOn') },
+    { value: 'off', label: t('overrideForceOff') },
+  ];
+}
 
 export interface FeatureRowView {
   id: string;
@@ -138,17 +135,17 @@ export interface FeatureRowView {
 export function describeFeatureRow(feature: FeatureStatus): FeatureRowView {
   const parts = [feature.reason];
   if (feature.bucket !== null && feature.rollout !== null) {
-    parts.push(`bucket ${feature.bucket} / rollout ${formatRollout(feature.rollout)}`);
+    parts.push(t('featureBucketRollout', [feature.bucket, formatRollout(feature.rollout)]));
   }
-  if (feature.optedOut) parts.push('turned off by the user');
+  if (feature.optedOut) parts.push(t('featureOptedOutByUser'));
   return {
     id: feature.id,
     name: feature.name,
     version: feature.version,
     state: feature.state,
-    stateLabel: STATE_LABELS[feature.state] ?? feature.state,
+    stateLabel: STATE_LABELS[feature.state] ? t(STATE_LABELS[feature.state]) : feature.state,
     reason: parts.filter((part) => part !== '').join(' · '),
-    error: feature.state === 'failed' || feature.error ? (feature.error ?? 'Install failed for an unknown reason.') : null,
+    error: feature.state === 'failed' || feature.error ? (feature.error ?? t('featureFailedUnknown')) : null,
     override: feature.override ?? 'default',
     requiresAccount: feature.requiresAccount,
     optedOut: feature.optedOut,
@@ -159,7 +156,7 @@ export function describeFeatureRow(feature: FeatureStatus): FeatureRowView {
 export function parseOverrideChoice(value: string): Override {
   if (value === 'on' || value === 'off') return value;
   if (value === 'default') return null;
-  throw new Error(`QA override select: unknown value "${value}" (expected default, on or off).`);
+  throw new Error(t('errorUnknownOverride', value));
 }
 
 export interface AccountView {
@@ -177,11 +174,11 @@ export function describeAccount(status: HostStatus): AccountView {
 /** What the refresh button reports once the background has answered. */
 export function describeRefreshResult(before: HostStatus | null, after: HostStatus): { ok: boolean; text: string } {
   const m = after.manifest;
-  if (m.lastError) return { ok: false, text: `Refresh failed: ${m.lastError.message}` };
-  if (m.serial === null) return { ok: false, text: 'No manifest accepted yet.' };
+  if (m.lastError) return { ok: false, text: t('refreshFailed', m.lastError.message) };
+  if (m.serial === null) return { ok: false, text: t('refreshNoManifest') };
   const previous = before?.manifest.serial ?? null;
-  if (previous !== null && previous === m.serial) return { ok: true, text: `Up to date: serial ${m.serial}.` };
-  return { ok: true, text: `Accepted manifest serial ${m.serial}.` };
+  if (previous !== null && previous === m.serial) return { ok: true, text: t('refreshUpToDate', m.serial) };
+  return { ok: true, text: t('refreshAccepted', m.serial) };
 }
 
 /** Links from the server are shown only if they are plain web links. */
@@ -202,17 +199,17 @@ export function toSafeLink(url: string): string | null {
  * // "Sent 1 usage batch. No feedback was waiting."
  */
 export function describeTelemetrySend(result: TelemetrySendResult): string {
+  // Message keys: the sent count has a singular and a plural sentence.
   const part = (counts: TelemetrySendResult['usage'], one: string, many: string, nothing: string): string => {
     const total = counts.sent + counts.queued + counts.dropped;
-    if (total === 0) return nothing;
-    const noun = (n: number) => (n === 1 ? one : many);
-    const pieces = [`Sent ${counts.sent} ${noun(counts.sent)}`];
-    if (counts.queued > 0) pieces.push(`${counts.queued} kept queued for the next try`);
-    if (counts.dropped > 0) pieces.push(`${counts.dropped} refused by the server and dropped`);
-    return `${pieces.join(', ')}.`;
+    if (total === 0) return t(nothing);
+    const pieces = [t(counts.sent === 1 ? one : many, counts.sent)];
+    if (counts.queued > 0) pieces.push(t('telemetryKeptQueued', counts.queued));
+    if (counts.dropped > 0) pieces.push(t('telemetryDropped', counts.dropped));
+    return t('sentenceEnd', pieces.join(t('listSeparator')));
   };
   return [
-    part(result.usage, 'usage batch', 'usage batches', 'No usage counters were waiting.'),
-    part(result.feedback, 'feedback item', 'feedback items', 'No feedback was waiting.'),
+    part(result.usage, 'telemetrySentUsageOne', 'telemetrySentUsageMany', 'telemetryNoUsage'),
+    part(result.feedback, 'telemetrySentFeedbackOne', 'telemetrySentFeedbackMany', 'telemetryNoFeedback'),
   ].join(' ');
 }

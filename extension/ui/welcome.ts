@@ -4,11 +4,12 @@
  * the way to a beta account.
  */
 import browser from 'webextension-polyfill';
+import { t } from '../i18n';
 import type { HostRequest, HostStatus } from '../messages';
-import { byId, describeFailure, el, runDisabled, showMessage } from './dom';
+import { byId, describeFailure, el, localizePage, runDisabled, showMessage } from './dom';
 import { createHostClient } from './host-client';
 import { describePopupFeatures } from './popup-view';
-import { TELEMETRY_DESCRIPTION, toSafeLink } from './render-status';
+import { toSafeLink } from './render-status';
 import { changeUsageConsent } from './usage-consent';
 
 const request = createHostClient((message: HostRequest) => browser.runtime.sendMessage(message));
@@ -23,7 +24,7 @@ function renderFeatures(status: HostStatus): void {
 function renderUsage(status: HostStatus): void {
   const button = byId<HTMLButtonElement>('allow-usage');
   button.hidden = status.telemetryEnabled;
-  if (status.telemetryEnabled) showMessage(byId('allow-usage-result'), 'Usage counters are on. Thank you!');
+  if (status.telemetryEnabled) showMessage(byId('allow-usage-result'), t('usageOnThanks'));
 }
 
 async function showTerms(): Promise<void> {
@@ -39,13 +40,13 @@ async function showTerms(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  byId('usage-description').textContent = TELEMETRY_DESCRIPTION;
+  localizePage();
   const allow = byId<HTMLButtonElement>('allow-usage');
   allow.addEventListener('click', () => {
     const consent = changeUsageConsent(true);
     void runDisabled([allow], async () => {
       try {
-        if (!(await consent)) throw new Error('Firefox did not allow “technical and interaction data”, so nothing is counted.');
+        if (!(await consent)) throw new Error(t('consentNotAllowed'));
         renderUsage(await request({ type: 'sbc:telemetry', enabled: true }));
       } catch (error) {
         showMessage(byId('allow-usage-result'), describeFailure(error), true);
@@ -54,22 +55,23 @@ async function start(): Promise<void> {
   });
   byId('open-settings').addEventListener('click', () => void browser.runtime.openOptionsPage());
 
-  await refresh();
+  await refresh(true);
   // Right after install the first manifest is still on its way: keep the list current while the page is open.
   setInterval(() => void refresh(), 3000);
   // The beta server may be out of reach at first start; the page works without the links.
   await showTerms().catch(() => undefined);
 }
 
-async function refresh(): Promise<void> {
-  if (document.hidden) return;
+/** The first fill happens even in a background tab; the repeating refresh skips hidden pages. */
+async function refresh(evenIfHidden = false): Promise<void> {
+  if (!evenIfHidden && document.hidden) return;
   try {
     const status = await request({ type: 'sbc:status' });
     showMessage(byId('welcome-error'), '');
     renderFeatures(status);
     renderUsage(status);
   } catch (error) {
-    showMessage(byId('welcome-error'), `The add-on could not be asked for its status: ${describeFailure(error)}`, true);
+    showMessage(byId('welcome-error'), t('statusUnreadable', describeFailure(error)), true);
   }
 }
 

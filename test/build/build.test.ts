@@ -127,7 +127,7 @@ describe('the build', function () {
   it('writes the manifest with feature permissions, the beta origin and data collection, and copies the UI files', () => {
     const ext = join(outDirs[0]!, 'extension');
     const manifest = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8'));
-    assert.deepEqual(manifest.permissions, ['alarms', 'menus', 'scripting', 'storage', 'tabs']);
+    assert.deepEqual(manifest.permissions, ['alarms', 'menus', 'notifications', 'scripting', 'storage', 'tabs']);
     assert.deepEqual(manifest.host_permissions, ['http://127.0.0.1/*', 'https://*.example.com/*']);
     assert.equal(manifest.version, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     assert.deepEqual(manifest.browser_specific_settings.gecko.data_collection_permissions.optional, ['technicalAndInteraction']);

@@ -1,0 +1,45 @@
+/**
+ * The plain sentence a beta user reads about one change in "What's new" and
+ * in the system notification. The planner's reason code chose the kind; the
+ * words come from the messages file.
+ *
+ * @example
+ * describeChange({ featureId: 'reading-time', name: 'Reading time', kind: 'added', at }); // "Reading time was added"
+ */
+import { t } from '../i18n';
+
+/** What happened to a feature, as its user would put it. */
+export type ChangeKind =
+  | 'added'
+  | 'removed'
+  | 'killed'
+  | 'withdrawn'
+  | 'not-targeted'
+  | 'needs-update'
+  | 'needs-account'
+  | 'needs-terms'
+  | 'failed';
+
+export interface ChangeEntry {
+  featureId: string;
+  /** The feature's name when the change was seen. */
+  name: string;
+  kind: ChangeKind;
+  at: string;
+}
+
+const SENTENCE_KEYS: Record<ChangeKind, string> = {
+  added: 'changeAdded',
+  removed: 'changeRemoved',
+  killed: 'changeKilled',
+  withdrawn: 'changeWithdrawn',
+  'not-targeted': 'changeNotTargeted',
+  'needs-update': 'changeNeedsUpdate',
+  'needs-account': 'changeNeedsAccount',
+  'needs-terms': 'changeNeedsTerms',
+  failed: 'changeFailed',
+};
+
+export function describeChange(entry: Pick<ChangeEntry, 'name' | 'kind'>): string {
+  return t(SENTENCE_KEYS[entry.kind] ?? 'changeRemoved', entry.name);
+}

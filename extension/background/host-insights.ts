@@ -1,0 +1,96 @@
+/**
+ * What the host tells people about itself, beside its own work: the change
+ * log behind the toolbar badge and "What's new", the beta server's
+ * reachability, and the diagnostics QA copy into a bug report. The host
+ * controller makes one, hands it its fetch and logger to watch, and calls
+ * afterReconcile after every plan is applied; the request table answers
+ * from it.
+ *
+ * @example
+ * const insights = new HostInsights(browser, buildConfig);
+ * const fetchImpl = insights.reachability.wrap(globalThis.fetch);
+ * await host.reconcile(decisions);
+ * await insights.afterReconcile(decisions, ledgerBefore);
+ */
+import type { HostDb } from '../db';
+import type { HostStatus } from '../messages';
+import type { BrowserApi } from '../runtime/browser-api';
+import type { RegisteredFeature } from '../runtime/feature-registry';
+import { readEnvironment } from '../runtime/environment';
+import { readLedger, type Ledger } from '../runtime/feature-state';
+import type { PlanDecision } from '../../protocol/planner';
+import { ChangeLog, type ChangeLogBrowser } from './change-log';
+import { buildDiagnostics, captureErrors, type RecentError } from './diagnostics';
+import { ServerReachability } from './server-reachability';
+
+type InsightsBrowser = Pick<BrowserApi, 'runtime' | 'i18n' | 'storage'>;
+
+/** What diagnostics name from the build: its version and the keys it trusts. */
+export interface InsightsConfig {
+  hostVersion: string;
+  keys: ReadonlyArray<{ keyId: string }>;
+}
+
+export class HostInsights {
+  readonly errors: RecentError[] = [];
+  readonly changes: ChangeLog;
+  readonly reachability: ServerReachability;
+
+  constructor(
+    private readonly browser: InsightsBrowser,
+    private readonly config: InsightsConfig,
+    log: { warn(...args: unknown[]): void } = console,
+  ) {
+    this.changes = new ChangeLog(pickChangeLogBrowser(browser), log);
+    this.reachability = new ServerReachability(browser.storage.local, undefined, log);
+  }
+
+  /** The logger, keeping its errors for diagnostics. */
+  watchLog<L extends { error(...args: unknown[]): void }>(log: L): L {
+    return captureErrors(log, this.errors);
+  }
+
+  /** Records what the reconcile changed for the user. */
+  async afterReconcile(decisions: readonly PlanDecision[], ledgerBefore: Ledger, registry: readonly RegisteredFeature[]): Promise<void> {
+    const names = (id: string) => registry.find((feature) => feature.id === id)?.name ?? id;
+    await this.changes.record(decisions, ledgerBefore, await readLedger(this.browser.storage.local), names);
+  }
+
+  /** The status with what the host learnt about reaching the server. */
+  async withServer(status: HostStatus): Promise<HostStatus> {
+    return { ...status, server: await this.reachability.snapshot() };
+  }
+
+  /** Diagnostics for a bug report: the status, this browser, the keys the manifest in force is signed with, the last errors. */
+  async diagnose(status: HostStatus, db: HostDb) {
+    const [environment, cached] = await Promise.all([readEnvironment(this.browser, this.config.hostVersion), db.get('manifest', 'current')]);
+    const pinned = this.config.keys.map((key) => key.keyId);
+    const keyIds = readSignatureKeyIds(cached?.envelopeText).filter((id) => pinned.includes(id));
+    return buildDiagnostics({ status, environment, keyIds, errors: this.errors, now: new Date() });
+  }
+}
+
+/** The key ids the stored envelope is signed with, as the envelope lists them. */
+function readSignatureKeyIds(envelopeText: string | undefined): string[] {
+  if (!envelopeText) return [];
+  try {
+    const envelope = JSON.parse(envelopeText) as { signatures?: Array<{ keyId?: unknown }> };
+    return (envelope.signatures ?? []).map((signature) => signature.keyId).filter((id): id is string => typeof id === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The badge and notification APIs where this browser has them: the typed
+ * BrowserApi knows notifications only as events that features listen to.
+ */
+function pickChangeLogBrowser(browser: InsightsBrowser): ChangeLogBrowser {
+  const loose = browser as unknown as Partial<ChangeLogBrowser>;
+  return {
+    storage: browser.storage,
+    runtime: browser.runtime,
+    ...(typeof loose.action?.setBadgeText === 'function' ? { action: loose.action } : {}),
+    ...(typeof loose.notifications?.create === 'function' ? { notifications: loose.notifications } : {}),
+  };
+}
