@@ -105,7 +105,7 @@ function updateConsent(row: HTMLTableRowElement, view: ConsentView | null): void
 
 function part(row: HTMLTableRowElement, testId: string): HTMLElement {
   const found = row.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
-  if (!found) throw new Error(`Feature row "${row.dataset.featureId}" has no [data-testid="${testId}"].`);
+  if (!found) throw new Error(t('errorMissingPart', [row.dataset.featureId ?? '', testId]));
   return found;
 }
 

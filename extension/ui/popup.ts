@@ -148,7 +148,7 @@ function updateItem(node: HTMLLIElement, item: PopupFeatureItem): void {
 
 function part(node: HTMLElement, testId: string): HTMLElement {
   const found = node.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
-  if (!found) throw new Error(`Popup item "${node.dataset.featureId}" has no [data-testid="${testId}"].`);
+  if (!found) throw new Error(t('errorMissingPart', [node.dataset.featureId ?? '', testId]));
   return found;
 }
 
