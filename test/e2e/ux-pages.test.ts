@@ -1,0 +1,154 @@
+/**
+ * The beta user's and QA's everyday experience in a real Firefox: told when
+ * a feature arrives (badge and "What's new"), pages that fill in even in a
+ * background tab, accessible in light and dark (axe-core, focus ring), and
+ * diagnostics QA can copy into a bug report.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { openAddonPage, runAxe, tabToNextControl, type AddonPageName } from './helpers/addon-pages';
+import { buildAddon, type BuiltAddon } from './helpers/build-addon';
+import { launchFirefox } from './helpers/firefox';
+import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
+import { readFeatureRow, readHostStatus, refreshManifest, waitFor } from './helpers/qa-panel';
+import { makePayload, makeTestKey, reviewedEntries, signPayload, type TestKey } from './helpers/signed-manifests';
+
+const ADDON_UUID = '7c2d4e6f-8a9b-4c0d-9e1f-2a3b4c5d6e7f';
+const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
+const READY: Record<AddonPageName, string> = {
+  popup: '[data-testid="popup-features"] li[data-feature-id]',
+  options: '[data-testid="features"] tr[data-feature-id]',
+  welcome: '[data-testid="welcome-features"] li[data-feature-id]',
+};
+
+describe('the add-on’s pages, as beta users and QA meet them', function () {
+  this.timeout(180_000);
+
+  let work: string;
+  let server: LoopbackServer;
+  let key: TestKey;
+  let addon: BuiltAddon;
+
+  before(async function () {
+    work = mkdtempSync(join(tmpdir(), 'sbc-e2e-ux-'));
+    server = await startLoopbackServer();
+    key = await makeTestKey(join(work, 'keys'), 'e2e-ux-key');
+    addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.origin, publicKeysDir: join(work, 'keys') });
+    server.setManifest(await signPayload(makePayload(1, []), key));
+  });
+
+  after(async function () {
+    await server?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  const badgeText = (page: Page) => page.evaluate(() => (globalThis as unknown as { browser: { action: { getBadgeText(d: object): Promise<string> } } }).browser.action.getBadgeText({}));
+
+  for (const scheme of ['light', 'dark'] as const) {
+    describe(`in ${scheme} mode`, function () {
+      let browser: Browser;
+      let panel: Page;
+
+      before(async function () {
+        browser = await launchFirefox({
+          addonId: addon.addonId,
+          addonUuid: ADDON_UUID,
+          // 0 is dark, 1 is light, whatever the desktop says.
+          extraPrefs: { 'layout.css.prefers-color-scheme.content-override': scheme === 'dark' ? 0 : 1 },
+        });
+        await browser.installExtension(addon.extensionDir);
+        panel = await browser.newPage();
+      });
+
+      after(async function () {
+        await browser?.close();
+      });
+
+      if (scheme === 'light') {
+        it('fills in the QA panel opened in a background tab, before anyone selects it', async function () {
+          const front = await browser.newPage();
+          await front.bringToFront();
+          void panel.goto(`moz-extension://${ADDON_UUID}/ui/options.html`).catch(() => undefined);
+          await panel.waitForSelector('[data-testid="features"] tr[data-feature-id]', { timeout: 20_000 });
+          assert.equal(await panel.evaluate(() => document.visibilityState), 'hidden', 'the panel is in a background tab');
+          await waitFor(async () => (await panel.$eval('[data-testid="manifest-serial"]', (node) => node.textContent)) === '1', 15_000, 'the serial filled in');
+          assert.equal(await panel.evaluate(() => document.visibilityState), 'hidden', 'still in the background');
+          await front.close();
+        });
+
+        it('lights the toolbar badge and says “Reading time was added” when a new manifest adds it; QA overrides say nothing', async function () {
+          assert.equal(await badgeText(panel), '', 'no badge while nothing changed for the user');
+          server.setManifest(await signPayload(makePayload(2, reviewedEntries(addon.lock, ['reading-time'])), key));
+          await refreshManifest(panel);
+          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 15_000, 'reading-time installed');
+          await waitFor(async () => (await badgeText(panel)) === '1', 10_000, 'the badge says 1');
+
+          const popup = await browser.newPage();
+          await openAddonPage(popup, ADDON_UUID, 'popup', '[data-testid="changes"] li');
+          const changes = await popup.$$eval('[data-testid="changes"] li', (items) => items.map((item) => [item.querySelector('[data-testid="change-text"]')?.textContent, item.classList.contains('new')]));
+          assert.deepEqual(changes, [['Reading time was added', true]]);
+          await waitFor(async () => (await badgeText(panel)) === '', 10_000, 'opening the popup clears the badge');
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          await popup.screenshot({ path: join(SCREENSHOTS, 'popup-whats-new.png') });
+
+          await popup.click('[data-testid="notify-changes"]');
+          await waitFor(async () => (await popup.evaluate(() => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<{ notify: boolean }> } } }).browser.runtime.sendMessage({ type: 'sbc:changes' }))).notify === false, 10_000, 'notifications turned off');
+          await popup.close();
+
+          await panel.select('tr[data-feature-id="reading-time"] [data-testid="override"]', 'off');
+          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'disabled', 15_000, 'forced off');
+          await panel.select('tr[data-feature-id="reading-time"] [data-testid="override"]', 'default');
+          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 15_000, 'back on');
+          assert.equal(await badgeText(panel), '', 'what QA did themselves lights no badge');
+        });
+
+        it('copies diagnostics as JSON with the manifest, each decision and no email', async function () {
+          await panel.click('[data-testid="copy-diagnostics"]');
+          await panel.waitForSelector('[data-testid="diagnostics-details"]:not([hidden])', { timeout: 10_000 });
+          const report = JSON.parse(await panel.$eval('[data-testid="diagnostics-text"]', (node) => (node as HTMLTextAreaElement).value));
+          assert.equal(report.kind, 'services-beta-channel-diagnostics');
+          assert.deepEqual([report.manifest.serial, report.manifest.keyIds], [2, ['e2e-ux-key']]);
+          assert.equal(report.environment.hostVersion, (await readHostStatus(panel)).build.hostVersion);
+          const readingTime = report.features.find((feature: { id: string }) => feature.id === 'reading-time');
+          assert.deepEqual([readingTime.state, readingTime.decision], ['installed', 'eligible']);
+          assert.ok(!JSON.stringify(report).includes('@'), 'no email address, nothing like one');
+        });
+      }
+
+      for (const name of ['popup', 'options', 'welcome'] as const) {
+        it(`has no serious or critical accessibility violation on the ${name} page, and shows where the focus is`, async function () {
+          const page = await browser.newPage();
+          await openAddonPage(page, ADDON_UUID, name, READY[name]);
+          assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), scheme === 'dark');
+
+          const rings = [];
+          for (let i = 0; i < 4; i++) {
+            const ring = await tabToNextControl(page);
+            if (!ring) break;
+            rings.push(ring);
+          }
+          assert.ok(rings.length >= 2, `Tab reaches the page's controls: ${JSON.stringify(rings)}`);
+          for (const ring of rings) {
+            assert.ok(ring.focusVisible && ring.outlineStyle !== 'none' && ring.outlineWidth >= 2, `${ring.element} shows a focus ring: ${JSON.stringify(ring)}`);
+            assert.ok(ring.contrast >= 3, `${ring.element}'s focus ring stands out (${ring.contrast.toFixed(2)}:1) in ${scheme} mode`);
+          }
+
+          // Open what is folded away, so that it is checked too.
+          if (name === 'popup') await page.click('li[data-feature-id="reading-time"] [data-testid="feedback"] summary');
+          if (name === 'options') {
+            await page.click('[data-testid="copy-diagnostics"]');
+            await page.waitForSelector('[data-testid="diagnostics-details"]:not([hidden])', { timeout: 10_000 });
+          }
+          const violations = await runAxe(page);
+          assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`) });
+          await page.close();
+        });
+      }
+    });
+  }
+});
