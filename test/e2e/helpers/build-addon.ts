@@ -23,6 +23,8 @@ export async function buildAddon(options: {
   publicKeysDir: string;
   /** Another folder of features (test fixtures) instead of features/. */
   featuresDir?: string;
+  /** More SBC_* settings, e.g. SBC_PSEUDO_LOCALE. */
+  extraEnv?: NodeJS.ProcessEnv;
 }): Promise<BuiltAddon> {
   try {
     await run(process.execPath, [join(ROOT, 'node_modules', 'webpack', 'bin', 'webpack.js'), '--config', 'webpack.config.js'], {
@@ -34,6 +36,7 @@ export async function buildAddon(options: {
         SBC_PUBLIC_KEYS: options.publicKeysDir,
         SBC_OUT_DIR: options.outDir,
         ...(options.featuresDir ? { SBC_FEATURES_DIR: options.featuresDir } : {}),
+        ...options.extraEnv,
       },
       maxBuffer: 32 * 1024 * 1024,
     });

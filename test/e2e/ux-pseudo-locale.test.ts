@@ -1,0 +1,82 @@
+/**
+ * Localisable: a pseudo-locale build (SBC_PSEUDO_LOCALE=1: every message
+ * accented, a third longer, in brackets) in a real Firefox. Every word the
+ * pages show comes through the messages file, no layout cuts the longer
+ * words, and a screenshot of each page is kept in test-results/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { findCutText, openAddonPage, readVisibleTexts, type AddonPageName } from './helpers/addon-pages';
+import { buildAddon, type BuiltAddon } from './helpers/build-addon';
+import { launchFirefox } from './helpers/firefox';
+import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
+import { readHostStatus } from './helpers/qa-panel';
+import { makePayload, makeTestKey, reviewedEntries, signPayload } from './helpers/signed-manifests';
+
+const ADDON_UUID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
+/** Accented letters or the brackets around every pseudo-localised message. */
+const PSEUDO = /[[\]åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ]/;
+
+const PAGES: Array<{ name: AddonPageName; ready: string; width: number }> = [
+  { name: 'popup', ready: '[data-testid="popup-features"] li[data-feature-id]', width: 800 },
+  // About as wide as the panel is inside about:addons.
+  { name: 'options', ready: '[data-testid="features"] tr[data-feature-id]', width: 700 },
+  { name: 'welcome', ready: '[data-testid="welcome-features"] li[data-feature-id]', width: 800 },
+];
+
+describe('a pseudo-locale build: every word localisable, nothing cut', function () {
+  this.timeout(180_000);
+
+  let work: string;
+  let server: LoopbackServer;
+  let addon: BuiltAddon;
+  let browser: Browser;
+
+  before(async function () {
+    work = mkdtempSync(join(tmpdir(), 'sbc-e2e-pseudo-'));
+    server = await startLoopbackServer();
+    const key = await makeTestKey(join(work, 'keys'), 'e2e-pseudo-key');
+    addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.origin, publicKeysDir: join(work, 'keys'), extraEnv: { SBC_PSEUDO_LOCALE: '1' } });
+    server.setManifest(await signPayload(makePayload(1, reviewedEntries(addon.lock, ['reading-time'])), key));
+    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
+    await browser.installExtension(addon.extensionDir);
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Words that are data, not the add-on's: feature names and descriptions, ids, numbers, addresses. */
+  async function readData(page: Page): Promise<Set<string>> {
+    const status = await readHostStatus(page);
+    return new Set([...status.features.flatMap((feature) => [feature.name, feature.description, feature.id, feature.reason]), status.build.origin, status.unit]);
+  }
+
+  for (const { name, ready, width } of PAGES) {
+    it(`shows the ${name} page in pseudo-locale words, none cut`, async function () {
+      const page = await browser.newPage();
+      await page.setViewport({ width, height: 900 });
+      await openAddonPage(page, ADDON_UUID, name, ready);
+      if (name === 'popup') await page.click('li[data-feature-id="reading-time"] [data-testid="feedback"] summary');
+      // The words that arrive with the status (times, the build line) are in once the serial is.
+      if (name === 'options') await page.waitForFunction(() => document.querySelector('[data-testid="manifest-serial"]')?.textContent === '1', { timeout: 15_000 });
+
+      const data = await readData(page);
+      const unlocalised = (await readVisibleTexts(page)).filter((text) => !PSEUDO.test(text) && !data.has(text) && !/^[\d\s.:·/%()-]+$/.test(text));
+      assert.deepEqual(unlocalised, [], 'words on screen that skipped the messages file');
+      assert.match(await page.$eval('h1, h2', (node) => node.textContent ?? ''), PSEUDO);
+
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `pseudo-locale-${name}.png`), fullPage: true });
+      const cut = await findCutText(page);
+      assert.deepEqual(cut, [], `text cut by the layout (see test-results/pseudo-locale-${name}.png)`);
+      await page.close();
+    });
+  }
+});
