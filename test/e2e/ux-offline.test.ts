@@ -15,7 +15,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { generateKeyPair } from '../../build/keys';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
-import { openQaPanel, readFeatureRow, readHostStatus, refreshManifest, waitFor } from './helpers/qa-panel';
+import { openAddonPage } from './helpers/addon-pages';
+import { readFeatureRow, readHostStatus, refreshManifest, waitFor } from './helpers/qa-panel';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -114,7 +115,7 @@ describe('the QA panel when the beta server goes away and comes back', function 
   });
 
   it('shows no status line and an open sign-up form while the server answers', async function () {
-    await openQaPanel(panel, ADDON_UUID);
+    await openAddonPage(panel, ADDON_UUID, 'options', '[data-testid="features"] tr[data-feature-id]');
     await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 20_000, 'reading-time installed');
     await waitFor(async () => (await readPanel(panel)).signUpEnabled, 10_000, 'sign-up open');
     assert.deepEqual(await readPanel(panel), { serverLine: null, visibleErrors: [], termsWaiting: false, signUpEnabled: true });
@@ -124,7 +125,7 @@ describe('the QA panel when the beta server goes away and comes back', function 
     await stopBetaServer(server);
     await refreshManifest(panel);
     // A fresh panel asks for the status and the terms at once: each failure would once have had its own line.
-    await openQaPanel(panel, ADDON_UUID);
+    await openAddonPage(panel, ADDON_UUID, 'options', '[data-testid="features"] tr[data-feature-id]');
     let view: PanelView | null = null;
     await waitFor(async () => (view = await readPanel(panel)).serverLine !== null && view.termsWaiting, 10_000, 'the status line and the waiting sign-up form');
     assert.match(view!.serverLine!, /^The beta server at http:\/\/127\.0\.0\.1:\d+ cannot be reached\. Last reached: \d{4}-\d\d-\d\d \d\d:\d\d UTC \((just now|\d+ min ago)\)\. Trying again…$/);

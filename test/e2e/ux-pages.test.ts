@@ -71,8 +71,7 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
         it('fills in the QA panel opened in a background tab, before anyone selects it', async function () {
           const front = await browser.newPage();
           await front.bringToFront();
-          void panel.goto(`moz-extension://${ADDON_UUID}/ui/options.html`).catch(() => undefined);
-          await panel.waitForSelector('[data-testid="features"] tr[data-feature-id]', { timeout: 20_000 });
+          await openAddonPage(panel, ADDON_UUID, 'options', READY.options);
           assert.equal(await panel.evaluate(() => document.visibilityState), 'hidden', 'the panel is in a background tab');
           await waitFor(async () => (await panel.$eval('[data-testid="manifest-serial"]', (node) => node.textContent)) === '1', 15_000, 'the serial filled in');
           assert.equal(await panel.evaluate(() => document.visibilityState), 'hidden', 'still in the background');
