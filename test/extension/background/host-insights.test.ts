@@ -10,11 +10,12 @@ import { ServerReachability } from '../../../extension/background/server-reachab
 import { SESSION_STORAGE_KEY } from '../../../extension/account/account-session';
 import type { HostResponse } from '../../../extension/messages';
 import { createFakeBrowser } from '../../helpers/fake-browser';
-import { makeKey, manifestResponse, scriptedFetch, type TestKey } from '../channel/fixtures';
-import { makeFeature } from '../runtime/test-features';
+import { manifestResponse, scriptedFetch } from '../../helpers/addon-fixtures';
+import { createSigningKey as makeKey, type SigningKey as TestKey } from '../../helpers/signing';
+import { makeFeature } from '../../helpers/test-features';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { makeFeature as makeFeatureStatus, makeStatus } from '../ui/status-fixture';
-import { createControllerBrowser, createTestController, OPTIONS_PAGE_SENDER, serveAddonFiles, signManifest, stopController, waitFor, waitForLedgerState } from './controller-harness';
+import { createControllerBrowser, createTestController, requestStatus, sendRequest, serveAddonFiles, signManifest, stopController, waitFor, waitForLedgerState } from './controller-harness';
 
 const TOKEN = 'tok_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a';
 const EMAIL = 'beta.tester@example.org';
@@ -46,21 +47,20 @@ describe('background: host insights', () => {
     const server = { fetch: async () => manifestResponse(envelope, `"${envelope.length}"`) };
     const { controller } = createTestController({ browser, key, features: [feature], fetch: server.fetch as typeof fetch });
     await controller.start();
-    await waitFor(async () => (await controller.status()).manifest.serial === 5, 'the first manifest');
-    const ask = <T>(message: unknown) => controller.handleMessage(message, OPTIONS_PAGE_SENDER) as Promise<T>;
-    assert.deepEqual((await ask<HostResponse<{ type: 'sbc:changes' }>>({ type: 'sbc:changes' })).entries, []);
+    await waitFor(async () => (await requestStatus(browser)).manifest.serial === 5, 'the first manifest');
+    assert.deepEqual((await sendRequest<HostResponse<{ type: 'sbc:changes' }>>(browser, { type: 'sbc:changes' })).entries, []);
 
     envelope = withFeature;
-    await ask({ type: 'sbc:refresh' });
+    await sendRequest(browser, { type: 'sbc:refresh' });
     await waitForLedgerState(browser, 'quiet', 'installed');
-    const changes = await ask<HostResponse<{ type: 'sbc:changes' }>>({ type: 'sbc:changes' });
+    const changes = await sendRequest<HostResponse<{ type: 'sbc:changes' }>>(browser, { type: 'sbc:changes' });
     assert.deepEqual(changes.entries.map((entry) => [entry.featureId, entry.kind]), [['quiet', 'added']]);
     assert.equal(changes.unseen, 1);
     assert.deepEqual(action.setBadgeText.lastCall.args[0], { text: '1' });
 
-    assert.equal((await ask<HostResponse<{ type: 'sbc:changes-seen' }>>({ type: 'sbc:changes-seen' })).unseen, 0);
+    assert.equal((await sendRequest<HostResponse<{ type: 'sbc:changes-seen' }>>(browser, { type: 'sbc:changes-seen' })).unseen, 0);
     assert.deepEqual(action.setBadgeText.lastCall.args[0], { text: '' });
-    await stopController(controller, browser);
+    await stopController(controller);
   });
 
   it('copies diagnostics with the build, manifest key, decisions and errors, and no token or email', async () => {
@@ -74,9 +74,9 @@ describe('background: host insights', () => {
     const { controller } = createTestController({ browser, key, features: [feature], fetch: server.fetch as typeof fetch });
     await controller.start();
     await waitForLedgerState(browser, 'quiet', 'installed');
-    assert.equal((await controller.status()).account?.email, EMAIL, 'the test is signed in');
+    assert.equal((await requestStatus(browser)).account?.email, EMAIL, 'the test is signed in');
 
-    const report = (await controller.handleMessage({ type: 'sbc:diagnostics' }, OPTIONS_PAGE_SENDER)) as HostResponse<{ type: 'sbc:diagnostics' }>;
+    const report = await sendRequest<HostResponse<{ type: 'sbc:diagnostics' }>>(browser, { type: 'sbc:diagnostics' });
     const text = JSON.stringify(report);
     assert.ok(!text.includes(TOKEN), 'no token');
     assert.ok(!text.includes(EMAIL), 'no email');
@@ -87,7 +87,7 @@ describe('background: host insights', () => {
     assert.deepEqual(report.account, { signedIn: true, termsOutdated: false });
     assert.deepEqual(report.features.map((f) => [f.id, f.state, f.decision]), [['quiet', 'installed', 'eligible']]);
     assert.match(report.features[0]!.reason, /Rollout 100%/);
-    await stopController(controller, browser);
+    await stopController(controller);
   });
 
   describe('redaction', () => {

@@ -26,6 +26,7 @@ const SHOWN_PROPERTIES = new Set(['textContent', 'innerText', 'innerHTML', 'titl
 const SHOWN_ATTRIBUTES = new Set(['title', 'placeholder', 'aria-label', 'alt', 'aria-description', 'label']);
 const SHOWING_CALLS = new Set(['showMessage', 'showText', 'confirm', 'alert', 'prompt']);
 const TRANSLATING_CALLS = new Set(['t']);
+const ERROR_CODE = /^[a-z][a-z0-9]*([-_.:][a-z0-9]+)*$/;
 /** Attributes and properties whose values are for the browser, never for the reader. */
 const CODE_ATTRIBUTES = new Set(['class', 'className', 'id', 'rel', 'role', 'type', 'name', 'target', 'autocomplete', 'href', 'src']);
 
@@ -75,7 +76,8 @@ function shownBecause(literal: ts.Node): string | null {
   if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression)) {
     const name = calleeName(parent);
     const index = parent.arguments.indexOf(node as ts.Expression);
-    if (ts.isNewExpression(parent) && /Error$/.test(name)) return `the message of ${name}`;
+    // An error's code ("no-answer") is for code; anything else it carries may reach the user.
+    if (ts.isNewExpression(parent) && /Error$/.test(name) && !ERROR_CODE.test(literalText(literal) ?? '')) return `the message of ${name}`;
     if (SHOWING_CALLS.has(name)) return `passed to ${name}()`;
     if (name === 'el' && index >= 2) return 'a child of el()';
     if (name === 'setAttribute' && index === 1) {

@@ -53,6 +53,7 @@ describe('localisation: every word from the messages file', () => {
       "if (request.type === 'sbc:status') run();",
       "type Kind = 'added' | 'removed';",
       "const stored = items['host:changes'];",
+      "throw new HostRequestError(request.type, 'no-answer', t('errorNoAnswer', request.type));",
     ].join('\n');
     assert.deepEqual(findInScript('sample.ts', source), []);
   });
