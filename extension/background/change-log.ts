@@ -60,16 +60,6 @@ export function readPresence(decision: Pick<PlanDecision, 'reasonCode'>, record:
   return { state: 'off', reasonCode };
 }
 
-/** The presence before any log existed: what the ledger had installed (an update of the add-on tells nothing old). */
-export function presenceFromLedger(ledger: Ledger): Record<string, Presence> {
-  const presence: Record<string, Presence> = {};
-  for (const [id, record] of Object.entries(ledger)) {
-    if (record.state === 'installed') presence[id] = { state: 'on', reasonCode: 'eligible' };
-    else if (record.state === 'failed') presence[id] = { state: 'failed', reasonCode: 'failed' };
-  }
-  return presence;
-}
-
 const OFF_KINDS: Record<string, ChangeKind> = {
   killed: 'killed',
   'sign-offs': 'withdrawn',
@@ -98,22 +88,25 @@ export function classifyChange(before: Presence | undefined, after: Presence): C
 
 /**
  * Compares the presence after a reconcile with the one before. Without a
- * manifest there is no plan to speak of, so nothing changes.
+ * manifest there is no plan to speak of, so nothing changes (null). The
+ * first plan made with a manifest is the baseline and tells nothing: a new
+ * user sees their features on the welcome page, and an updated add-on had
+ * them already.
  */
 export function detectChanges(
-  before: Record<string, Presence>,
+  before: Record<string, Presence> | undefined,
   decisions: readonly PlanDecision[],
   ledger: Ledger,
   names: (id: string) => string,
   at: string,
-): { entries: ChangeEntry[]; presence: Record<string, Presence> } {
-  if (decisions.some((decision) => decision.reasonCode === 'no-manifest')) return { entries: [], presence: before };
+): { entries: ChangeEntry[]; presence: Record<string, Presence> } | null {
+  if (decisions.some((decision) => decision.reasonCode === 'no-manifest')) return null;
   const presence: Record<string, Presence> = {};
   const entries: ChangeEntry[] = [];
   for (const decision of decisions) {
     const after = readPresence(decision, ledger[decision.id]);
     presence[decision.id] = after;
-    const kind = classifyChange(before[decision.id], after);
+    const kind = before && classifyChange(before[decision.id], after);
     if (kind) entries.push({ featureId: decision.id, name: names(decision.id), kind, at });
   }
   return { entries, presence };
@@ -127,13 +120,14 @@ export class ChangeLog {
   ) {}
 
   /**
-   * Call after every reconcile, with the ledger as it was before it.
-   * Records what changed for the user, then shows the badge and, when on, a notification.
+   * Call after every reconcile. Records what changed for the user, then
+   * shows the badge and, when on, a notification.
    */
-  async record(decisions: readonly PlanDecision[], ledgerBefore: Ledger, ledgerAfter: Ledger, names: (id: string) => string): Promise<ChangeEntry[]> {
-    const stored = (await this.browser.storage.local.get(PRESENCE_KEY))[PRESENCE_KEY] as Record<string, Presence> | undefined;
-    const before = stored ?? presenceFromLedger(ledgerBefore);
-    const { entries, presence } = detectChanges(before, decisions, ledgerAfter, names, this.now().toISOString());
+  async record(decisions: readonly PlanDecision[], ledgerAfter: Ledger, names: (id: string) => string): Promise<ChangeEntry[]> {
+    const before = (await this.browser.storage.local.get(PRESENCE_KEY))[PRESENCE_KEY] as Record<string, Presence> | undefined;
+    const detected = detectChanges(before, decisions, ledgerAfter, names, this.now().toISOString());
+    if (!detected) return [];
+    const { entries, presence } = detected;
     const view = await this.read();
     const next: ChangeLogView = entries.length
       ? { ...view, entries: [...entries, ...view.entries].slice(0, MAX_CHANGES), unseen: Math.min(view.unseen + entries.length, MAX_CHANGES) }

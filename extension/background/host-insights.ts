@@ -17,7 +17,7 @@ import type { HostStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readEnvironment } from '../runtime/environment';
-import { readLedger, type Ledger } from '../runtime/feature-state';
+import { readLedger } from '../runtime/feature-state';
 import type { PlanDecision } from '../../protocol/planner';
 import { ChangeLog, type ChangeLogBrowser } from './change-log';
 import { buildDiagnostics, captureErrors, type RecentError } from './diagnostics';
@@ -51,9 +51,9 @@ export class HostInsights {
   }
 
   /** Records what the reconcile changed for the user. */
-  async afterReconcile(decisions: readonly PlanDecision[], ledgerBefore: Ledger, registry: readonly RegisteredFeature[]): Promise<void> {
+  async afterReconcile(decisions: readonly PlanDecision[], registry: readonly RegisteredFeature[]): Promise<void> {
     const names = (id: string) => registry.find((feature) => feature.id === id)?.name ?? id;
-    await this.changes.record(decisions, ledgerBefore, await readLedger(this.browser.storage.local), names);
+    await this.changes.record(decisions, await readLedger(this.browser.storage.local), names);
   }
 
   /** The status with what the host learnt about reaching the server. */

@@ -109,8 +109,8 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     host,
     account,
     // Told after every reconcile; a failure here never undoes the plan.
-    afterReconcile: (decisions, ledgerBefore) =>
-      insights.afterReconcile(decisions, ledgerBefore, registry).catch((error: unknown) => log.warn('the change log could not be updated', error)),
+    afterReconcile: (decisions) =>
+      insights.afterReconcile(decisions, registry).catch((error: unknown) => log.warn('the change log could not be updated', error)),
   });
   const client = new ManifestClient({
     db,

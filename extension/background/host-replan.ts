@@ -9,7 +9,7 @@ import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { BrowserApi } from '../runtime/browser-api';
 import { readEnvironment } from '../runtime/environment';
 import type { RegisteredFeature } from '../runtime/feature-registry';
-import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, type Ledger } from '../runtime/feature-state';
+import { readLedger, readOptOuts, readOrCreateUnit, readOverrides } from '../runtime/feature-state';
 import { planFeatures, type PlanDecision } from '../../protocol/planner';
 import { SerialQueue } from '../runtime/serial-queue';
 import { readDataConsent, type ConsentPermissions } from './feature-consent';
@@ -20,8 +20,8 @@ export interface ReplannerDeps {
   registry: RegisteredFeature[];
   host: { reconcile(decisions: PlanDecision[]): Promise<void> };
   account: { getSession(): Promise<AccountSession | null> };
-  /** Called after each reconcile with the ledger as it was before it (the change log). */
-  afterReconcile?(decisions: readonly PlanDecision[], ledgerBefore: Ledger): Promise<void>;
+  /** Called after each reconcile with its plan (the change log). */
+  afterReconcile?(decisions: readonly PlanDecision[]): Promise<void>;
 }
 
 /**
@@ -100,6 +100,6 @@ export class Replanner {
       installed: Object.keys(ledger),
     });
     await host.reconcile(this.latest);
-    await this.deps.afterReconcile?.(this.latest, ledger);
+    await this.deps.afterReconcile?.(this.latest);
   }
 }

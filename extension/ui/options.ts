@@ -120,7 +120,8 @@ function setUpRefresh(): void {
       try {
         const after = await request({ type: 'sbc:refresh' });
         render(after);
-        const outcome = describeRefreshResult(before, after);
+        // The server line already says why; the answer to the click need not say it again at length.
+        const outcome = isSaidByServerLine(after) ? { ok: false, text: t('refreshUnreachable') } : describeRefreshResult(before, after);
         showMessage(result, outcome.text, !outcome.ok);
       } catch (error) {
         showMessage(result, t('refreshFailed', describeFailure(error)), true);

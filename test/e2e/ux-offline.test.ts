@@ -125,6 +125,8 @@ describe('the QA panel when the beta server goes away and comes back', function 
     await stopBetaServer(server);
     await refreshManifest(panel);
     // A fresh panel asks for the status and the terms at once: each failure would once have had its own line.
+    await panel.close();
+    panel = await browser.newPage();
     await openAddonPage(panel, ADDON_UUID, 'options', '[data-testid="features"] tr[data-feature-id]');
     let view: PanelView | null = null;
     await waitFor(async () => (view = await readPanel(panel)).serverLine !== null && view.termsWaiting, 10_000, 'the status line and the waiting sign-up form');

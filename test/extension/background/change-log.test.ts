@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { ChangeLog, classifyChange, detectChanges, MAX_CHANGES, presenceFromLedger, type Presence } from '../../../extension/background/change-log';
+import { ChangeLog, classifyChange, detectChanges, MAX_CHANGES, type Presence } from '../../../extension/background/change-log';
 import { describeChange } from '../../../extension/background/change-sentences';
 import type { Ledger } from '../../../extension/runtime/feature-state';
 import type { PlanDecision, PlanReasonCode } from '../../../extension/runtime/planner';
@@ -55,13 +55,15 @@ describe('background: change log', () => {
 
   describe('detectChanges', () => {
     it('compares each feature after the reconcile with what it was before', () => {
-      const { entries, presence } = detectChanges(
+      const detected = detectChanges(
         { 'page-notes': on() },
         [decision('page-notes', 'killed'), decision('reading-time', 'eligible'), decision('tab-stash', 'needs-account')],
         { 'reading-time': record('installed'), 'tab-stash': record('disabled') },
         names,
         AT,
       );
+      assert.ok(detected);
+      const { entries, presence } = detected;
       assert.deepEqual(entries.map((entry) => describeChange(entry)), [
         'Page notes was turned off by the beta team',
         'Reading time was added',
@@ -72,12 +74,12 @@ describe('background: change log', () => {
     });
 
     it('says nothing while there is no manifest to plan with', () => {
-      const before = { 'reading-time': on() };
-      assert.deepEqual(detectChanges(before, [decision('reading-time', 'no-manifest')], {}, names, AT), { entries: [], presence: before });
+      assert.equal(detectChanges({ 'reading-time': on() }, [decision('reading-time', 'no-manifest')], {}, names, AT), null);
     });
 
-    it('starts a first log from the ledger, so an update of the add-on tells nothing already there', () => {
-      assert.deepEqual(presenceFromLedger({ 'reading-time': record('installed'), 'page-notes': record('disabled') }), { 'reading-time': on() });
+    it('takes the first plan with a manifest as the baseline: a new user’s first features, or an updated add-on’s, are not news', () => {
+      const detected = detectChanges(undefined, [decision('reading-time', 'eligible')], { 'reading-time': record('installed') }, names, AT);
+      assert.deepEqual(detected, { entries: [], presence: { 'reading-time': on() } });
     });
   });
 
@@ -90,9 +92,14 @@ describe('background: change log', () => {
       return { browser, action, notifications, log };
     }
 
+    /** The first manifest, without the feature: the baseline. */
+    const baseline = (log: ChangeLog) => log.record([decision('reading-time', 'not-in-manifest')], {}, names);
+
     it('shows the count on the toolbar button until the popup is opened, and notifies in plain words', async () => {
       const { action, notifications, log } = setUp();
-      await log.record([decision('reading-time', 'eligible')], {}, { 'reading-time': record('installed') }, names);
+      assert.deepEqual(await baseline(log), []);
+      assert.equal(action.setBadgeText.callCount, 0, 'no badge for the baseline');
+      await log.record([decision('reading-time', 'eligible')], { 'reading-time': record('installed') }, names);
       assert.deepEqual(action.setBadgeText.lastCall.args[0], { text: '1' });
       assert.equal(notifications.create.callCount, 1);
       assert.equal(notifications.create.lastCall.args[1].message, 'Reading time was added');
@@ -108,9 +115,10 @@ describe('background: change log', () => {
 
     it('tells a change once, however often the same plan is applied again', async () => {
       const { action, log } = setUp();
+      await baseline(log);
       const plan = [decision('reading-time', 'eligible')];
-      await log.record(plan, {}, { 'reading-time': record('installed') }, names);
-      await log.record(plan, { 'reading-time': record('installed') }, { 'reading-time': record('installed') }, names);
+      await log.record(plan, { 'reading-time': record('installed') }, names);
+      await log.record(plan, { 'reading-time': record('installed') }, names);
       assert.equal((await log.read()).entries.length, 1);
       assert.equal(action.setBadgeText.callCount, 1);
     });
@@ -118,9 +126,10 @@ describe('background: change log', () => {
     it('raises no notification once the user turned them off, and keeps the newest changes only', async () => {
       const { notifications, log } = setUp();
       await log.setNotify(false);
+      await baseline(log);
       for (let i = 0; i < MAX_CHANGES + 5; i++) {
         const installed = i % 2 === 0;
-        await log.record([decision('reading-time', installed ? 'eligible' : 'killed')], {}, installed ? { 'reading-time': record('installed') } : {}, names);
+        await log.record([decision('reading-time', installed ? 'eligible' : 'killed')], installed ? { 'reading-time': record('installed') } : {}, names);
       }
       assert.equal(notifications.create.callCount, 0);
       const view = await log.read();
@@ -131,7 +140,8 @@ describe('background: change log', () => {
 
     it('sets the badge again from storage when the browser starts', async () => {
       const { browser, action, log } = setUp();
-      await log.record([decision('reading-time', 'eligible')], {}, { 'reading-time': record('installed') }, names);
+      await baseline(log);
+      await log.record([decision('reading-time', 'eligible')], { 'reading-time': record('installed') }, names);
       const again = new ChangeLog({ storage: browser.storage, action }, { warn: () => {} });
       action.setBadgeText.resetHistory();
       await again.restoreBadge();
