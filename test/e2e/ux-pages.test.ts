@@ -9,35 +9,39 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { openAddonPage, runAxe, tabToNextControl, type AddonPageName } from './helpers/addon-pages';
+import { runAxe, tabToNextControl } from './helpers/addon-pages';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
-import { readFeatureRow, readHostStatus, refreshManifest, waitFor } from './helpers/qa-panel';
-import { makePayload, makeTestKey, reviewedEntries, signPayload, type TestKey } from './helpers/signed-manifests';
+import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, refreshManifest, waitForFeatureState } from './helpers/qa-panel';
+import { SETUP_MS, TEST_MS, waitFor, waitUntil } from './helpers/waits';
+import { makeManifestPayload, reviewedEntries } from '../helpers/manifests';
+import { createPinnedKey, signPayload, type SigningKey } from '../helpers/signing';
 
 const ADDON_UUID = '7c2d4e6f-8a9b-4c0d-9e1f-2a3b4c5d6e7f';
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
-const READY: Record<AddonPageName, string> = {
+type PageName = 'popup' | 'options' | 'welcome';
+const READY: Record<PageName, string> = {
   popup: '[data-testid="popup-features"] li[data-feature-id]',
   options: '[data-testid="features"] tr[data-feature-id]',
   welcome: '[data-testid="welcome-features"] li[data-feature-id]',
 };
 
 describe('the add-on’s pages, as beta users and QA meet them', function () {
-  this.timeout(180_000);
+  this.timeout(TEST_MS);
 
   let work: string;
   let server: LoopbackServer;
-  let key: TestKey;
+  let key: SigningKey;
   let addon: BuiltAddon;
 
   before(async function () {
+    this.timeout(SETUP_MS);
     work = mkdtempSync(join(tmpdir(), 'sbc-e2e-ux-'));
     server = await startLoopbackServer();
-    key = await makeTestKey(join(work, 'keys'), 'e2e-ux-key');
+    key = await createPinnedKey(join(work, 'keys'), 'e2e-ux-key');
     addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.origin, publicKeysDir: join(work, 'keys') });
-    server.setManifest(await signPayload(makePayload(1, []), key));
+    server.setManifest(await signPayload(makeManifestPayload({ serial: 1, features: [] }), key));
   });
 
   after(async function () {
@@ -53,6 +57,7 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
       let panel: Page;
 
       before(async function () {
+        this.timeout(SETUP_MS);
         browser = await launchFirefox({
           addonId: addon.addonId,
           addonUuid: ADDON_UUID,
@@ -71,36 +76,38 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
         it('fills in the QA panel opened in a background tab, before anyone selects it', async function () {
           const front = await browser.newPage();
           await front.bringToFront();
-          await openAddonPage(panel, ADDON_UUID, 'options', READY.options);
+          // Not openAddonPage: it brings the tab to the front, and this one must stay behind.
+          void panel.goto(`moz-extension://${ADDON_UUID}/ui/options.html`, { timeout: 0 }).catch(() => undefined);
+          await waitUntil(() => panel.$(READY.options), (found) => found !== null, 'the panel to list the features');
           assert.equal(await panel.evaluate(() => document.visibilityState), 'hidden', 'the panel is in a background tab');
-          await waitFor(async () => (await panel.$eval('[data-testid="manifest-serial"]', (node) => node.textContent)) === '1', 15_000, 'the serial filled in');
+          await waitFor(async () => (await panel.$eval('[data-testid="manifest-serial"]', (node) => node.textContent)) === '1', 'the serial filled in');
           assert.equal(await panel.evaluate(() => document.visibilityState), 'hidden', 'still in the background');
           await front.close();
         });
 
         it('lights the toolbar badge and says “Reading time was added” when a new manifest adds it; QA overrides say nothing', async function () {
           assert.equal(await badgeText(panel), '', 'no badge while nothing changed for the user');
-          server.setManifest(await signPayload(makePayload(2, reviewedEntries(addon.lock, ['reading-time'])), key));
+          server.setManifest(await signPayload(makeManifestPayload({ serial: 2, features: reviewedEntries(addon.lock, ['reading-time']) }), key));
           await refreshManifest(panel);
-          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 15_000, 'reading-time installed');
-          await waitFor(async () => (await badgeText(panel)) === '1', 10_000, 'the badge says 1');
+          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 'reading-time installed');
+          await waitFor(async () => (await badgeText(panel)) === '1', 'the badge says 1');
 
           const popup = await browser.newPage();
-          await openAddonPage(popup, ADDON_UUID, 'popup', '[data-testid="changes"] li');
+          await openAddonPage(popup, ADDON_UUID, 'ui/popup.html', '[data-testid="changes"] li');
           const changes = await popup.$$eval('[data-testid="changes"] li', (items) => items.map((item) => [item.querySelector('[data-testid="change-text"]')?.textContent, item.classList.contains('new')]));
           assert.deepEqual(changes, [['Reading time was added', true]]);
-          await waitFor(async () => (await badgeText(panel)) === '', 10_000, 'opening the popup clears the badge');
+          await waitFor(async () => (await badgeText(panel)) === '', 'opening the popup clears the badge');
           mkdirSync(SCREENSHOTS, { recursive: true });
           await popup.screenshot({ path: join(SCREENSHOTS, 'popup-whats-new.png') });
 
           await popup.click('[data-testid="notify-changes"]');
-          await waitFor(async () => (await popup.evaluate(() => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<{ notify: boolean }> } } }).browser.runtime.sendMessage({ type: 'sbc:changes' }))).notify === false, 10_000, 'notifications turned off');
+          await waitFor(async () => (await popup.evaluate(() => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<{ notify: boolean }> } } }).browser.runtime.sendMessage({ type: 'sbc:changes' }))).notify === false, 'notifications turned off');
           await popup.close();
 
           await panel.select('tr[data-feature-id="reading-time"] [data-testid="override"]', 'off');
-          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'disabled', 15_000, 'forced off');
+          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'disabled', 'forced off');
           await panel.select('tr[data-feature-id="reading-time"] [data-testid="override"]', 'default');
-          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 15_000, 'back on');
+          await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 'back on');
           assert.equal(await badgeText(panel), '', 'what QA did themselves lights no badge');
         });
 
@@ -119,8 +126,11 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
 
       for (const name of ['popup', 'options', 'welcome'] as const) {
         it(`has no serious or critical accessibility violation on the ${name} page, and shows where the focus is`, async function () {
+          // The pages show what is installed when they open: wait for the feature first (a fresh profile fetches its manifest at start).
+          await openQaPanel(panel, ADDON_UUID, 'reading-time');
+          await waitForFeatureState(panel, 'reading-time', 'installed');
           const page = await browser.newPage();
-          await openAddonPage(page, ADDON_UUID, name, READY[name]);
+          await openAddonPage(page, ADDON_UUID, `ui/${name}.html`, READY[name]);
           assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), scheme === 'dark');
 
           const rings = [];

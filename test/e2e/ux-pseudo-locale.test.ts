@@ -9,19 +9,21 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { findCutText, openAddonPage, readVisibleTexts, type AddonPageName } from './helpers/addon-pages';
+import { findCutText, readVisibleTexts } from './helpers/addon-pages';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
-import { readHostStatus } from './helpers/qa-panel';
-import { makePayload, makeTestKey, reviewedEntries, signPayload } from './helpers/signed-manifests';
+import { openAddonPage, readHostStatus } from './helpers/qa-panel';
+import { SETUP_MS, TEST_MS, WAIT_MS } from './helpers/waits';
+import { makeManifestPayload, reviewedEntries } from '../helpers/manifests';
+import { createPinnedKey, signPayload } from '../helpers/signing';
 
 const ADDON_UUID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
 /** Accented letters or the brackets around every pseudo-localised message. */
 const PSEUDO = /[[\]åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ]/;
 
-const PAGES: Array<{ name: AddonPageName; ready: string; width: number }> = [
+const PAGES: Array<{ name: 'popup' | 'options' | 'welcome'; ready: string; width: number }> = [
   { name: 'popup', ready: '[data-testid="popup-features"] li[data-feature-id]', width: 800 },
   // About as wide as the panel is inside about:addons.
   { name: 'options', ready: '[data-testid="features"] tr[data-feature-id]', width: 700 },
@@ -29,7 +31,7 @@ const PAGES: Array<{ name: AddonPageName; ready: string; width: number }> = [
 ];
 
 describe('a pseudo-locale build: every word localisable, nothing cut', function () {
-  this.timeout(180_000);
+  this.timeout(TEST_MS);
 
   let work: string;
   let server: LoopbackServer;
@@ -37,11 +39,12 @@ describe('a pseudo-locale build: every word localisable, nothing cut', function 
   let browser: Browser;
 
   before(async function () {
+    this.timeout(SETUP_MS);
     work = mkdtempSync(join(tmpdir(), 'sbc-e2e-pseudo-'));
     server = await startLoopbackServer();
-    const key = await makeTestKey(join(work, 'keys'), 'e2e-pseudo-key');
+    const key = await createPinnedKey(join(work, 'keys'), 'e2e-pseudo-key');
     addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.origin, publicKeysDir: join(work, 'keys'), extraEnv: { SBC_PSEUDO_LOCALE: '1' } });
-    server.setManifest(await signPayload(makePayload(1, reviewedEntries(addon.lock, ['reading-time'])), key));
+    server.setManifest(await signPayload(makeManifestPayload({ serial: 1, features: reviewedEntries(addon.lock, ['reading-time']) }), key));
     browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
     await browser.installExtension(addon.extensionDir);
   });
@@ -62,10 +65,10 @@ describe('a pseudo-locale build: every word localisable, nothing cut', function 
     it(`shows the ${name} page in pseudo-locale words, none cut`, async function () {
       const page = await browser.newPage();
       await page.setViewport({ width, height: 900 });
-      await openAddonPage(page, ADDON_UUID, name, ready);
+      await openAddonPage(page, ADDON_UUID, `ui/${name}.html`, ready);
       if (name === 'popup') await page.click('li[data-feature-id="reading-time"] [data-testid="feedback"] summary');
       // The words that arrive with the status (times, the build line) are in once the serial is.
-      if (name === 'options') await page.waitForFunction(() => document.querySelector('[data-testid="manifest-serial"]')?.textContent === '1', { timeout: 15_000 });
+      if (name === 'options') await page.waitForFunction(() => document.querySelector('[data-testid="manifest-serial"]')?.textContent === '1', { timeout: WAIT_MS });
 
       const data = await readData(page);
       const unlocalised = (await readVisibleTexts(page)).filter((text) => !PSEUDO.test(text) && !data.has(text) && !/^[\d\s.:·/%()-]+$/.test(text));

@@ -6,22 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { waitFor } from './qa-panel';
 
 const AXE_SOURCE = readFileSync(join(__dirname, '..', '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-export type AddonPageName = 'popup' | 'options' | 'welcome';
-
-/**
- * Opens one of the add-on's pages in `page` and waits for `readySelector`.
- * Over BiDi the load event of a moz-extension:// page may never arrive, so
- * navigation is started, not awaited.
- */
-export async function openAddonPage(page: Page, addonUuid: string, name: AddonPageName, readySelector: string): Promise<void> {
-  void page.goto(`moz-extension://${addonUuid}/ui/${name}.html`).catch(() => undefined);
-  // Polled rather than waitForSelector: a look at the page while it is still being replaced fails, and is simply asked again.
-  await waitFor(async () => page.evaluate((selector) => document.querySelector(selector) !== null, readySelector), 20_000, `${readySelector} on the ${name} page`);
-}
 
 export interface AxeViolation {
   id: string;
