@@ -13,7 +13,7 @@ import { findCutText, readVisibleTexts } from './helpers/addon-pages';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
-import { openAddonPage, readHostStatus } from './helpers/qa-panel';
+import { openAddonPage, openQaPanel, readHostStatus, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, WAIT_MS } from './helpers/waits';
 import { makeManifestPayload, reviewedEntries } from '../helpers/manifests';
 import { createPinnedKey, signPayload } from '../helpers/signing';
@@ -47,6 +47,11 @@ describe('a pseudo-locale build: every word localisable, nothing cut', function 
     server.setManifest(await signPayload(makeManifestPayload({ serial: 1, features: reviewedEntries(addon.lock, ['reading-time']) }), key));
     browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
     await browser.installExtension(addon.extensionDir);
+    // The pages show what is installed when they open: wait for the feature first.
+    const panel = await browser.newPage();
+    await openQaPanel(panel, ADDON_UUID, 'reading-time');
+    await waitForFeatureState(panel, 'reading-time', 'installed');
+    await panel.close();
   });
 
   after(async function () {
