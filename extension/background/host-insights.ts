@@ -10,7 +10,7 @@
  * const insights = new HostInsights(browser, buildConfig);
  * const fetchImpl = insights.reachability.wrap(globalThis.fetch);
  * await host.reconcile(decisions);
- * await insights.afterReconcile(decisions, ledgerBefore);
+ * await insights.afterReconcile(decisions, registry);
  */
 import type { HostDb } from '../db';
 import type { HostStatus } from '../messages';
