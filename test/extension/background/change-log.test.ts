@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { ChangeLog, classifyChange, detectChanges, MAX_CHANGES, type Presence } from '../../../extension/background/change-log';
 import { describeChange } from '../../../extension/background/change-sentences';
 import type { Ledger } from '../../../extension/runtime/feature-state';
-import type { PlanDecision, PlanReasonCode } from '../../../extension/runtime/planner';
+import type { PlanDecision, PlanReasonCode } from '../../../protocol/planner';
 import { createFakeBrowser } from '../../helpers/fake-browser';
 
 const AT = '2026-11-30T10:00:00.000Z';
