@@ -8,7 +8,14 @@
  * the tests' (test/helpers/postgres.ts: fsync off, so write figures are
  * upper bounds for a durable database).
  *
- * BENCH_SECONDS (default 8) per run, BENCH_CONNECTIONS (default 100).
+ * Each case runs BENCH_ROUNDS (default 3) rounds, server and baseline
+ * alternating (server first in odd rounds, baseline first in even ones), so a
+ * burst of load from elsewhere on the machine hits both alike; the table gives
+ * the median of each figure and the median of the per-round ratios.
+ *
+ * BENCH_SECONDS (default 5) per run, BENCH_CONNECTIONS (default 100),
+ * BENCH_CASES (default all): a comma-separated list of case prefixes to run,
+ * e.g. `BENCH_CASES=manifest` or `BENCH_CASES=usage,account`.
  * SCRYPT_N sets the sign-in cost (default: the server's, OWASP's 2^17).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,8 +29,10 @@ import { createSigningKey, signPayload } from '../test/helpers/signing';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { startBareLogin, startBareManifest, startBarePostgres, startBareUsageSqlite, type Baseline } from './server-baselines';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const CASES = (process.env.BENCH_CASES ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
 const ADMIN = 'bench-admin-token-0123456789';
 // Sign-ins beyond PASSWORD_QUEUE_LENGTH are refused with 503 by design; fewer clients measure throughput, not refusals.
 const LOGIN_CONNECTIONS = 8;
@@ -39,20 +48,52 @@ interface Row {
   subject: LoadResult;
   baseline: LoadResult;
   baselineName: string;
+  /** Median of the per-round ratios of requests/s. */
+  ratio: number;
 }
 
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+function medianResult(results: LoadResult[]): LoadResult {
+  return {
+    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+    total: results.reduce((sum, r) => sum + r.total, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+/** Whether BENCH_CASES selects the case named `name` (all when unset). */
+const selected = (name: string): boolean => CASES.length === 0 || CASES.some((prefix) => name.toLowerCase().replace(/^(get|post) \/v1\//, '').startsWith(prefix));
+
 async function measure(name: string, baselineName: string, subject: LoadOptions, baseline: LoadOptions): Promise<Row> {
-  // A short warm-up of each, then the measured runs.
+  // A short warm-up of each, then the measured rounds.
   await runLoad({ ...subject, seconds: 1 });
   await runLoad({ ...baseline, seconds: 1 });
-  const row = { name, baselineName, subject: await runLoad(subject), baseline: await runLoad(baseline) };
-  console.error(`  measured: ${name}`);
-  return row;
+  const subjects: LoadResult[] = [];
+  const baselines: LoadResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      subjects.push(await runLoad(subject));
+      baselines.push(await runLoad(baseline));
+    } else {
+      baselines.push(await runLoad(baseline));
+      subjects.push(await runLoad(subject));
+    }
+  }
+  const ratio = median(subjects.map((s, i) => s.requestsPerSecond / baselines[i]!.requestsPerSecond));
+  console.error(`  measured: ${name} (${subjects.map((s, i) => (s.requestsPerSecond / baselines[i]!.requestsPerSecond).toFixed(2)).join(', ')})`);
+  return { name, baselineName, subject: medianResult(subjects), baseline: medianResult(baselines), ratio };
 }
 
 function printTable(rows: Row[]): void {
   const cores = availableParallelism();
-  console.log(`\nBeta server under load: ${CONNECTIONS} connections, ${SECONDS} s per run, autocannon in its own process`);
+  console.log(`\nBeta server under load: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per case, autocannon in its own process; medians`);
   console.log(`machine: ${cores} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}\n`);
   const header = ['case', 'server req/s', 'p99 ms', 'baseline', 'base req/s', 'base p99', 'ratio', 'errors'];
   const lines = rows.map((r) => [
@@ -62,7 +103,7 @@ function printTable(rows: Row[]): void {
     r.baselineName,
     Math.round(r.baseline.requestsPerSecond).toString(),
     r.baseline.p99.toString(),
-    `${(r.subject.requestsPerSecond / r.baseline.requestsPerSecond).toFixed(2)}×`,
+    `${r.ratio.toFixed(2)}×`,
     String(r.subject.errors),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
@@ -124,16 +165,16 @@ async function main(): Promise<void> {
     const load = { connections: CONNECTIONS, seconds: SECONDS };
     const post = (url: string, body: string): LoadOptions => ({ ...load, url, method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const rows: Row[] = [];
-    console.error('Measuring (about 2 × (1 + BENCH_SECONDS) s per case)…');
-    rows.push(await measure('GET /v1/manifest 200', 'bare node:http, same bytes', { ...load, url: `${postgresServer.url}/v1/manifest` }, { ...load, url: `${bareManifest.url}/v1/manifest` }));
+    console.error(`Measuring (about 2 × (1 + ${ROUNDS} × ${SECONDS}) s per case)…`);
+    if (selected('GET /v1/manifest 200')) rows.push(await measure('GET /v1/manifest 200', 'bare node:http, same bytes', { ...load, url: `${postgresServer.url}/v1/manifest` }, { ...load, url: `${bareManifest.url}/v1/manifest` }));
     const ifNoneMatch = { 'if-none-match': etag };
-    rows.push(await measure('GET /v1/manifest 304', 'bare node:http 304', { ...load, url: `${postgresServer.url}/v1/manifest`, headers: ifNoneMatch }, { ...load, url: `${bareManifest.url}/v1/manifest`, headers: ifNoneMatch }));
-    rows.push(await measure('POST /v1/usage, SQLite', 'JSON.parse + 1 INSERT, SQLite', post(`${sqliteServer.url}/v1/usage`, USAGE_BODY), post(bareSqlite.url, USAGE_BODY)));
-    rows.push(await measure('POST /v1/usage, PostgreSQL', 'JSON.parse + 1 INSERT, PostgreSQL', post(`${postgresServer.url}/v1/usage`, USAGE_BODY), post(barePostgres.url, USAGE_BODY)));
+    if (selected('GET /v1/manifest 304')) rows.push(await measure('GET /v1/manifest 304', 'bare node:http 304', { ...load, url: `${postgresServer.url}/v1/manifest`, headers: ifNoneMatch }, { ...load, url: `${bareManifest.url}/v1/manifest`, headers: ifNoneMatch }));
+    if (selected('POST /v1/usage, SQLite')) rows.push(await measure('POST /v1/usage, SQLite', 'JSON.parse + 1 INSERT, SQLite', post(`${sqliteServer.url}/v1/usage`, USAGE_BODY), post(bareSqlite.url, USAGE_BODY)));
+    if (selected('POST /v1/usage, PostgreSQL')) rows.push(await measure('POST /v1/usage, PostgreSQL', 'JSON.parse + 1 INSERT, PostgreSQL', post(`${postgresServer.url}/v1/usage`, USAGE_BODY), post(barePostgres.url, USAGE_BODY)));
     const bearer = { authorization: `Bearer ${token}` };
-    rows.push(await measure('GET /v1/account, PostgreSQL', 'sha256 + 1 join, PostgreSQL', { ...load, url: `${postgresServer.url}/v1/account`, headers: bearer }, { ...load, url: bareAccount.url, headers: bearer }));
+    if (selected('GET /v1/account, PostgreSQL')) rows.push(await measure('GET /v1/account, PostgreSQL', 'sha256 + 1 join, PostgreSQL', { ...load, url: `${postgresServer.url}/v1/account`, headers: bearer }, { ...load, url: bareAccount.url, headers: bearer }));
     const login = JSON.stringify(credentials);
-    rows.push(await measure(`POST /v1/sessions (scrypt N=${readConfig({ ...process.env, ADMIN_TOKEN: ADMIN }).config.passwordParams.N})`, 'one scrypt, same cost', { ...post(`${postgresServer.url}/v1/sessions`, login), connections: LOGIN_CONNECTIONS }, { ...post(bareLogin.url, login), connections: LOGIN_CONNECTIONS }));
+    if (selected(`POST /v1/sessions (scrypt N=${readConfig({ ...process.env, ADMIN_TOKEN: ADMIN }).config.passwordParams.N})`)) rows.push(await measure(`POST /v1/sessions (scrypt N=${readConfig({ ...process.env, ADMIN_TOKEN: ADMIN }).config.passwordParams.N})`, 'one scrypt, same cost', { ...post(`${postgresServer.url}/v1/sessions`, login), connections: LOGIN_CONNECTIONS }, { ...post(bareLogin.url, login), connections: LOGIN_CONNECTIONS }));
     printTable(rows);
     await database.release();
     await bareDatabase.release();
