@@ -14,7 +14,7 @@ import { USAGE_EVENT_PATTERN } from '../../protocol/usage-schema';
 import { HostError } from '../errors';
 
 /** A counter that cannot be recorded; the subject is the feature that asked. */
-export class UsageError extends HostError {
+export class UsageCounterError extends HostError {
   constructor(featureId: string, message: string) {
     super('invalid-usage-counter', message, { subject: featureId });
   }
@@ -33,21 +33,21 @@ export class UsageRecorder {
   constructor(private readonly deps: UsageRecorderDeps) {}
 
   /**
-   * Adds `by` to today's counter of a feature's event. Throws UsageError for
+   * Adds `by` to today's counter of a feature's event. Throws UsageCounterError for
    * a bad feature id, event name or amount; does nothing while counters are off.
    */
   async count(featureId: string, event: string, by = 1): Promise<void> {
     if (!featureIdSchema.safeParse(featureId).success) {
-      throw new UsageError(String(featureId), `usage counter: feature id ${JSON.stringify(featureId)} is not a feature id`);
+      throw new UsageCounterError(String(featureId), `usage counter: feature id ${JSON.stringify(featureId)} is not a feature id`);
     }
     if (!USAGE_EVENT_PATTERN.test(event)) {
-      throw new UsageError(
+      throw new UsageCounterError(
         featureId,
         `usage counter of ${featureId}: event name ${JSON.stringify(event.slice(0, 80))} must match ${USAGE_EVENT_PATTERN} (counters carry no URLs or page content)`,
       );
     }
     if (!Number.isSafeInteger(by) || by < 1) {
-      throw new UsageError(featureId, `usage counter ${featureId}/${event}: amount ${by} must be a positive integer`);
+      throw new UsageCounterError(featureId, `usage counter ${featureId}/${event}: amount ${by} must be a positive integer`);
     }
     if (!(await this.isEnabled())) return;
     const day = formatUtcDay((this.deps.now ?? (() => new Date()))());

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { HostDb } from '../../../extension/db';
 import { HostError } from '../../../extension/errors';
-import { UsageRecorder, UsageError } from '../../../extension/telemetry/usage-recorder';
+import { UsageRecorder, UsageCounterError } from '../../../extension/telemetry/usage-recorder';
 import { UsageUploader } from '../../../extension/telemetry/usage-uploader';
 import { MAX_COUNTS_PER_BATCH } from '../../../protocol/usage-schema';
 import { makeBetaServer, ORIGIN, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
@@ -59,7 +59,7 @@ describe('usage counters', () => {
     it('refuses event names that could carry a URL or page content, naming them', async () => {
       const usage = makeRecorder();
       for (const event of ['https://example.com/private', 'Opened Page', 'search:secret', '', 'x'.repeat(65)]) {
-        await assert.rejects(usage.count('tab-groups', event), (error: Error) => error instanceof UsageError && error.message.includes('event name'));
+        await assert.rejects(usage.count('tab-groups', event), (error: Error) => error instanceof UsageCounterError && error.message.includes('event name'));
       }
       await assert.rejects(usage.count('tab-groups', 'ok', 0), /amount 0/);
       await assert.rejects(usage.count('Not A Feature', 'ok'), /feature id "Not A Feature"/);
@@ -69,7 +69,7 @@ describe('usage counters', () => {
     it('refuses with a HostError coded invalid-usage-counter whose subject is the feature', async () => {
       await assert.rejects(makeRecorder().count('tab-groups', 'Has Spaces'), (error: unknown) => {
         assert.ok(error instanceof HostError);
-        assert.deepEqual([error.name, error.code, error.subject], ['UsageError', 'invalid-usage-counter', 'tab-groups']);
+        assert.deepEqual([error.name, error.code, error.subject], ['UsageCounterError', 'invalid-usage-counter', 'tab-groups']);
         return true;
       });
     });
