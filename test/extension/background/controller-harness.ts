@@ -18,13 +18,13 @@ import sinon from 'sinon';
 import type { BuildConfig } from '../../../protocol/build-config';
 import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import { createHostController, type ControllerBrowser, type HostController } from '../../../extension/background/host-controller';
-import type { HostRequest, HostStatus } from '../../../extension/messages';
+import type { FeatureStatus, HostRequest, HostStatus } from '../../../extension/messages';
 import type { BrowserEvent } from '../../../extension/runtime/browser-api';
 import { readLedger } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser, type FakeBrowser, type FakeBrowserOptions } from '../../helpers/fake-browser';
 import { ORIGIN } from '../../helpers/addon-fixtures';
 import { makePayload } from '../../helpers/manifests';
-import { signPayload, type SigningKey as TestKey } from '../../helpers/signing';
+import { createSigningKey, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
 import { makeLogger, type TestFeature } from '../../helpers/test-features';
 
 export const ADDON_ID = 'services-beta-channel@test';
@@ -207,6 +207,56 @@ export function serveAddonFiles(features: Array<TestFeature & { files: Record<st
     return new Response(text, { status: 200 });
   });
   return { reads, elsewhere, restore: () => stub.restore() };
+}
+
+type AddonFiles = ReturnType<typeof serveAddonFiles>;
+
+/** The signing key and the add-on's files of one describe block (see useSignedAddon). */
+export interface SignedAddon {
+  /** The beta key the manifests are signed with and the build pins; made once, before the block's tests. */
+  readonly key: TestKey;
+  /** What the current test serves; undefined until it calls serve(). */
+  readonly files: AddonFiles | undefined;
+  /** Serves the features' files from the add-on (serveAddonFiles) until the test ends. */
+  serve(features: Array<TestFeature & { files: Record<string, string> }>): AddonFiles;
+}
+
+/**
+ * Registers, in the calling describe block, what every test of the event
+ * page needs: a signing key made once, and the add-on's files served for one
+ * test at a time, so that no test leaves the global fetch replaced.
+ */
+export function useSignedAddon(): SignedAddon {
+  let key: TestKey | undefined;
+  let files: AddonFiles | undefined;
+  before(async () => {
+    key = await createSigningKey('beta-1');
+  });
+  afterEach(() => {
+    files?.restore();
+    files = undefined;
+  });
+  return {
+    get key() {
+      if (!key) throw new Error('test: the signing key is made in before(); use it inside a test');
+      return key;
+    },
+    get files() {
+      return files;
+    },
+    serve(features) {
+      files?.restore();
+      files = serveAddonFiles(features);
+      return files;
+    },
+  };
+}
+
+/** The QA panel's row of one feature; fails the test when the status does not list it. */
+export function findFeature(status: HostStatus, id: string): FeatureStatus {
+  const found = status.features.find((feature) => feature.id === id);
+  if (!found) throw new Error(`status does not list ${id}: ${status.features.map((feature) => feature.id).join(', ') || 'no features'}`);
+  return found;
 }
 
 export interface TestControllerOptions {

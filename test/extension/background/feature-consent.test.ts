@@ -9,23 +9,9 @@ import sinon from 'sinon';
 import { ADDON_CONSENT_KEY } from '../../../extension/background/feature-consent';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { readLedger } from '../../../extension/runtime/feature-state';
-import type { FeatureStatus, HostStatus } from '../../../extension/messages';
 import { manifestResponse, scriptedFetch } from '../../helpers/addon-fixtures';
-import { createSigningKey as makeKey, type SigningKey as TestKey } from '../../helpers/signing';
 import { makeFeature } from '../../helpers/test-features';
-import {
-  createControllerBrowser,
-  createTestController,
-  OPTIONS_PAGE_SENDER,
-  requestStatus,
-  sendMessage,
-  sendRequest,
-  serveAddonFiles,
-  signManifest,
-  stopController,
-  waitFor,
-  waitForLedgerState,
-} from './controller-harness';
+import { createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
 
 const SENDS = ['browsingActivity', 'websiteContent'];
 
@@ -43,42 +29,27 @@ function makeNotesFeature() {
   );
 }
 
-const find = (status: HostStatus, id: string): FeatureStatus => {
-  const found = status.features.find((feature) => feature.id === id);
-  assert.ok(found, `status lists ${id}`);
-  return found;
-};
 
 describe('background: consent to what features send', () => {
-  let key: TestKey;
-  let addonFiles: ReturnType<typeof serveAddonFiles> | undefined;
-
-  before(async () => {
-    key = await makeKey('beta-1');
-  });
-
-  afterEach(() => {
-    addonFiles?.restore();
-    addonFiles = undefined;
-  });
+  const addon = useSignedAddon();
 
   /** A started host whose manifest lists the notes feature; `granted` null is a Firefox without data-collection permissions. */
   async function startWaiting(granted: string[] | null) {
     const notes = makeNotesFeature();
     const browser = createControllerBrowser();
     browser.dataCollection = granted;
-    addonFiles = serveAddonFiles([notes]);
-    const envelope = await signManifest(key, [notes.entry]);
+    addon.serve([notes]);
+    const envelope = await signManifest(addon.key, [notes.entry]);
     const server = scriptedFetch(() => manifestResponse(envelope));
-    const { controller } = createTestController({ browser, key, features: [notes], fetch: server.fetch as typeof fetch });
+    const { controller } = createTestController({ browser, key: addon.key, features: [notes], fetch: server.fetch as typeof fetch });
     await controller.start();
-    await waitFor(async () => find(await requestStatus(browser), 'notes').reasonCode === 'needs-consent', 'notes to wait for consent');
+    await waitFor(async () => findFeature(await requestStatus(browser), 'notes').reasonCode === 'needs-consent', 'notes to wait for consent');
     return { browser, controller };
   }
 
   it('waits for Firefox’s consent, installs the feature when it is granted in Firefox, and uninstalls it when it is withdrawn', async () => {
     const { browser, controller } = await startWaiting(['technicalAndInteraction']);
-    const waiting = find(await requestStatus(browser), 'notes');
+    const waiting = findFeature(await requestStatus(browser), 'notes');
     assert.equal(waiting.state, 'not-installed');
     assert.deepEqual(waiting.missingConsent, SENDS);
     assert.match(waiting.reason, /browsing activity and website content/);
@@ -90,14 +61,14 @@ describe('background: consent to what features send', () => {
     await waitForLedgerState(browser, 'notes', 'installed');
     assert.ok(browser.state.contentScripts.has('sbc:notes:panel'), 'the feature runs');
     assert.equal(browser.state.storage.get('feature:notes:seen'), true);
-    assert.deepEqual(find(await requestStatus(browser), 'notes').missingConsent, []);
+    assert.deepEqual(findFeature(await requestStatus(browser), 'notes').missingConsent, []);
 
     browser.dataCollection = ['technicalAndInteraction', 'websiteContent'];
     await browser.permissions.onRemoved.fire({ data_collection: ['browsingActivity'] });
     await waitFor(async () => (await readLedger(browser.storage.local)).notes === undefined, 'notes to be uninstalled');
     assert.ok(!browser.state.contentScripts.has('sbc:notes:panel'), 'its content script is gone');
     assert.ok(!browser.state.storage.has('feature:notes:seen'), 'its data is wiped');
-    const after = find(await requestStatus(browser), 'notes');
+    const after = findFeature(await requestStatus(browser), 'notes');
     assert.equal(after.reasonCode, 'needs-consent');
     assert.deepEqual(after.missingConsent, ['browsingActivity']);
     await stopController(controller);
@@ -117,15 +88,15 @@ describe('background: consent to what features send', () => {
     const { browser, controller } = await startWaiting(null);
     const waiting = await requestStatus(browser);
     assert.equal(waiting.dataConsentSource, 'add-on');
-    assert.match(find(waiting, 'notes').reason, /the add-on asks/);
+    assert.match(findFeature(waiting, 'notes').reason, /the add-on asks/);
 
     const granted = await sendRequest(browser, { type: 'sbc:data-consent', featureId: 'notes', granted: true });
-    assert.equal(find(granted, 'notes').state, 'installed');
+    assert.equal(findFeature(granted, 'notes').state, 'installed');
     assert.deepEqual((await browser.storage.local.get(ADDON_CONSENT_KEY))[ADDON_CONSENT_KEY], SENDS);
 
     const withdrawn = await sendRequest(browser, { type: 'sbc:data-consent', featureId: 'notes', granted: false });
-    assert.equal(find(withdrawn, 'notes').state, 'not-installed');
-    assert.equal(find(withdrawn, 'notes').reasonCode, 'needs-consent');
+    assert.equal(findFeature(withdrawn, 'notes').state, 'not-installed');
+    assert.equal(findFeature(withdrawn, 'notes').reasonCode, 'needs-consent');
     assert.ok(!browser.state.contentScripts.has('sbc:notes:panel'));
     await stopController(controller);
   });
@@ -133,7 +104,7 @@ describe('background: consent to what features send', () => {
   it('on Firefox 140 and later leaves the answer to Firefox: the request only plans again', async () => {
     const { browser, controller } = await startWaiting([]);
     const status = await sendRequest(browser, { type: 'sbc:data-consent', featureId: 'notes', granted: true });
-    assert.equal(find(status, 'notes').reasonCode, 'needs-consent', 'Firefox was not asked, so nothing is granted');
+    assert.equal(findFeature(status, 'notes').reasonCode, 'needs-consent', 'Firefox was not asked, so nothing is granted');
     assert.deepEqual(await browser.storage.local.get(ADDON_CONSENT_KEY), {});
     await stopController(controller);
   });

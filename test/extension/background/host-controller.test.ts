@@ -5,25 +5,10 @@ import { MANIFEST_POLL_ALARM } from '../../../extension/channel/poller';
 import { openHostDb } from '../../../extension/db';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { readLedger, readOverrides } from '../../../extension/runtime/feature-state';
-import type { FeatureStatus, HostStatus } from '../../../extension/messages';
+import type { HostStatus } from '../../../extension/messages';
 import { manifestResponse, ORIGIN, scriptedFetch } from '../../helpers/addon-fixtures';
-import { createSigningKey as makeKey, type SigningKey as TestKey } from '../../helpers/signing';
 import { makeFeature } from '../../helpers/test-features';
-import {
-  ADDON_ID,
-  alterSignature,
-  createControllerBrowser,
-  createTestController,
-  OPTIONS_PAGE_SENDER,
-  requestStatus,
-  sendMessage,
-  sendRequest,
-  serveAddonFiles,
-  signManifest,
-  stopController,
-  waitFor,
-  waitForLedgerState,
-} from './controller-harness';
+import { ADDON_ID, alterSignature, createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
 
 /** A feature that shows a badge on every page, remembers that it ran and answers its badge's messages. */
 function makeBadgeFeature(id: string, rollout = 10000) {
@@ -63,34 +48,19 @@ function flakyIndexedDB(failures: number): IDBFactory {
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
-const find = (status: HostStatus, id: string): FeatureStatus => {
-  const found = status.features.find((feature) => feature.id === id);
-  assert.ok(found, `status lists ${id}`);
-  return found;
-};
 
 describe('background: the event page’s host', () => {
-  let key: TestKey;
-  let addonFiles: ReturnType<typeof serveAddonFiles> | undefined;
-
-  before(async () => {
-    key = await makeKey('beta-1');
-  });
-
-  afterEach(() => {
-    addonFiles?.restore();
-    addonFiles = undefined;
-  });
+  const addon = useSignedAddon();
 
   type Server = { fetch: (input: string | URL, init?: RequestInit) => Promise<Response>; requests: ReturnType<typeof scriptedFetch>['requests'] };
 
   /** A controller on a fresh fake browser; its features are served from the add-on and listed in a signed manifest (serial 5). */
   async function setUp(features = [makeBadgeFeature('alpha')], serve = (envelope: string): Server => scriptedFetch(() => manifestResponse(envelope))) {
     const browser = createControllerBrowser();
-    addonFiles = serveAddonFiles(features);
-    const envelope = await signManifest(key, features.map((feature) => feature.entry));
+    addon.serve(features);
+    const envelope = await signManifest(addon.key, features.map((feature) => feature.entry));
     const server = serve(envelope);
-    const { controller, indexedDB, suspend } = createTestController({ browser, key, features, fetch: server.fetch as typeof fetch });
+    const { controller, indexedDB, suspend } = createTestController({ browser, key: addon.key, features, fetch: server.fetch as typeof fetch });
     return { browser, envelope, server, controller, indexedDB, suspend };
   }
 
@@ -110,9 +80,9 @@ describe('background: the event page’s host', () => {
     const status = await requestStatus(browser);
     assert.equal(status.manifest.serial, 5);
     assert.equal(status.manifest.lastError, null);
-    assert.equal(find(status, 'alpha').state, 'installed');
-    assert.equal(find(status, 'alpha').reasonCode, 'eligible');
-    assert.deepEqual(addonFiles!.elsewhere, []);
+    assert.equal(findFeature(status, 'alpha').state, 'installed');
+    assert.equal(findFeature(status, 'alpha').reasonCode, 'eligible');
+    assert.deepEqual(addon.files!.elsewhere, []);
     await stopController(controller);
   });
 
@@ -125,19 +95,19 @@ describe('background: the event page’s host', () => {
     const offline = scriptedFetch(() => {
       throw new TypeError('offline');
     });
-    const { controller } = createTestController({ browser, key, features: [alpha], fetch: offline.fetch, indexedDB: first.indexedDB });
+    const { controller } = createTestController({ browser, key: addon.key, features: [alpha], fetch: offline.fetch, indexedDB: first.indexedDB });
     await controller.start();
     const status = await requestStatus(browser);
     // A manifest check started in the background of start() would have sent its request by now.
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     assert.deepEqual(offline.requests, [], 'no request to the beta server on a wake');
-    assert.deepEqual(addonFiles!.elsewhere, [], 'nothing fetched outside the add-on');
+    assert.deepEqual(addon.files!.elsewhere, [], 'nothing fetched outside the add-on');
     const badge = { id: ADDON_ID, url: 'https://example.org/', tab: { id: 3, url: 'https://example.org/' } };
     assert.equal(await sendMessage(browser, { type: 'sbc:feature', featureId: 'alpha', payload: 'shown' }, badge), 'alpha is running');
     assert.equal(status.manifest.serial, 5, 'the cached manifest is still the one in use');
-    assert.equal(find(status, 'alpha').state, 'installed');
-    assert.equal(find(status, 'alpha').reasonCode, 'eligible');
+    assert.equal(findFeature(status, 'alpha').state, 'installed');
+    assert.equal(findFeature(status, 'alpha').reasonCode, 'eligible');
     assert.ok(browser.state.contentScripts.has('sbc:alpha:badge'));
     await stopController(controller);
   });
@@ -152,7 +122,7 @@ describe('background: the event page’s host', () => {
     db.close();
 
     const server = scriptedFetch(() => new Response(null, { status: 304 }));
-    const { controller } = createTestController({ browser, key, features: [makeBadgeFeature('alpha')], fetch: server.fetch, indexedDB: first.indexedDB });
+    const { controller } = createTestController({ browser, key: addon.key, features: [makeBadgeFeature('alpha')], fetch: server.fetch, indexedDB: first.indexedDB });
     await controller.start();
     await waitFor(() => server.requests.length === 1, 'the manifest check of the wake');
     assert.equal(server.requests[0]!.url, `${ORIGIN}/v1/manifest`);
@@ -166,7 +136,7 @@ describe('background: the event page’s host', () => {
     first.suspend();
 
     // The message itself wakes the page: nothing has started this life before it arrives.
-    const { controller } = createTestController({ browser, key, features: [makeBadgeFeature('alpha')], fetch: first.server.fetch, indexedDB: first.indexedDB });
+    const { controller } = createTestController({ browser, key: addon.key, features: [makeBadgeFeature('alpha')], fetch: first.server.fetch, indexedDB: first.indexedDB });
     const badge = { id: ADDON_ID, url: 'https://example.org/', tab: { id: 3, url: 'https://example.org/' } };
     assert.equal(await sendMessage(browser, { type: 'sbc:feature', featureId: 'alpha', payload: 'shown' }, badge), 'alpha is running');
     await stopController(controller);
@@ -227,7 +197,7 @@ describe('background: the event page’s host', () => {
     assert.equal(alsoForbidden.error?.code, 'forbidden');
 
     const answered = (await sendMessage(browser, { type: 'sbc:override', featureId: 'alpha', value: 'off' }, OPTIONS_PAGE_SENDER)) as HostStatus;
-    assert.equal(find(answered, 'alpha').state, 'disabled');
+    assert.equal(findFeature(answered, 'alpha').state, 'disabled');
 
     // Not a promise but undefined, at once: Firefox then lets another listener answer.
     assert.deepEqual(browser.runtime.onMessage.call({ type: 'other-extension:ping' }, OPTIONS_PAGE_SENDER), [undefined]);
@@ -240,29 +210,29 @@ describe('background: the event page’s host', () => {
     const override = (featureId: string, value: 'on' | 'off' | null) =>
       sendRequest(browser, { type: 'sbc:override', featureId, value });
 
-    assert.equal(find(await requestStatus(browser), 'beta').reasonCode, 'rollout');
-    assert.equal(find(await requestStatus(browser), 'beta').state, 'not-installed');
+    assert.equal(findFeature(await requestStatus(browser), 'beta').reasonCode, 'rollout');
+    assert.equal(findFeature(await requestStatus(browser), 'beta').state, 'not-installed');
 
     let status = await override('alpha', 'off');
-    assert.equal(find(status, 'alpha').state, 'disabled');
-    assert.equal(find(status, 'alpha').reasonCode, 'qa-off');
-    assert.equal(find(status, 'alpha').override, 'off');
+    assert.equal(findFeature(status, 'alpha').state, 'disabled');
+    assert.equal(findFeature(status, 'alpha').reasonCode, 'qa-off');
+    assert.equal(findFeature(status, 'alpha').override, 'off');
     assert.equal(browser.state.storage.get('feature:alpha:seen'), true, 'a disabled feature keeps its data');
     assert.ok(!browser.state.contentScripts.has('sbc:alpha:badge'), 'a disabled feature no longer runs on pages');
 
     status = await override('beta', 'on');
-    assert.equal(find(status, 'beta').state, 'installed');
-    assert.equal(find(status, 'beta').reasonCode, 'qa-on');
-    assert.equal(find(status, 'beta').rollout, 0);
+    assert.equal(findFeature(status, 'beta').state, 'installed');
+    assert.equal(findFeature(status, 'beta').reasonCode, 'qa-on');
+    assert.equal(findFeature(status, 'beta').rollout, 0);
     assert.ok(browser.state.contentScripts.has('sbc:beta:badge'));
 
     await override('alpha', null);
     status = await override('beta', null);
-    assert.equal(find(status, 'alpha').state, 'installed');
-    assert.equal(find(status, 'alpha').reasonCode, 'eligible');
-    assert.equal(find(status, 'alpha').override, null);
-    assert.equal(find(status, 'beta').state, 'not-installed');
-    assert.equal(find(status, 'beta').reasonCode, 'rollout');
+    assert.equal(findFeature(status, 'alpha').state, 'installed');
+    assert.equal(findFeature(status, 'alpha').reasonCode, 'eligible');
+    assert.equal(findFeature(status, 'alpha').override, null);
+    assert.equal(findFeature(status, 'beta').state, 'not-installed');
+    assert.equal(findFeature(status, 'beta').reasonCode, 'rollout');
     assert.equal(browser.state.storage.has('feature:beta:seen'), false, 'leaving the rollout wipes the feature’s data');
     assert.deepEqual(await readOverrides(browser.storage.local), {});
     await stopController(controller);
@@ -270,7 +240,7 @@ describe('background: the event page’s host', () => {
 
   it('keeps the installed feature when a refreshed manifest is refused, and shows why', async () => {
     // The altered manifest would drop alpha: accepting it would uninstall the feature.
-    const altered = alterSignature(await signManifest(key, [], 6));
+    const altered = alterSignature(await signManifest(addon.key, [], 6));
     const { browser, server, controller } = await startInstalled(undefined, (good) =>
       scriptedFetch(
         () => manifestResponse(good, '"v1"'),
@@ -284,7 +254,7 @@ describe('background: the event page’s host', () => {
     assert.equal(status.manifest.lastError?.reason, 'bad-signature');
     assert.match(status.manifest.lastError?.message ?? '', /signature does not verify/);
     assert.equal(status.manifest.serial, 5, 'the last good manifest stays in use');
-    assert.equal(find(status, 'alpha').state, 'installed');
+    assert.equal(findFeature(status, 'alpha').state, 'installed');
     assert.equal((await readLedger(browser.storage.local)).alpha?.state, 'installed');
     assert.ok(browser.state.contentScripts.has('sbc:alpha:badge'));
     await stopController(controller);
@@ -292,9 +262,9 @@ describe('background: the event page’s host', () => {
   it('tries the start again on the next event when the first one failed before anything ran', async () => {
     const browser = createControllerBrowser();
     const features = [makeBadgeFeature('alpha')];
-    addonFiles = serveAddonFiles(features);
-    const server = scriptedFetch(async () => manifestResponse(await signManifest(key, [features[0]!.entry])));
-    const { controller, log } = createTestController({ browser, key, features, fetch: server.fetch, indexedDB: flakyIndexedDB(1) });
+    addon.serve(features);
+    const server = scriptedFetch(async () => manifestResponse(await signManifest(addon.key, [features[0]!.entry])));
+    const { controller, log } = createTestController({ browser, key: addon.key, features, fetch: server.fetch, indexedDB: flakyIndexedDB(1) });
 
     await assert.rejects(controller.start(), /the profile is locked/);
     assert.ok(log.lines.some((line) => line.includes('the next event tries again')));
@@ -349,14 +319,14 @@ describe('background: the event page’s host', () => {
         () => json({ email: 'qa@example.org', termsOutdated: false }),
       ),
     );
-    assert.equal(find(await requestStatus(browser), 'kit').reasonCode, 'needs-account');
+    assert.equal(findFeature(await requestStatus(browser), 'kit').reasonCode, 'needs-account');
     // Every plan reads the platform afresh; nothing else in a sign-in does.
     const plans = sinon.spy(browser.runtime, 'getPlatformInfo');
 
     const status = await sendRequest(browser, { type: 'sbc:login', email: 'qa@example.org', password: 'correct horse battery' });
     assert.equal(plans.callCount, 1, 'one sign-in, one plan');
     assert.equal(status.account?.email, 'qa@example.org');
-    assert.equal(find(status, 'kit').state, 'installed');
+    assert.equal(findFeature(status, 'kit').state, 'installed');
     assert.ok(browser.state.contentScripts.has('sbc:kit:badge'));
     await stopController(controller);
   });

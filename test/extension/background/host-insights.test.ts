@@ -11,11 +11,10 @@ import { SESSION_STORAGE_KEY } from '../../../extension/account/account-session'
 import type { HostResponse } from '../../../extension/messages';
 import { createFakeBrowser } from '../../helpers/fake-browser';
 import { manifestResponse, scriptedFetch } from '../../helpers/addon-fixtures';
-import { createSigningKey as makeKey, type SigningKey as TestKey } from '../../helpers/signing';
 import { makeFeature } from '../../helpers/test-features';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { makeFeature as makeFeatureStatus, makeStatus } from '../ui/status-fixture';
-import { createControllerBrowser, createTestController, requestStatus, sendRequest, serveAddonFiles, signManifest, stopController, waitFor, waitForLedgerState } from './controller-harness';
+import { createControllerBrowser, createTestController, requestStatus, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
 
 const TOKEN = 'tok_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a';
 const EMAIL = 'beta.tester@example.org';
@@ -23,29 +22,19 @@ const EMAIL = 'beta.tester@example.org';
 const quiet = () => makeFeature('quiet', defineFeature({ activate() {} }));
 
 describe('background: host insights', () => {
-  let key: TestKey;
-  let addonFiles: ReturnType<typeof serveAddonFiles> | undefined;
-
-  before(async () => {
-    key = await makeKey('beta-1');
-  });
-
-  afterEach(() => {
-    addonFiles?.restore();
-    addonFiles = undefined;
-  });
+  const addon = useSignedAddon();
 
   it('lights the badge and lists the change when a newly accepted manifest adds a feature', async () => {
     const browser = createControllerBrowser();
     const action = { setBadgeText: sinon.fake.resolves(undefined), setBadgeBackgroundColor: sinon.fake.resolves(undefined) };
     Object.assign(browser, { action });
     const feature = quiet();
-    addonFiles = serveAddonFiles([feature]);
-    const empty = await signManifest(key, [], 5);
-    const withFeature = await signManifest(key, [feature.entry], 6);
+    addon.serve([feature]);
+    const empty = await signManifest(addon.key, [], 5);
+    const withFeature = await signManifest(addon.key, [feature.entry], 6);
     let envelope = empty;
     const server = { fetch: async () => manifestResponse(envelope, `"${envelope.length}"`) };
-    const { controller } = createTestController({ browser, key, features: [feature], fetch: server.fetch as typeof fetch });
+    const { controller } = createTestController({ browser, key: addon.key, features: [feature], fetch: server.fetch as typeof fetch });
     await controller.start();
     await waitFor(async () => (await requestStatus(browser)).manifest.serial === 5, 'the first manifest');
     assert.deepEqual((await sendRequest<HostResponse<{ type: 'sbc:changes' }>>(browser, { type: 'sbc:changes' })).entries, []);
@@ -68,10 +57,10 @@ describe('background: host insights', () => {
       storage: { [SESSION_STORAGE_KEY]: { email: EMAIL, token: TOKEN, expiresAt: '2099-01-01T00:00:00Z', acceptedTerms: '1', termsOutdated: false } },
     });
     const feature = quiet();
-    addonFiles = serveAddonFiles([feature]);
-    const envelope = await signManifest(key, [feature.entry]);
+    addon.serve([feature]);
+    const envelope = await signManifest(addon.key, [feature.entry]);
     const server = scriptedFetch(() => manifestResponse(envelope));
-    const { controller } = createTestController({ browser, key, features: [feature], fetch: server.fetch as typeof fetch });
+    const { controller } = createTestController({ browser, key: addon.key, features: [feature], fetch: server.fetch as typeof fetch });
     await controller.start();
     await waitForLedgerState(browser, 'quiet', 'installed');
     assert.equal((await requestStatus(browser)).account?.email, EMAIL, 'the test is signed in');
