@@ -4,7 +4,6 @@
  * about a second, so the runs are shared between the tests.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,18 +12,12 @@ import webpack, { type Stats } from 'webpack';
 import { BuildSettingsError, loadPinnedKeys, resolveBuildSettings } from '../../build/channel-config';
 import type { LockFile } from '../../protocol/release-schema';
 import { createWebpackConfig } from '../../build/webpack-config';
+import { hashTree } from '../helpers/hash-tree';
 import { readZip } from '../helpers/read-zip';
+import { runBuild, runCommand, type CommandResult } from '../helpers/run-command';
 
 const ROOT = process.cwd();
 const FIXTURES = join(ROOT, 'test/build/fixtures');
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 async function build(env: NodeJS.ProcessEnv): Promise<Stats> {
   const config = await createWebpackConfig({ rootDir: ROOT, env, log: () => {} });
@@ -33,15 +26,12 @@ async function build(env: NodeJS.ProcessEnv): Promise<Stats> {
   });
 }
 
-/** Every file under dir, as path → sha256 of its bytes. */
-function hashTree(dir: string): Map<string, string> {
-  const hashes = new Map<string, string>();
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    hashes.set(relative(dir, path), createHash('sha256').update(readFileSync(path)).digest('hex'));
-  }
-  return hashes;
+/** A build that stops on a setting: exit 1, the reason without a stack trace, nothing written. */
+function assertBuildRefused(result: CommandResult, outDir: string, reason: RegExp): void {
+  assert.equal(result.code, 1, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stderr, reason);
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+  assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
 }
 
 describe('the build', function () {
@@ -158,14 +148,14 @@ describe('the build', function () {
   });
 
   it('passes web-ext lint with no errors', async () => {
-    const result = await run(join(ROOT, 'node_modules/.bin/web-ext'), ['lint', '--source-dir', join(outDirs[0]!, 'extension'), '--output', 'json'], {});
+    const result = await runCommand(join(ROOT, 'node_modules/.bin/web-ext'), ['lint', '--source-dir', join(outDirs[0]!, 'extension'), '--output', 'json']);
     const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
     assert.deepEqual(report.errors, [], JSON.stringify(report.errors, null, 2));
   });
 
   it('`npm run build` packs the folder it wrote: the .xpi in SBC_OUT_DIR holds exactly the built files', async () => {
     const outDir = join(outDirs[0]!, '..', 'packed');
-    const result = await run('npm', ['run', 'build'], env(outDir));
+    const result = await runCommand('npm', ['run', 'build'], { env: { ...process.env, ...env(outDir) } });
     assert.equal(result.code, 0, `npm run build failed:\n${result.stdout}\n${result.stderr}`);
     const xpis = readdirSync(outDir).filter((name) => name.endsWith('.xpi'));
     assert.equal(xpis.length, 1, `one .xpi in ${outDir}: ${xpis.join(', ')}`);
@@ -178,10 +168,7 @@ describe('the build', function () {
 
   it('fails on malformed feature folders, naming every file and field, before writing anything', async () => {
     const outDir = join(outDirs[0]!, '..', 'malformed');
-    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
-      ...env(outDir),
-      SBC_FEATURES_DIR: join(FIXTURES, 'features/malformed'),
-    });
+    const result = await runBuild({ ...env(outDir), SBC_FEATURES_DIR: join(FIXTURES, 'features/malformed') });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /12 problems in feature folders/);
     assert.match(result.stderr, /malformed\/missing-fields\/feature\.json\s+version\s+expected string, received number/);
@@ -192,10 +179,7 @@ describe('the build', function () {
 
   it('fails when the host runtime or a UI page passes its gzip budget, naming the bundle and both sizes', async () => {
     const outDir = join(outDirs[0]!, '..', 'over-budget');
-    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
-      ...env(outDir),
-      SBC_HOST_BUDGET_KB: '1',
-    });
+    const result = await runBuild({ ...env(outDir), SBC_HOST_BUDGET_KB: '1' });
     assert.notEqual(result.code, 0);
     const output = result.stdout + result.stderr;
     assert.match(output, /background\.js \(the host runtime\) is [\d.]+ KB gzip \([\d.]+ KB raw\), over its budget of 1\.0 KB gzip \(sizeBudgets\.hostRuntimeGzipKB in channel\.config\.json/);
@@ -205,28 +189,16 @@ describe('the build', function () {
 
   it('fails on a wrong build setting with the variable named and no stack trace', async () => {
     const outDir = join(outDirs[0]!, '..', 'bad-env');
-    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
-      ...env(outDir),
-      SBC_ENV: 'staging',
-    });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /^Build failed: SBC_ENV="staging": must be one of local, beta/m);
-    assert.doesNotMatch(result.stderr, /^\s+at /m);
-    assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
+    const result = await runBuild({ ...env(outDir), SBC_ENV: 'staging' });
+    assertBuildRefused(result, outDir, /^Build failed: SBC_ENV="staging": must be one of local, beta/m);
   });
 
   it('fails on a malformed public key file with the file named and no stack trace', async () => {
     const outDir = join(outDirs[0]!, '..', 'bad-key');
     const keyFile = join(work, 'broken.public.json');
     writeFileSync(keyFile, '{"keyId": "broken"}\n');
-    const result = await run(process.execPath, [join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], {
-      ...env(outDir),
-      SBC_PUBLIC_KEYS: keyFile,
-    });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /^Build failed: \S*broken\.public\.json: field "jwk"/m);
-    assert.doesNotMatch(result.stderr, /^\s+at /m);
-    assert.ok(!existsSync(outDir), 'a failed build must not write an add-on');
+    const result = await runBuild({ ...env(outDir), SBC_PUBLIC_KEYS: keyFile });
+    assertBuildRefused(result, outDir, /^Build failed: \S*broken\.public\.json: field "jwk"/m);
   });
 
   it('refuses a beta build without a pinned key, saying where the key goes', async () => {

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { readPrivateKey, readPublicKeyFile, readPublicKeys } from '../../protocol/key-files';
 import { generateKeyPair, makeKeyId } from '../../build/keys';
 import { signEnvelope, verifyEnvelope } from '../../protocol/envelope';
+import { runScript } from '../helpers/run-command';
 
-const ROOT = resolve(__dirname, '../..');
 
-function runKeysCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'build/keys.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const runKeysCli = (args: string[]) => runScript('build/keys.ts', args);
 
 async function signAndVerify(privatePath: string, publicPath: string): Promise<void> {
   const signer = await readPrivateKey(privatePath);

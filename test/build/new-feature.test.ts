@@ -4,12 +4,12 @@
  * passes in mocha (and fails once the feature stops doing what it checks).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import webpack, { type Stats } from 'webpack';
 import { discoverFeatures } from '../../build/discover-features';
+import { runCommand } from '../helpers/run-command';
 import { isBuildError } from '../../build/errors';
 import type { LockFile } from '../../protocol/release-schema';
 import { runNewFeatureCli, writeNewFeature, type NewFeatureResult } from '../../build/new-feature';
@@ -25,17 +25,14 @@ interface MochaReport {
 }
 
 /** Runs mocha on the given test files in a child process, as `npx mocha <file>` would, and reads its JSON report. */
-function runMocha(files: string[]): Promise<{ code: number; report: MochaReport; stderr: string }> {
+async function runMocha(files: string[]): Promise<{ code: number; report: MochaReport; stderr: string }> {
   const mocha = join(ROOT, 'node_modules/mocha/bin/mocha.js');
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [mocha, '--reporter', 'json', ...files], { cwd: ROOT }, (error, stdout, stderr) => {
-      try {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, report: JSON.parse(stdout) as MochaReport, stderr });
-      } catch {
-        reject(new Error(`mocha printed no report (exit ${String((error as { code?: number } | null)?.code)}):\n${stdout}\n${stderr}`));
-      }
-    });
-  });
+  const { code, stdout, stderr } = await runCommand(process.execPath, [mocha, '--reporter', 'json', ...files]);
+  try {
+    return { code, report: JSON.parse(stdout) as MochaReport, stderr };
+  } catch {
+    throw new Error(`mocha printed no report (exit ${code}):\n${stdout}\n${stderr}`);
+  }
 }
 
 function build(env: NodeJS.ProcessEnv): Promise<Stats> {

@@ -1,7 +1,6 @@
 // Services are signed off like features: publish refuses a missing, stale or
 // self-given sign-off, and the signed manifest carries the deployed services.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { buildServiceEntries } from '../../build/release';
 import { createServicesLock } from '../../build/services-lock';
 import { verifyEnvelope } from '../../protocol/envelope';
 import { readPublicKeyFile } from '../../protocol/key-files';
+import { runScript } from '../helpers/run-command';
 import { parseReleaseFile } from '../../protocol/release-schema';
 
 const ROOT = resolve(__dirname, '../..');
@@ -82,10 +82,7 @@ describe('publish: services', () => {
     const run = (release: unknown, extra: string[] = []) => {
       const path = join(dir, 'release.json');
       writeFileSync(path, JSON.stringify(release));
-      const args = ['--import', 'tsx', 'build/publish.ts', '--release', path, '--key', key.privateKeyPath, '--lock', FEATURES_LOCK, '--out', join(dir, 'out.json'), ...extra];
-      return new Promise<{ code: number; stderr: string; stdout: string }>((done) => {
-        execFile(process.execPath, args, { cwd: ROOT }, (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-      });
+      return runScript('build/publish.ts', ['--release', path, '--key', key.privateKeyPath, '--lock', FEATURES_LOCK, '--out', join(dir, 'out.json'), ...extra]);
     };
 
     it('signs a manifest that deploys the reviewed service', async () => {

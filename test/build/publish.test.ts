@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -7,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readPublicKeyFile } from '../../protocol/key-files';
+import { runScript } from '../helpers/run-command';
 import { generateKeyPair, type GeneratedKeyPair } from '../../build/keys';
 import { buildFeatureEntries, buildManifestPayload, nextSerial, percentToBasisPoints } from '../../build/release';
 import { parseLockFile, parseReleaseFile } from '../../protocol/release-schema';
@@ -29,11 +29,7 @@ interface CliRun {
 function runPublish(args: string[], env: Record<string, string> = {}, lockPath = LOCK): Promise<CliRun> {
   const childEnv = { ...process.env, ...env };
   if (!env.ADMIN_TOKEN) delete childEnv.ADMIN_TOKEN;
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'build/publish.ts', '--lock', lockPath, ...args], { cwd: ROOT, env: childEnv }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+  return runScript('build/publish.ts', ['--lock', lockPath, ...args], { env: childEnv });
 }
 
 describe('release → manifest payload', () => {

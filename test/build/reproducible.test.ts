@@ -4,11 +4,12 @@
  * built with the real command, give byte-identical add-ons and lock files.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
+import { hashTree } from '../helpers/hash-tree';
+import { runBuild } from '../helpers/run-command';
 
 const ROOT = process.cwd();
 
@@ -29,22 +30,10 @@ function copyTree(to: string): void {
   symlinkSync(join(ROOT, 'node_modules'), join(to, 'node_modules'), 'dir');
 }
 
-function buildIn(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(dir, 'node_modules/webpack-cli/bin/cli.js'), '--config', 'webpack.config.js'], { cwd: dir, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`the build in ${dir} failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
-    );
-  });
-}
-
-function hashTree(dir: string): Map<string, string> {
-  const hashes = new Map<string, string>();
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    hashes.set(relative(dir, path), createHash('sha256').update(readFileSync(path)).digest('hex'));
-  }
-  return hashes;
+async function buildIn(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await runBuild(env, dir);
+  if (result.code !== 0) throw new Error(`the build in ${dir} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
 }
 
 describe('a reproducible build', function () {

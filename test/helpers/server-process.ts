@@ -49,15 +49,27 @@ export interface CallResult {
   status: number;
   headers: Headers;
   text: string;
+  /** The answer parsed as JSON; undefined when it is empty or not JSON. */
   body: any;
 }
 
-export async function callServer(url: string, method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<CallResult> {
+export interface CallOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as it is (a signed envelope, broken JSON), as JSON unless a content-type header says otherwise. */
+  raw?: string | Uint8Array;
+  /** Sent as the bearer token. */
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** One request to a beta server over real HTTP, as an add-on or the publish tool makes it. */
+export async function callServer(url: string, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
   const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const body = options.body !== undefined ? JSON.stringify(options.body) : options.raw;
+  if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-  const response = await fetch(url + path, { method, headers, body });
+  const response = await fetch(url + path, { method, headers, body: body as BodyInit | undefined });
   const text = await response.text();
   let parsed: unknown;
   try {

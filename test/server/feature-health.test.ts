@@ -2,25 +2,14 @@
 // usage and feedback through the public routes as add-ons would, then read
 // the verdict from the admin routes, on SQLite and PostgreSQL.
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { HOST_EVENTS } from '../../protocol/exit-criteria';
 import type { ExitCriteria } from '../../protocol/exit-criteria';
 import { makeEntry, sha256 } from '../helpers/manifests';
 import { createSigningKey, signPayload } from '../helpers/signing';
-import { ADMIN_TOKEN, createPayload, describeEachStore, startTestServer, type TestServer } from './helpers';
+import { ADMIN_TOKEN, createPayload, describeEachStore, runReport, startTestServer, type TestServer } from './helpers';
 
-const ROOT = resolve(__dirname, '../..');
-
-/** Runs `npm run report` (server/report.ts) on the test server's database; resolves with its output. */
-function runReport(server: TestServer, args: string[]): Promise<string> {
-  const env = { ...process.env, DATA_DIR: server.dir, DATABASE_URL: server.config.databaseUrl ?? '' };
-  return new Promise((done, fail) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/report.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
-      error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout),
-    );
-  });
-}
+/** Runs `npm run report` on the test server's database. */
+const runReportOn = (server: TestServer, args: string[]) => runReport(args, { DATA_DIR: server.dir, DATABASE_URL: server.config.databaseUrl ?? '' });
 
 const CRITERIA: ExitCriteria = {
   minInstalls: 40,
@@ -133,10 +122,10 @@ describeEachStore('beta server: exit criteria and verdicts', (store) => {
     await seedHealthyUsage();
     for (let i = 0; i < 12; i++) await send(`install-${i}`, 'b-2', [['2026-11-21', HOST_EVENTS.installFailed]]);
     const fromRoute = await server.call('GET', '/v1/admin/health?asOf=2026-11-25', { token: ADMIN_TOKEN });
-    const json = JSON.parse(await runReport(server, ['--as-of', '2026-11-25', '--json']));
+    const json = JSON.parse(await runReportOn(server, ['--as-of', '2026-11-25', '--json']));
     assert.deepEqual(json, fromRoute.body);
     assert.deepEqual(json.features.map((f: { featureId: string; verdict: string }) => [f.featureId, f.verdict]), [['page-notes', 'kill'], ['reading-time', 'continue']]);
-    const text = await runReport(server, ['--as-of', '2026-11-25']);
+    const text = await runReportOn(server, ['--as-of', '2026-11-25']);
     assert.match(text, /^Adoption report as of 2026-11-25$/m);
     assert.match(text, /^page-notes: KILL \(failureRate exceeds the ceiling 10\.0%: even the lower bound \d+\.\d% is above it\)$/m);
     assert.match(text, /^ {4}FAIL {2}failureRate: 30\.0% \[\d+\.\d%, \d+\.\d%\], n=40; exceeds the ceiling 10\.0%/m);

@@ -15,6 +15,8 @@ import type { StoreDialect } from '../../server/store/schema';
 import type { BetaStore } from '../../server/store/store';
 import { makeManifestPayload } from '../helpers/manifests';
 import { getTestPostgres } from '../helpers/postgres';
+import { callServer, type CallOptions, type CallResult } from '../helpers/server-process';
+import { runScript } from '../helpers/run-command';
 
 /** Every store the server runs on; store-backed suites run once on each. */
 export const STORES: readonly StoreDialect[] = ['sqlite', 'postgres'];
@@ -41,12 +43,7 @@ export const START = Date.parse('2026-11-25T12:00:00Z');
 /** Cheap scrypt for tests; the OWASP defaults are checked in passwords.test.ts. */
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  body: any;
-  text: string;
-}
+export type Reply = CallResult;
 
 export interface TestServer {
   url: string;
@@ -57,7 +54,7 @@ export interface TestServer {
   storeKind: StoreDialect;
   clock: { now: number };
   keys: PinnedKey[];
-  call(method: string, path: string, options?: { body?: unknown; raw?: string | Uint8Array; token?: string; headers?: Record<string, string> }): Promise<Reply>;
+  call(method: string, path: string, options?: CallOptions): Promise<Reply>;
   close(): Promise<void>;
 }
 
@@ -102,24 +99,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     storeKind,
     clock,
     keys,
-    async call(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      let body: string | Uint8Array | undefined = options.raw;
-      if (options.body !== undefined) body = JSON.stringify(options.body);
-      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-        headers['content-type'] = 'application/json';
-      }
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const response = await fetch(url + path, { method, headers, body: body as BodyInit | undefined });
-      const text = await response.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: response.status, headers: response.headers, body: parsed, text };
-    },
+    call: (method, path, options) => callServer(url, method, path, options),
     async close() {
       // The server closes its store.
       await app.close();
@@ -141,4 +121,14 @@ export async function createSignedInAccount(server: TestServer, email = 'reader@
 /** A payload issued at the server's start time, valid for a week. */
 export function createPayload(overrides: Partial<ManifestPayload> = {}): ManifestPayload {
   return makeManifestPayload(overrides, START);
+}
+
+/**
+ * Runs `npm run report` (server/report.ts) with the environment given on top
+ * of this one; resolves with what it printed, rejects with its error output.
+ */
+export async function runReport(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const { code, stdout, stderr } = await runScript('server/report.ts', args, { env: { ...process.env, ...env } });
+  if (code !== 0) throw new Error(`npm run report exited with ${code}: ${stderr}`);
+  return stdout;
 }

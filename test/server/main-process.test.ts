@@ -1,66 +1,22 @@
 // Runs `server/main.ts` as a real child process: start, SIGTERM with a request
 // in flight, restart on the same DATA_DIR (and DATABASE_URL), SIGINT.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { getTestPostgres } from '../helpers/postgres';
 import { makeServiceEntry } from '../helpers/manifests';
 import { createSigningKey, signPayload } from '../helpers/signing';
-import { createPayload, describeEachStore, TERMS } from './helpers';
+import { callServer, ROOT, startServerProcess, type RunningProcess } from '../helpers/server-process';
+import { createPayload, describeEachStore, runReport, TERMS } from './helpers';
 
-const ROOT = resolve(__dirname, '../..');
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-  exited: Promise<number | null>;
+function startMain(dataDir: string, databaseUrl = ''): Promise<RunningProcess> {
+  return startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl });
 }
 
-function startMain(dataDir: string, databaseUrl = ''): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: '', DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return new Promise((done, fail) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        output.push(line);
-        const match = /listening on (http:\/\/\S+)/.exec(line);
-        if (match) done({ child, url: match[1]!, output, exited });
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    void exited.then((code) => fail(new Error(`server exited (${code}) before listening: ${output.join('\n')}`)));
-  });
-}
-
-async function call(url: string, method: string, path: string, body?: unknown, token?: string) {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(url + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, text, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Runs `npm run report` (server/report.ts) and resolves with its output, or rejects with its error output. */
-function runReport(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/report.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return new Promise((done, fail) => child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(err)))));
+/** A request with a JSON body, or a text body sent as it is. */
+function call(url: string, method: string, path: string, body?: unknown, token?: string) {
+  return callServer(url, method, path, typeof body === 'string' ? { raw: body, token } : { body, token });
 }
 
 describeEachStore('beta server: the real process', function (store) {
@@ -68,7 +24,7 @@ describeEachStore('beta server: the real process', function (store) {
   let dataDir: string;
   let databaseUrl: string;
   let releaseDatabase: () => Promise<void>;
-  let running: Running | undefined;
+  let running: RunningProcess | undefined;
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'beta-main-'));
     const database = store === 'postgres' ? await (await getTestPostgres()).createDatabase() : undefined;
@@ -76,10 +32,7 @@ describeEachStore('beta server: the real process', function (store) {
     releaseDatabase = async () => database?.release();
   });
   afterEach(async () => {
-    if (running && running.child.exitCode === null) {
-      running.child.kill('SIGKILL');
-      await running.exited;
-    }
+    await running?.kill();
     rmSync(dataDir, { recursive: true, force: true });
     await releaseDatabase();
   });

@@ -30,7 +30,7 @@ function readParentPid(pid: number): number {
 
 async function publish(url: string, channel: SigningKey, serial: number): Promise<{ etag: string; envelope: string }> {
   const envelope = await signPayload(createPayload({ serial, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }), [channel]);
-  const published = await callServer(url, 'PUT', '/v1/admin/manifest', { body: envelope, token: ADMIN });
+  const published = await callServer(url, 'PUT', '/v1/admin/manifest', { raw: envelope, token: ADMIN });
   assert.equal(published.status, 201, published.text);
   return { etag: published.body.etag as string, envelope };
 }
