@@ -7,15 +7,15 @@
  * withdrawing the consent uninstalls it, signing out turns it off again.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'puppeteer-core';
 import { generateKeyPair } from '../../build/keys';
 import type { ServiceLockFile } from '../../protocol/service-schema';
+import { makeRelease } from '../helpers/manifests';
+import type { RunningProcess } from '../helpers/server-process';
+import { publishRelease, startBetaServer, stopBetaServer } from './helpers/beta-server';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { launchFirefox } from './helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
@@ -23,48 +23,17 @@ import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
 import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, waitForFeatureRow, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor, waitUntil, WAIT_MS } from './helpers/waits';
 
-const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 const ADDON_UUID = '0d4f1c2b-3a5e-4f60-8b7c-9d0e1f2a3b4c';
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const EMAIL = 'beta.user@example.org';
 const PASSWORD = 'correct horse battery staple';
 
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function startBetaServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; origin: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve({ child, origin: match[1]! });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`the beta server exited with ${code}: ${output}`)));
-  });
-}
-
 describe('the whole channel: real beta server, publish tool, add-on and account gate', function () {
   this.timeout(TEST_MS);
 
   let work: string;
-  let server: ChildProcess;
+  let server: RunningProcess | undefined;
   let origin: string;
   let pages: LoopbackServer;
   let addon: BuiltAddon;
@@ -72,11 +41,8 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
   let panel: Page;
 
   /** Runs the publish tool with the channel key and this build's lock file. */
-  function runPublish(release: string, out: string, extra: string[] = []) {
-    const keysDir = join(work, 'keys');
-    const privateKey = readdirSync(keysDir).find((name) => name.endsWith('.private.pem'))!;
-    const args = ['--release', release, '--key', join(keysDir, privateKey), '--lock', join(work, 'dist', 'features.lock.json'), '--out', out, ...extra];
-    return run(process.execPath, ['--import', 'tsx', join(ROOT, 'build', 'publish.ts'), ...args], { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN } });
+  function runPublish(release: string | object, out: string, uploadTo?: string) {
+    return publishRelease({ release, keysDir: join(work, 'keys'), lockPath: join(work, 'dist', 'features.lock.json'), out, server: uploadTo, adminToken: ADMIN_TOKEN });
   }
 
   /** Signs the beta user in straight at the server, as another device would. */
@@ -93,38 +59,13 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     work = mkdtempSync(join(tmpdir(), 'sbc-e2e-full-'));
     const keysDir = join(work, 'keys');
     await generateKeyPair({ outDir: keysDir, keyId: 'e2e-channel' });
-    const port = await findFreePort();
-    ({ child: server, origin } = await startBetaServer({
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: join(work, 'data'),
-      PUBLIC_KEYS: keysDir,
-      ADMIN_TOKEN,
-    }));
+    server = await startBetaServer({ port: 0, dataDir: join(work, 'data'), keysDir, adminToken: ADMIN_TOKEN });
+    origin = server.url;
     pages = await startLoopbackServer();
     addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: keysDir });
-
-    const signOffs = (sha256: string, version: string, files: Array<{ path: string; sha256: string }>) => {
-      const by = (reviewer: string, reference: string) => ({ reviewer, date: '2026-11-20', reference, version, sha256, files });
-      return { security: by('sec@example.org', 'SEC-9'), privacy: by('priv@example.org', 'PRIV-9'), technical: by('tech@example.org', 'TECH-9') };
-    };
+    // The server runs the notes service only while the signed manifest deploys it, reviewed for its folder hash.
     const servicesLock = JSON.parse(readFileSync(join(work, 'dist', 'services.lock.json'), 'utf8')) as ServiceLockFile;
-    const release = {
-      features: addon.lock.features.map((feature) => ({
-        id: feature.id,
-        version: feature.version,
-        rollout: 100,
-        signOffs: signOffs(feature.sha256, feature.version, feature.files),
-      })),
-      // The server runs the notes service only while the signed manifest deploys it, reviewed for its folder hash.
-      services: servicesLock.services.map((service) => ({
-        id: service.id,
-        version: service.version,
-        signOffs: signOffs(service.sha256, service.version, []),
-      })),
-    };
-    writeFileSync(join(work, 'release.json'), JSON.stringify(release, null, 2));
-    await runPublish(join(work, 'release.json'), join(work, 'manifest.signed.json'), ['--server', origin]);
+    await runPublish(makeRelease(addon.lock, { services: servicesLock.services }), join(work, 'manifest.signed.json'), origin);
 
     browser = await launchFirefox({
       addonId: addon.addonId,
@@ -140,18 +81,14 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
   after(async function () {
     await browser?.close();
     await pages?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopBetaServer(server);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
   keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
 
   it('builds chunks whose hashes match the sign-offs in release/example.json, so the example publishes as it is', async function () {
-    const { stdout } = await runPublish(join(ROOT, 'release', 'example.json'), join(work, 'example.signed.json'));
+    const stdout = await runPublish(join(ROOT, 'release', 'example.json'), join(work, 'example.signed.json'));
     assert.match(stdout, /reading-time@1\.0\.0/);
     assert.doesNotMatch(stdout, /UNREVIEWED/);
   });

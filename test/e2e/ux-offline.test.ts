@@ -5,56 +5,23 @@
  * seconds of the server, and so does the manifest check.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'puppeteer-core';
 import { generateKeyPair } from '../../build/keys';
+import { findFreePort } from '../helpers/free-port';
+import { makeRelease } from '../helpers/manifests';
+import type { RunningProcess } from '../helpers/server-process';
+import { publishRelease, startBetaServer, stopBetaServer, type BetaServerOptions } from './helpers/beta-server';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
+import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
 import { launchFirefox } from './helpers/firefox';
 import { openAddonPage, readFeatureRow, readHostStatus, refreshManifest } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor } from './helpers/waits';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
 const ADDON_UUID = '3e5f7a9b-1c2d-4e3f-8a4b-5c6d7e8f9a0b';
 const ADMIN_TOKEN = 'e2e-offline-admin-token-0123456789';
-const SCREENSHOTS = join(ROOT, 'test-results');
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** The beta server process on a fixed port; resolves once it listens. */
-function startBetaServer(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening on http://')) resolve(child);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`the beta server exited with ${code}: ${output}`)));
-  });
-}
-
-async function stopBetaServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 interface PanelView {
   serverLine: string | null;
@@ -80,8 +47,8 @@ describe('the QA panel when the beta server goes away and comes back', function 
   this.timeout(TEST_MS);
 
   let work: string;
-  let env: NodeJS.ProcessEnv;
-  let server: ChildProcess | undefined;
+  let server: RunningProcess | undefined;
+  let serverOptions: BetaServerOptions;
   let addon: BuiltAddon;
   let browser: Browser;
   let panel: Page;
@@ -92,17 +59,12 @@ describe('the QA panel when the beta server goes away and comes back', function 
     const keysDir = join(work, 'keys');
     await generateKeyPair({ outDir: keysDir, keyId: 'e2e-offline' });
     const port = await findFreePort();
-    env = { HOST: '127.0.0.1', PORT: String(port), DATA_DIR: join(work, 'data'), PUBLIC_KEYS: keysDir, ADMIN_TOKEN };
-    server = await startBetaServer(env);
+    serverOptions = { port, dataDir: join(work, 'data'), keysDir, adminToken: ADMIN_TOKEN };
+    server = await startBetaServer(serverOptions);
     const origin = `http://127.0.0.1:${port}`;
     addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: keysDir });
-
-    const feature = addon.lock.features.find((candidate) => candidate.id === 'reading-time')!;
-    const by = (reviewer: string, reference: string) => ({ reviewer, date: '2026-11-20', reference, version: feature.version, sha256: feature.sha256, files: feature.files });
-    const release = { features: [{ id: feature.id, version: feature.version, rollout: 100, signOffs: { security: by('sec@example.org', 'SEC-1'), privacy: by('priv@example.org', 'PRIV-1'), technical: by('tech@example.org', 'TECH-1') } }] };
-    writeFileSync(join(work, 'release.json'), JSON.stringify(release));
-    const privateKey = readdirSync(keysDir).find((name) => name.endsWith('.private.pem'))!;
-    await run(process.execPath, ['--import', 'tsx', join(ROOT, 'build', 'publish.ts'), '--release', join(work, 'release.json'), '--key', join(keysDir, privateKey), '--lock', join(work, 'dist', 'features.lock.json'), '--out', join(work, 'manifest.signed.json'), '--server', origin], { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN } });
+    const release = makeRelease(addon.lock, { features: ['reading-time'] });
+    await publishRelease({ release, keysDir, lockPath: join(work, 'dist', 'features.lock.json'), out: join(work, 'manifest.signed.json'), server: origin, adminToken: ADMIN_TOKEN });
 
     browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
     await browser.installExtension(addon.extensionDir);
@@ -114,6 +76,8 @@ describe('the QA panel when the beta server goes away and comes back', function 
     await stopBetaServer(server);
     if (work) rmSync(work, { recursive: true, force: true });
   });
+
+  keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
 
   it('shows no status line and an open sign-up form while the server answers', async function () {
     await openAddonPage(panel, ADDON_UUID, 'ui/options.html', '[data-testid="features"] tr[data-feature-id]');
@@ -135,13 +99,13 @@ describe('the QA panel when the beta server goes away and comes back', function 
     assert.deepEqual(view!.visibleErrors, [], 'no other line repeats the network failure');
     assert.equal(view!.signUpEnabled, false);
     assert.equal((await readFeatureRow(panel, 'reading-time'))?.state, 'installed', 'what is installed stays');
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await panel.screenshot({ path: join(SCREENSHOTS, 'qa-panel-offline.png') });
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    await panel.screenshot({ path: join(RESULTS_DIR, 'qa-panel-offline.png') });
   });
 
   it('opens sign-up again and clears the line within seconds of the server coming back', async function () {
     const checkedBefore = (await readHostStatus(panel)).manifest.checkedAt;
-    server = await startBetaServer(env);
+    server = await startBetaServer(serverOptions);
     await waitFor(
       async () => {
         const view = await readPanel(panel);

@@ -17,17 +17,30 @@ const DAY_MS = 86_400_000;
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** A manifest entry signed off by three reviewers for this version, chunk and (overrides.files) content scripts. */
-export function makeEntry(id: string, version: string, chunkSha: string, overrides: Partial<ManifestFeature> = {}): ManifestFeature {
-  const files = overrides.files ?? [];
+/** What reviewers sign off: a version, its code's SHA-256 and, for a feature with content scripts, theirs. */
+export interface ReviewedCode {
+  version: string;
+  sha256: string;
+  files?: ReadonlyArray<{ path: string; sha256: string }>;
+}
+
+/** Security, privacy and technical sign-offs by three reviewers who own nothing, bound to the code given. */
+export function makeSignOffs(reference: string, code: ReviewedCode) {
+  const files = code.files?.map((file) => ({ path: file.path, sha256: file.sha256 })) ?? [];
   const signOff = (reviewer: string) => ({
     reviewer,
     date: '2026-11-20',
-    reference: `BUG-${id}`,
-    version,
-    sha256: chunkSha,
+    reference,
+    version: code.version,
+    sha256: code.sha256,
     ...(files.length > 0 ? { files } : {}),
   });
+  return { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') };
+}
+
+/** A manifest entry signed off by three reviewers for this version, chunk and (overrides.files) content scripts. */
+export function makeEntry(id: string, version: string, chunkSha: string, overrides: Partial<ManifestFeature> = {}): ManifestFeature {
+  const files = overrides.files ?? [];
   return {
     id,
     version,
@@ -38,7 +51,7 @@ export function makeEntry(id: string, version: string, chunkSha: string, overrid
     killed: false,
     requiresAccount: false,
     owners: ['owner@example.org'],
-    signOffs: { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') },
+    signOffs: makeSignOffs(`BUG-${id}`, { version, sha256: chunkSha, files }),
     ...overrides,
   };
 }
@@ -86,13 +99,29 @@ export function makePayload(overrides: Partial<Record<keyof ManifestPayload, unk
 export function makeServiceEntry(id: string, dir = join('server', 'services', id), overrides: Partial<ManifestService> = {}): ManifestService {
   const json = JSON.parse(readFileSync(join(dir, 'service.json'), 'utf8')) as { version: string; owners: string[] };
   const sha = hashServiceFolder(dir);
-  const signOff = (reviewer: string) => ({ reviewer, date: '2026-11-20', reference: `SVC-${id}`, version: json.version, sha256: sha });
   return {
     id,
     version: json.version,
     sha256: sha,
     owners: json.owners,
-    signOffs: { security: signOff('sec@example.org'), privacy: signOff('priv@example.org'), technical: signOff('tech@example.org') },
+    signOffs: makeSignOffs(`SVC-${id}`, { version: json.version, sha256: sha }),
     ...overrides,
+  };
+}
+
+/**
+ * A release file (release/*.json) that rolls out features of a build's lock
+ * (all, unless named) to everyone and deploys the services given, each signed
+ * off for the code that build shipped.
+ */
+export function makeRelease(lock: LockFile, options: { features?: string[]; services?: ReadonlyArray<ReviewedCode & { id: string }> } = {}) {
+  const features = options.features ? lock.features.filter((feature) => options.features!.includes(feature.id)) : lock.features;
+  return {
+    features: features.map((feature) => ({ id: feature.id, version: feature.version, rollout: 100, signOffs: makeSignOffs(`REL-${feature.id}`, feature) })),
+    services: (options.services ?? []).map((service) => ({
+      id: service.id,
+      version: service.version,
+      signOffs: makeSignOffs(`REL-${service.id}`, { version: service.version, sha256: service.sha256 }),
+    })),
   };
 }

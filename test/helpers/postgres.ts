@@ -4,12 +4,12 @@
 // database that no other test is using and that holds no rows.
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { openPostgresStore } from '../../server/store/postgres-store';
+import { findFreePort } from './free-port';
 
 const run = promisify(execFile);
 
@@ -49,17 +49,6 @@ export function findPostgresBinDir(lookup: BinDirLookup = realLookup): string {
   const found = candidates.find(hasTools);
   if (!found) throw new Error(INSTALL_HINT);
   return found;
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
