@@ -48,6 +48,8 @@ export function startBareManifest(bytes: Buffer, headers: Record<string, string>
 export function startBareUsageSqlite(file: string): Promise<Baseline> {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // The store's durability: every commit reaches the disk (server/store/sqlite-store.ts).
+  db.pragma('synchronous = FULL');
   db.exec('CREATE TABLE IF NOT EXISTS bare_batches (batch_id TEXT PRIMARY KEY, install_id TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO bare_batches (batch_id, install_id) VALUES (?, ?)');
   return listen(
