@@ -8,6 +8,7 @@ import type { RefusalReason } from '../protocol/envelope';
 import type { BuildEnv } from '../protocol/environments';
 import type { ChangeLogView } from './background/change-log';
 import type { Diagnostics } from './background/diagnostics';
+import type { FeatureActions } from './runtime/popup-actions';
 
 export type Override = 'on' | 'off' | null;
 
@@ -34,7 +35,16 @@ export type HostRequest =
   | { type: 'sbc:changes' }
   | { type: 'sbc:changes-seen' }
   | { type: 'sbc:change-notifications'; enabled: boolean }
-  | { type: 'sbc:diagnostics' };
+  | { type: 'sbc:diagnostics' }
+  /** The installed features' popup actions, for the popup's window. */
+  | { type: 'sbc:feature-actions'; windowId?: number }
+  | { type: 'sbc:run-feature-action'; featureId: string; actionId: string; windowId?: number };
+
+/** What a feature action did: the feature's sentence, and every feature's actions afterwards. */
+export interface FeatureActionResult {
+  message: string;
+  actions: FeatureActions[];
+}
 
 /** Where a feature stands on this browser, and why. */
 export type FeatureState =
@@ -131,6 +141,10 @@ export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status'
       ? ChangeLogView
     : R extends { type: 'sbc:diagnostics' }
       ? Diagnostics
+    : R extends { type: 'sbc:feature-actions' }
+      ? FeatureActions[]
+    : R extends { type: 'sbc:run-feature-action' }
+      ? FeatureActionResult
       : { ok: true };
 
 /** The wrapper a feature's content script sends; the host routes it to ctx.messages. */

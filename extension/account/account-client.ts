@@ -10,11 +10,12 @@
  * await account.signIn('qa@example.org', 'correct horse battery staple');
  * const response = await account.servicesFetch('shared-notes', '/v1/services/notes', { method: 'POST', body: { text } });
  */
-import type { Disposable } from '../runtime/feature-api';
+import type { Disposable, ServicesInit } from '../runtime/feature-api';
 import type { Terms } from '../messages';
 import type { BetaAnswer, BetaServerClient } from '../channel/beta-server-client';
 import { AccountError, createBadResponseError, createRequestError, readAccountError, type AccountAction } from './account-error';
 import { isSessionExpired, parseStoredSession, SESSION_STORAGE_KEY, type AccountSession, type AccountStorage } from './account-session';
+import { checkServicesHeaders } from './services-headers';
 
 export { AccountError } from './account-error';
 export type { AccountSession, AccountStorage } from './account-session';
@@ -31,10 +32,7 @@ export interface AccountClientDeps {
 }
 
 /** What a feature may pass to ctx.services.fetch. */
-export interface ServicesRequestInit {
-  method?: string;
-  body?: unknown;
-}
+export type ServicesRequestInit = ServicesInit;
 
 /** Only this part of the beta server is open to features. */
 export const SERVICES_PATH_PREFIX = '/v1/services/';
@@ -45,6 +43,7 @@ interface RequestOptions {
   body?: unknown;
   token?: string;
   maxBytes?: number;
+  headers?: Record<string, string>;
 }
 
 export class AccountClient {
@@ -182,6 +181,7 @@ export class AccountClient {
         subject: featureId,
       });
     }
+    const headers = checkServicesHeaders(featureId, init.headers);
     const session = await this.getSession();
     if (!session) {
       throw new AccountError('not-signed-in', `Feature "${featureId}" needs a beta account: sign in to the beta channel first.`, { subject: featureId });
@@ -191,6 +191,7 @@ export class AccountClient {
       token: session.token,
       body: init.body,
       maxBytes: MAX_SERVICES_BYTES,
+      headers,
     });
     if (answer.status === 401) {
       await this.forgetSession(session.token);
@@ -222,7 +223,7 @@ export class AccountClient {
 
   private async request(method: string, path: string, action: AccountAction, options: RequestOptions = {}): Promise<BetaAnswer> {
     try {
-      return await this.server.request({ method, path, json: options.body, token: options.token, maxBytes: options.maxBytes });
+      return await this.server.request({ method, path, json: options.body, token: options.token, maxBytes: options.maxBytes, headers: options.headers });
     } catch (error) {
       throw createRequestError(this.origin, action, error);
     }

@@ -7,6 +7,7 @@ import type { HostRequest, HostStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { writeOptOut, writeOverride } from '../runtime/feature-state';
+import { listPopupActions, runPopupAction } from '../runtime/popup-actions';
 import { readDataConsent, recordAddonConsent, type ConsentPermissions } from './feature-consent';
 import type { HostParts, MessageSenderInfo } from './host-parts';
 
@@ -77,6 +78,12 @@ export const hostRequestHandlers: { [T in HostRequest['type']]: RequestHandler<T
   'sbc:changes-seen': (_request, { parts }) => parts.insights.changes.markSeen(),
   'sbc:change-notifications': (request, { parts }) => parts.insights.changes.setNotify(request.enabled),
   'sbc:diagnostics': async (_request, { parts, status }) => parts.insights.diagnose(await status(), parts.db),
+  'sbc:feature-actions': (request, { parts }) => listPopupActions(parts.host, { windowId: request.windowId }),
+  'sbc:run-feature-action': async (request, { parts }) => {
+    const target = { windowId: request.windowId };
+    const message = await runPopupAction(parts.host, request.featureId, request.actionId, target);
+    return { message, actions: await listPopupActions(parts.host, target) };
+  },
 };
 
 export interface HostRequestDeps {

@@ -86,7 +86,10 @@ export interface BrowserApi {
   i18n: {
     getUILanguage(): string;
   };
-  tabs: EventNamespace<'tabs'>;
+  tabs: EventNamespace<'tabs'> & {
+    query(query: { windowId?: number; currentWindow?: boolean }): Promise<Array<{ url?: string; title?: string; pinned?: boolean }>>;
+    create(properties: { url: string; windowId?: number; pinned?: boolean; active?: boolean }): Promise<unknown>;
+  };
   webNavigation: EventNamespace<'webNavigation'>;
   bookmarks: EventNamespace<'bookmarks'>;
   downloads: EventNamespace<'downloads'>;

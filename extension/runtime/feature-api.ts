@@ -64,8 +64,46 @@ export interface MenuClickInfo {
 
 export interface TabInfo {
   id?: number;
+  windowId?: number;
   url?: string;
   title?: string;
+}
+
+/** A tab as a feature may keep it: its address, title and whether it is pinned. */
+export interface TabSnapshot {
+  url: string;
+  title: string;
+  pinned: boolean;
+}
+
+/** The browser window an action was taken in; without an id, the current window. */
+export interface WindowTarget {
+  windowId?: number;
+}
+
+export interface PopupAction {
+  /** Unique within the feature. */
+  id: string;
+  label: string;
+}
+
+/**
+ * What a feature offers in the toolbar popup, under its name. The popup asks
+ * for the actions each time it opens, so they may change (a list of saved
+ * items, say).
+ */
+export interface PopupActions {
+  list(target: WindowTarget): PopupAction[] | Promise<PopupAction[]>;
+  /** Runs the chosen action and returns the sentence the popup shows; what it throws is shown as the failure. */
+  run(actionId: string, target: WindowTarget): string | Promise<string>;
+}
+
+/** What a feature may pass to ctx.services.fetch. */
+export interface ServicesInit {
+  method?: string;
+  body?: unknown;
+  /** Conditional requests only: X-If-Modified-Since and X-If-Unmodified-Since. */
+  headers?: Record<string, string>;
 }
 
 export interface AlarmSpec {
@@ -109,9 +147,20 @@ export interface FeatureContext {
   readonly alarms: {
     create(name: string, spec: AlarmSpec, onAlarm: () => void | Promise<void>): Promise<Disposable>;
   };
+  /** The user's tabs; reading addresses and titles needs "tabs" in feature.json's "permissions". */
+  readonly tabs: {
+    /** The tabs of a window with an http(s) address, in their order. */
+    list(target: WindowTarget): Promise<TabSnapshot[]>;
+    /** Opens http(s) addresses as background tabs of a window; refuses any other address. */
+    open(tabs: ReadonlyArray<{ url: string; pinned?: boolean }>, target: WindowTarget): Promise<void>;
+  };
+  /** Actions in the toolbar popup, under the feature's name. */
+  readonly popup: {
+    offer(actions: PopupActions): Disposable;
+  };
   /** Calls to the beta server's services, signed in as the user's beta account. */
   readonly services: {
-    fetch(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
+    fetch(path: string, init?: ServicesInit): Promise<Response>;
   };
   /** Track any other resource so that it is disposed with the feature. */
   track<T extends Disposable>(disposable: T): T;

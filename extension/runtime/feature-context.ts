@@ -8,7 +8,7 @@ import { HostError } from '../errors';
 import type { BrowserApi } from './browser-api';
 import { DisposableStore, toDisposable } from './disposable';
 import type { EventBus } from './event-bus';
-import type { AlarmSpec, ContentScriptSpec, Disposable, FeatureContext, FeatureStorage, Logger, MenuSpec } from './feature-api';
+import type { AlarmSpec, ContentScriptSpec, Disposable, FeatureContext, FeatureStorage, Logger, MenuSpec, ServicesInit, WindowTarget } from './feature-api';
 import type { FeatureEventName } from '../../protocol/feature-events';
 import { toResourceName, toStorageKey, toStoragePrefix } from './resource-names';
 
@@ -19,7 +19,7 @@ export interface UsageRecorder {
 
 /** Calls the beta server's services as the signed-in beta account. */
 export interface ServicesClient {
-  fetch(featureId: string, path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
+  fetch(featureId: string, path: string, init?: ServicesInit): Promise<Response>;
 }
 
 export interface FeatureContextOptions {
@@ -39,6 +39,12 @@ export interface FeatureContextOptions {
 export const messageChannel = (featureId: string): string => `message:${featureId}`;
 export const menuChannel = (menuId: string): string => `menu:${menuId}`;
 export const alarmChannel = (alarmName: string): string => `alarm:${alarmName}`;
+export const popupChannel = (featureId: string): string => `popup:${featureId}`;
+
+/** What the host asks of a feature's popup actions, on its popup channel. */
+export type PopupRequest = { kind: 'list' } | { kind: 'run'; actionId: string };
+
+const WEB_ADDRESS = /^https?:\/\//i;
 
 const LOCAL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -167,6 +173,27 @@ async function createAlarm(options: FeatureContextOptions, name: string, spec: A
   });
 }
 
+function createTabs(options: FeatureContextOptions): FeatureContext['tabs'] {
+  const { featureId, browser } = options;
+  const where = (target: WindowTarget) => (target.windowId === undefined ? { currentWindow: true } : { windowId: target.windowId });
+  return {
+    async list(target) {
+      const tabs = await browser.tabs.query(where(target));
+      return tabs.filter((tab) => WEB_ADDRESS.test(tab.url ?? '')).map((tab) => ({ url: tab.url!, title: tab.title ?? '', pinned: tab.pinned === true }));
+    },
+    async open(tabs, target) {
+      // Checked before any tab opens: a refused address opens none.
+      const refused = tabs.find((tab) => !WEB_ADDRESS.test(tab.url));
+      if (refused) {
+        throw new HostError('invalid-url', `Feature "${featureId}" may open only http(s) addresses, not "${refused.url}"`, { subject: featureId });
+      }
+      for (const tab of tabs) {
+        await browser.tabs.create({ url: tab.url, pinned: tab.pinned === true, active: false, ...(target.windowId === undefined ? {} : { windowId: target.windowId }) });
+      }
+    },
+  };
+}
+
 /**
  * @example
  * const store = new DisposableStore(log, 'reading-time');
@@ -215,6 +242,15 @@ export function createFeatureContext(options: FeatureContextOptions): FeatureCon
     contentScripts: { register: (spec) => registerContentScript(options, spec) },
     menus: { create: (spec) => createMenu(options, spec) },
     alarms: { create: (name, spec, onAlarm) => createAlarm(options, name, spec, onAlarm) },
+    tabs: createTabs(options),
+    popup: {
+      offer(actions) {
+        const route = eventBus.on(popupChannel(featureId), featureId, (request: PopupRequest, target: WindowTarget) =>
+          request.kind === 'list' ? actions.list(target) : actions.run(request.actionId, target),
+        );
+        return trackOnce(store, () => route.dispose());
+      },
+    },
     services: { fetch: (path, init) => services.fetch(featureId, path, init) },
     track: (disposable) => store.add(disposable),
   };

@@ -12,10 +12,12 @@ import { byId, describeFailure, el, localizePage, runDisabled, showMessage } fro
 import { changeFeatureConsent, type DataCollectionRequests } from './feature-consent';
 import { createHostClient } from './host-client';
 import { describeChanges } from './insights-view';
+import { createActionsBox, createPopupActions } from './popup-actions';
 import { describePopupAccount, describePopupFeatures, FEEDBACK_COMMENT_MAX, validateFeedback, type PopupFeatureItem } from './popup-view';
 
 const request = createHostClient((message: HostRequest) => browser.runtime.sendMessage(message));
 let current: HostStatus | null = null;
+let featureActions: ReturnType<typeof createPopupActions> | null = null;
 
 function render(status: HostStatus): void {
   current = status;
@@ -31,6 +33,7 @@ function render(status: HostStatus): void {
     updateItem(node, item);
     if (list.children[index] !== node) list.insertBefore(node, list.children[index] ?? null);
   });
+  featureActions?.render();
   byId('popup-empty').hidden = items.length > 0;
   byId('account-state').textContent = describePopupAccount(status);
 }
@@ -84,6 +87,7 @@ function createItem(item: PopupFeatureItem): HTMLLIElement {
       ),
       el('label', { class: 'switch' }, toggle, el('span', { 'data-testid': 'switch-label' })),
     ),
+    createActionsBox(item.name),
     createFeedbackForm(item),
   );
 }
@@ -196,12 +200,18 @@ async function start(): Promise<void> {
     });
   });
   const changes = showChanges().catch((error: unknown) => showMessage(byId('popup-error'), t('changesUnreadable', describeFailure(error)), true));
+  // The window the popup belongs to: a feature's action (stash its tabs, say) is about that window.
+  const actions = browser.windows.getCurrent().then((window) => {
+    featureActions = createPopupActions(request, window.id, () => Array.from(byId('popup-features').children) as HTMLElement[]);
+    return featureActions.load();
+  });
+  const actionsShown = actions.catch((error: unknown) => showMessage(byId('popup-error'), t('featureActionsUnreadable', describeFailure(error)), true));
   try {
     render(await request({ type: 'sbc:status' }));
   } catch (error) {
     showMessage(byId('popup-error'), t('statusUnreadable', describeFailure(error)), true);
   }
-  await changes;
+  await Promise.all([changes, actionsShown]);
 }
 
 void start();

@@ -22,6 +22,16 @@ export interface FakeBrowserOptions {
   storage?: Record<string, unknown>;
 }
 
+/** A tab of the fake; window 1 is the current window. */
+export interface FakeTab {
+  id: number;
+  windowId: number;
+  url: string;
+  title: string;
+  pinned: boolean;
+  active: boolean;
+}
+
 export type FakeBrowser = BrowserApi & {
   storage: BrowserApi['storage'] & { onChanged: FakeEvent };
   /** Inspect state directly (tests only). */
@@ -30,6 +40,7 @@ export type FakeBrowser = BrowserApi & {
     contentScripts: Map<string, ContentScriptRegistration>;
     menus: Map<string, MenuCreateProperties>;
     alarms: Map<string, AlarmInfo>;
+    tabs: FakeTab[];
   };
   event(name: FeatureEventName): FakeEvent;
   /** A fresh host event bus whose listeners count as leaks of this fake. */
@@ -80,6 +91,7 @@ export function createFakeBrowser(options: FakeBrowserOptions = {}): FakeBrowser
   const contentScripts = new Map<string, ContentScriptRegistration>();
   const menus = new Map<string, MenuCreateProperties>();
   const alarms = new Map<string, AlarmInfo>();
+  const tabs: FakeTab[] = [];
   const buses: EventBus[] = [];
   const events = new Map<string, ReturnType<typeof createFakeEvent>>();
   for (const name of Object.keys(FEATURE_EVENTS)) events.set(name, createFakeEvent(name));
@@ -189,14 +201,26 @@ export function createFakeBrowser(options: FakeBrowserOptions = {}): FakeBrowser
       },
     },
     i18n: { getUILanguage: () => options.locale ?? 'en-US' },
-    tabs: namespace('tabs'),
+    tabs: {
+      ...namespace('tabs'),
+      async query(query: { windowId?: number; currentWindow?: boolean }) {
+        const windowId = query.windowId ?? (query.currentWindow ? 1 : undefined);
+        return tabs.filter((tab) => windowId === undefined || tab.windowId === windowId).map(clone);
+      },
+      async create(properties: { url: string; windowId?: number; pinned?: boolean; active?: boolean }) {
+        if (!/^(https?|about|moz-extension):/.test(properties.url)) throw new Error(`Illegal URL: ${properties.url}`);
+        const tab = { id: tabs.length + 1, windowId: properties.windowId ?? 1, url: properties.url, title: '', pinned: properties.pinned ?? false, active: properties.active ?? true };
+        tabs.push(tab);
+        return clone(tab);
+      },
+    },
     webNavigation: namespace('webNavigation'),
     bookmarks: namespace('bookmarks'),
     downloads: namespace('downloads'),
     commands: namespace('commands'),
     idle: namespace('idle'),
     notifications: namespace('notifications'),
-    state: { storage, contentScripts, menus, alarms },
+    state: { storage, contentScripts, menus, alarms, tabs },
     event: (name: FeatureEventName) => events.get(name)!,
     createEventBus() {
       const bus = new EventBus({ warn: () => undefined });

@@ -42,6 +42,27 @@ describe('AccountClient.servicesFetch', () => {
     assert.equal(calls[0]!.headers['Content-Type'], undefined);
   });
 
+  it('sends the conditional headers a feature gives, by their lower-case names', async () => {
+    const { client, calls } = setUp({ 'PUT /v1/services/storage/storage/c/r': () => json(412, { error: { code: 'modified_since', message: 'changed' } }) });
+    const response = await client.servicesFetch('tab-stash', '/v1/services/storage/storage/c/r', {
+      method: 'PUT',
+      body: { payload: '{}' },
+      headers: { 'X-If-Unmodified-Since': '1764493200000', 'x-if-modified-since': '5' },
+    });
+    assert.equal(response.status, 412);
+    assert.equal(calls[0]!.headers['x-if-unmodified-since'], '1764493200000');
+    assert.equal(calls[0]!.headers['x-if-modified-since'], '5');
+    assert.equal(calls[0]!.headers.Authorization, 'Bearer tok-1');
+  });
+
+  for (const [name, value] of [['Authorization', 'Bearer stolen'], ['Cookie', 'a=b'], ['X-If-Unmodified-Since', 'yesterday'], ['X-If-Unmodified-Since', '-1']] as const) {
+    it(`refuses the header "${name}: ${value}" without contacting the server`, async () => {
+      const { client, calls } = setUp({});
+      await rejectsWithCode(client.servicesFetch('tab-stash', '/v1/services/storage/info/quota', { headers: { [name]: value } }), 'forbidden-header', /Feature "tab-stash" may not send the header/);
+      assert.equal(calls.length, 0);
+    });
+  }
+
   for (const path of ['/v1/account', '/v1/services/../account', '/v1/services/%2e%2e/sessions', 'https://evil.example/v1/services/x', '//evil.example/v1/services/x', '/v1/servicesx/y']) {
     it(`refuses ${path} without contacting the server`, async () => {
       const { client, calls } = setUp({});
