@@ -1,0 +1,76 @@
+import { defineFeature, type FeatureContext, type PopupAction, type WindowTarget } from '../../extension/runtime/feature-api';
+import { readStashes, updateStashes } from './stash-store';
+import { addStash, describeStash, makeStash, removeStash, StashError } from './stashes';
+
+/**
+ * Tab stash: "Stash this window's tabs" keeps the web pages open in a window
+ * on the user's beta account (the storage service); "Restore" opens a stash
+ * in any Firefox signed in to the same account and removes it from there.
+ * From the toolbar popup (every stash listed) or a tab's context menu (the
+ * newest stash).
+ *
+ * Privacy: only what the user stashes leaves the browser: each page's
+ * address and title, and whether it was pinned.
+ */
+const STASH_ACTION = 'stash';
+const RESTORE_PREFIX = 'restore:';
+/** How many stashes the popup lists, newest first. */
+const LISTED_STASHES = 10;
+
+async function stashWindow(ctx: FeatureContext, target: WindowTarget): Promise<string> {
+  const stash = makeStash(await ctx.tabs.list(target), Date.now(), crypto.randomUUID());
+  await updateStashes(ctx, addStash(stash));
+  await ctx.usage.count('stashed');
+  const count = stash.tabs.length === 1 ? '1 tab' : `${stash.tabs.length} tabs`;
+  return `Stashed ${count} to your beta account.`;
+}
+
+async function restoreStash(ctx: FeatureContext, id: string | undefined, target: WindowTarget): Promise<string> {
+  const { stashes } = await readStashes(ctx);
+  const stash = id === undefined ? stashes[0] : stashes.find((candidate) => candidate.id === id);
+  if (!stash) throw new StashError(id === undefined ? 'There is no stash on your beta account.' : 'This stash is no longer on your beta account: it was restored in another browser.');
+  await ctx.tabs.open(stash.tabs, target);
+  const count = stash.tabs.length === 1 ? '1 tab' : `${stash.tabs.length} tabs`;
+  try {
+    await updateStashes(ctx, removeStash(stash.id));
+  } catch (error) {
+    throw new StashError(`Restored ${count}, but the stash stays on your beta account: ${(error as Error).message}`);
+  }
+  await ctx.usage.count('restored');
+  return `Restored ${count}. The stash is removed from your beta account.`;
+}
+
+export default defineFeature({
+  async activate(ctx) {
+    ctx.popup.offer({
+      async list(): Promise<PopupAction[]> {
+        const { stashes } = await readStashes(ctx);
+        const restores = stashes.slice(0, LISTED_STASHES).map((stash) => ({ id: `${RESTORE_PREFIX}${stash.id}`, label: describeStash(stash) }));
+        return [{ id: STASH_ACTION, label: 'Stash this window’s tabs' }, ...restores];
+      },
+      run(actionId, target) {
+        if (actionId === STASH_ACTION) return stashWindow(ctx, target);
+        if (actionId.startsWith(RESTORE_PREFIX)) return restoreStash(ctx, actionId.slice(RESTORE_PREFIX.length), target);
+        throw new StashError(`Tab stash has no action "${actionId}".`);
+      },
+    });
+
+    const report = (doing: Promise<string>) =>
+      doing.then(
+        (done) => ctx.log.info(done),
+        (error: unknown) => ctx.log.warn((error as Error).message),
+      );
+    await ctx.menus.create({
+      id: 'stash',
+      title: 'Stash this window’s tabs',
+      contexts: ['tab', 'page'],
+      onClick: (_info, tab) => report(stashWindow(ctx, { windowId: tab?.windowId })),
+    });
+    await ctx.menus.create({
+      id: 'restore-newest',
+      title: 'Restore the newest stash',
+      contexts: ['tab', 'page'],
+      onClick: (_info, tab) => report(restoreStash(ctx, undefined, { windowId: tab?.windowId })),
+    });
+  },
+});
