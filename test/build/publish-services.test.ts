@@ -62,11 +62,11 @@ describe('publish: services', () => {
     assert.deepEqual(version.map((p) => p.kind), ['service-version-mismatch']);
   });
 
-  it('ships an example release that deploys notes, signed off for the code in server/services/notes by non-owners', () => {
+  it('ships an example release that deploys notes and storage, signed off for the code in server/services/<id> by non-owners', () => {
     const example = parseReleaseFile(readFileSync(join(ROOT, 'release/example.json'), 'utf8'), 'release/example.json');
     const { services, problems } = buildServiceEntries(example, servicesLock);
-    assert.deepEqual(problems.map((p) => p.message), [], 'after changing server/services/notes, review it again and update release/example.json');
-    assert.deepEqual(services.map((s) => s.id), ['notes']);
+    assert.deepEqual(problems.map((p) => p.message), [], 'after changing a folder of server/services/, review it again and update release/example.json');
+    assert.deepEqual(services.map((s) => s.id), ['notes', 'storage']);
   });
 
   describe('the CLI', () => {
