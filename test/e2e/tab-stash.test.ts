@@ -6,15 +6,16 @@
  * them from the popup in the other.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'puppeteer-core';
 import { generateKeyPair } from '../../build/keys';
 import type { ServiceLockFile } from '../../protocol/service-schema';
-import { callServer, ROOT, startServerProcess, type RunningProcess } from '../helpers/server-process';
+import { findFreePort } from '../helpers/free-port';
+import { makeRelease } from '../helpers/manifests';
+import { callServer, ROOT, type RunningProcess } from '../helpers/server-process';
+import { publishRelease, startBetaServer, stopBetaServer } from './helpers/beta-server';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { keepEvidenceOnFailure } from './helpers/failure-evidence';
 import { launchFirefox } from './helpers/firefox';
@@ -22,7 +23,6 @@ import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-ser
 import { openAddonPage, openQaPanel, waitForFeatureRow, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitUntil, WAIT_MS } from './helpers/waits';
 
-const run = promisify(execFile);
 const ADDON_UUID = '6b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b';
 const ADMIN_TOKEN = 'e2e-admin-token-tab-stash-0123456789';
 const EMAIL = 'stasher@example.org';
@@ -41,22 +41,17 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
   let current: Browser | undefined;
   let launching: Array<Promise<unknown>> = [];
 
+  /** Publishes tab-stash and the storage service, signed off for this build, as the channel would. */
   async function publish(): Promise<void> {
-    const signOffs = (sha256: string, version: string, files: Array<{ path: string; sha256: string }>) => {
-      const by = (reviewer: string, reference: string) => ({ reviewer, date: '2026-11-20', reference, version, sha256, files });
-      return { security: by('sec@example.org', 'SEC-1'), privacy: by('priv@example.org', 'PRIV-1'), technical: by('tech@example.org', 'TECH-1') };
-    };
-    const feature = addon.lock.features.find((entry) => entry.id === 'tab-stash')!;
-    const storage = (JSON.parse(readFileSync(join(work, 'dist', 'services.lock.json'), 'utf8')) as ServiceLockFile).services.find((s) => s.id === 'storage')!;
-    const release = {
-      features: [{ id: feature.id, version: feature.version, rollout: 100, signOffs: signOffs(feature.sha256, feature.version, feature.files) }],
-      services: [{ id: storage.id, version: storage.version, signOffs: signOffs(storage.sha256, storage.version, []) }],
-    };
-    writeFileSync(join(work, 'release.json'), JSON.stringify(release));
-    const keysDir = join(work, 'keys');
-    const key = join(keysDir, readdirSync(keysDir).find((name) => name.endsWith('.private.pem'))!);
-    const args = ['--release', join(work, 'release.json'), '--key', key, '--lock', join(work, 'dist', 'features.lock.json'), '--out', join(work, 'signed.json'), '--server', server.url];
-    await run(process.execPath, ['--import', 'tsx', join(ROOT, 'build', 'publish.ts'), ...args], { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN } });
+    const services = (JSON.parse(readFileSync(join(work, 'dist', 'services.lock.json'), 'utf8')) as ServiceLockFile).services.filter((s) => s.id === 'storage');
+    await publishRelease({
+      release: makeRelease(addon.lock, { features: ['tab-stash'], services }),
+      keysDir: join(work, 'keys'),
+      lockPath: join(work, 'dist', 'features.lock.json'),
+      out: join(work, 'signed.json'),
+      server: server.url,
+      adminToken: ADMIN_TOKEN,
+    });
   }
 
   /** A fresh profile, started while the add-on builds. */
@@ -109,7 +104,7 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
     this.timeout(SETUP_MS);
     work = mkdtempSync(join(tmpdir(), 'sbc-e2e-stash-'));
     await generateKeyPair({ outDir: join(work, 'keys'), keyId: 'e2e-stash' });
-    server = await startServerProcess({ DATA_DIR: join(work, 'data'), PUBLIC_KEYS: join(work, 'keys'), ADMIN_TOKEN });
+    server = await startBetaServer({ port: await findFreePort(), dataDir: join(work, 'data'), keysDir: join(work, 'keys'), adminToken: ADMIN_TOKEN });
     pages = await startLoopbackServer();
     const terms = await callServer(server.url, 'GET', '/v1/terms');
     // Both profiles start while the add-on builds; after() closes whichever started, whatever failed.
@@ -130,7 +125,7 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
     await Promise.allSettled(launching);
     await Promise.all([laptop?.close(), desktop?.close()]);
     await pages?.close();
-    await server?.kill();
+    await stopBetaServer(server);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
