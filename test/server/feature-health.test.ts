@@ -3,7 +3,7 @@
 // the verdict from the admin routes, on SQLite and PostgreSQL.
 import { strict as assert } from 'node:assert';
 import { HOST_EVENTS } from '../../protocol/exit-criteria';
-import type { ExitCriteria } from '../../protocol/exit-criteria';
+import { makeExitCriteria } from '../helpers/exit-criteria';
 import { makeEntry, sha256 } from '../helpers/manifests';
 import { createSigningKey, signPayload } from '../helpers/signing';
 import { ADMIN_TOKEN, createPayload, describeEachStore, runReport, startTestServer, type TestServer } from './helpers';
@@ -11,13 +11,7 @@ import { ADMIN_TOKEN, createPayload, describeEachStore, runReport, startTestServ
 /** Runs `npm run report` on the test server's database. */
 const runReportOn = (server: TestServer, args: string[]) => runReport(args, { DATA_DIR: server.dir, DATABASE_URL: server.config.databaseUrl ?? '' });
 
-const CRITERIA: ExitCriteria = {
-  minInstalls: 40,
-  retention7d: { min: 0.5, minSample: 30 },
-  rating: { minMean: 3.5, minCount: 10 },
-  failureRate: { max: 0.1, minSample: 40 },
-  optOutRate: { max: 0.3, minSample: 40 },
-};
+const CRITERIA = makeExitCriteria({ minInstalls: 40, retention7d: [0.5, 30], rating: [3.5, 10], failureRate: [0.1, 40], optOutRate: [0.3, 40] });
 
 describeEachStore('beta server: exit criteria and verdicts', (store) => {
   let server: TestServer;

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import type { ExitCriteria } from '../../../protocol/exit-criteria';
 import { judgeFeature, type FeatureMetrics } from '../../../server/health/judge';
+import { makeExitCriteria } from '../../helpers/exit-criteria';
 
-const CRITERIA: ExitCriteria = {
-  minInstalls: 100,
-  retention7d: { min: 0.4, minSample: 50 },
-  rating: { minMean: 3.5, minCount: 20 },
-  failureRate: { max: 0.05, minSample: 100 },
-  optOutRate: { max: 0.2, minSample: 100 },
-};
+const CRITERIA = makeExitCriteria({ minInstalls: 100, retention7d: [0.4, 50], rating: [3.5, 20], failureRate: [0.05, 100], optOutRate: [0.2, 100] });
 
 /** 200 installs, 100 eligible for retention with 70 back, 40 ratings of 4 and 5, 2 failures and 10 opt-outs: healthy. */
 function healthy(changes: Partial<FeatureMetrics> = {}): FeatureMetrics {
