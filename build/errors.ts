@@ -53,6 +53,21 @@ export class BuildError extends ChannelError {
   }
 }
 
+/**
+ * A build error with one of the codes C, always about one subject (the flag,
+ * file or id); subclasses name their codes and add nothing else.
+ *
+ * @example export class KeyGenerationError extends SubjectBuildError<'invalid-key-id' | 'key-exists'> {}
+ */
+export class SubjectBuildError<C extends BuildErrorCode> extends BuildError {
+  declare readonly code: C;
+  declare readonly subject: string;
+
+  constructor(code: C, message: string, subject: string) {
+    super(code, message, { subject });
+  }
+}
+
 /** True for an error the build means for its user (print it, exit 1), as opposed to a bug. */
 export function isBuildError(error: unknown): error is BuildError {
   return error instanceof BuildError;

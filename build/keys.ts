@@ -12,18 +12,14 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX } from '../protocol/key-files';
-import { BuildError, describeForCli } from './errors';
+import { describeForCli, SubjectBuildError } from './errors';
 
 // Key ids end up in file names and in the envelope (max 128 characters).
 const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
 
 /** A key pair that cannot or must not be written; the subject is the flag or the file. */
-export class KeyGenerationError extends BuildError {
-  constructor(code: 'invalid-key-id' | 'key-exists', message: string, subject: string) {
-    super(code, message, { subject });
-  }
-}
+export class KeyGenerationError extends SubjectBuildError<'invalid-key-id' | 'key-exists'> {}
 
 export interface GenerateKeyPairOptions {
   /** Folder to write the pair into; created if missing. */

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { featureId } from '../protocol/manifest-schema';
 import { toDisplayPath } from './channel-config';
-import { BuildError, describeForCli, UsageError } from './errors';
+import { describeForCli, SubjectBuildError, UsageError } from './errors';
 import {
   CONTENT_SCRIPT,
   makeNames,
@@ -31,11 +31,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const NEW_FEATURE_USAGE = 'usage: npm run new-feature -- <id> [--content] [--account] [--owner <email>]';
 
 /** A feature that cannot be made: its id breaks the rule, or its folder or test exists. */
-export class NewFeatureError extends BuildError {
-  constructor(code: 'invalid-feature-id' | 'feature-exists', message: string, subject: string) {
-    super(code, message, { subject });
-  }
-}
+export class NewFeatureError extends SubjectBuildError<'invalid-feature-id' | 'feature-exists'> {}
 
 export interface NewFeatureOptions {
   id: string;

@@ -40,69 +40,95 @@ export interface FeatureEntriesResult {
   warnings: ReleaseProblem[];
 }
 
+/** How a release's features or services are matched with what the build shipped, and how their problems read. */
+interface EntryRules<W, S, E> {
+  kinds: { missing: ReleaseProblem['kind']; version: ReleaseProblem['kind']; signOff: ReleaseProblem['kind'] };
+  /** What is not in the lock: its id and the ids that are. */
+  describeMissing(id: string, built: string): string;
+  describeVersion(id: string, wanted: string, shipped: string): string;
+  /** The entry for the code the build ships, so sign-offs are checked against the lock, not the release's claim. */
+  makeEntry(wanted: W, shipped: S): E;
+  describeSignOff(problem: SignOffProblem): string;
+}
+
+/**
+ * Matches every wanted item with the one the lock holds and collects every
+ * problem at once, so one run shows all that needs fixing. Sign-offs are
+ * checked with the same function the client uses; a local development
+ * publish only warns about them.
+ */
+function buildEntries<W extends { id: string; version: string }, S extends { id: string; version: string }, E extends ManifestFeature | ManifestService>(
+  wanted: readonly W[],
+  locked: readonly S[],
+  rules: EntryRules<W, S, E>,
+  localDev = false,
+): { entries: E[]; problems: ReleaseProblem[]; warnings: ReleaseProblem[] } {
+  const built = new Map(locked.map((entry) => [entry.id, entry]));
+  const entries: E[] = [];
+  const problems: ReleaseProblem[] = [];
+  const warnings: ReleaseProblem[] = [];
+  for (const item of wanted) {
+    const shipped = built.get(item.id);
+    if (!shipped) {
+      problems.push({ featureId: item.id, kind: rules.kinds.missing, message: rules.describeMissing(item.id, [...built.keys()].join(', ') || 'none') });
+      continue;
+    }
+    if (item.version !== shipped.version) {
+      problems.push({ featureId: item.id, kind: rules.kinds.version, message: rules.describeVersion(item.id, item.version, shipped.version) });
+    }
+    const entry = rules.makeEntry(item, shipped);
+    for (const problem of findSignOffProblems(entry)) {
+      const found: ReleaseProblem = { featureId: entry.id, kind: rules.kinds.signOff, role: problem.role, reason: problem.reason, message: rules.describeSignOff(problem) };
+      (localDev ? warnings : problems).push(found);
+    }
+    entries.push(entry);
+  }
+  return { entries, problems, warnings };
+}
+
 /**
  * Builds the manifest's feature entries from the release and the lock file
- * and collects every problem at once, so one run shows all that needs fixing.
- * Sign-offs are checked with the same function the client uses.
+ * (see buildEntries).
  *
  * @example
  *   const { features, problems } = buildFeatureEntries(release, lock);
  *   if (problems.length) console.error(problems.map((p) => p.message).join('\n'));
  */
 export function buildFeatureEntries(release: Release, lock: LockFile, options: { localDev?: boolean } = {}): FeatureEntriesResult {
-  const built = new Map(lock.features.map((entry) => [entry.id, entry]));
-  const features: ManifestFeature[] = [];
-  const problems: ReleaseProblem[] = [];
-  const warnings: ReleaseProblem[] = [];
-
-  for (const wanted of release.features) {
-    const shipped = built.get(wanted.id);
-    if (!shipped) {
-      problems.push({
-        featureId: wanted.id,
-        kind: 'not-in-lock',
-        message: `${wanted.id}: not in the build's lock file, so the add-on does not ship it (built: ${[...built.keys()].join(', ') || 'none'})`,
-      });
-      continue;
-    }
-    if (wanted.version !== shipped.version) {
-      problems.push({
-        featureId: wanted.id,
-        kind: 'version-mismatch',
-        message: `${wanted.id}: the release says version ${wanted.version} but the build ships ${shipped.version}`,
-      });
-    }
-    // The entry describes the code the add-on actually ships, so sign-offs are
-    // checked against the lock's version, chunk and files, not the release's claim.
-    const entry = manifestFeatureSchema.parse({
-      id: shipped.id,
-      version: shipped.version,
-      sha256: shipped.sha256,
-      files: shipped.files.map((file) => ({ path: file.path, sha256: file.sha256 })),
-      rollout: percentToBasisPoints(wanted.rollout),
-      targeting: wanted.targeting,
-      killed: wanted.killed,
-      requiresAccount: shipped.requiresAccount,
-      owners: shipped.owners,
-      signOffs: wanted.signOffs,
-      ...(wanted.exitCriteria ? { exitCriteria: wanted.exitCriteria } : {}),
-    });
-    for (const problem of findSignOffProblems(entry)) {
+  const { entries, problems, warnings } = buildEntries(
+    release.features,
+    lock.features,
+    {
+      kinds: { missing: 'not-in-lock', version: 'version-mismatch', signOff: 'sign-off' },
+      describeMissing: (id, built) => `${id}: not in the build's lock file, so the add-on does not ship it (built: ${built})`,
+      describeVersion: (id, wanted, shipped) => `${id}: the release says version ${wanted} but the build ships ${shipped}`,
+      makeEntry: (wanted, shipped) =>
+        manifestFeatureSchema.parse({
+          id: shipped.id,
+          version: shipped.version,
+          sha256: shipped.sha256,
+          files: shipped.files.map((file) => ({ path: file.path, sha256: file.sha256 })),
+          rollout: percentToBasisPoints(wanted.rollout),
+          targeting: wanted.targeting,
+          killed: wanted.killed,
+          requiresAccount: shipped.requiresAccount,
+          owners: shipped.owners,
+          signOffs: wanted.signOffs,
+          ...(wanted.exitCriteria ? { exitCriteria: wanted.exitCriteria } : {}),
+        }),
       // The client shows the same message; only the publisher can act on where the right list is.
-      const hint = problem.reason === 'stale-files' ? ' (after a new review, copy "files" from the lock file)' : '';
-      const found: ReleaseProblem = { featureId: entry.id, kind: 'sign-off', role: problem.role, reason: problem.reason, message: problem.message + hint };
-      (options.localDev ? warnings : problems).push(found);
-    }
-    features.push(entry);
-  }
-  return { features, problems, warnings };
+      describeSignOff: (problem) => problem.message + (problem.reason === 'stale-files' ? ' (after a new review, copy "files" from the lock file)' : ''),
+    },
+    options.localDev,
+  );
+  return { features: entries, problems, warnings };
 }
 
 /**
  * The manifest's service entries: every release service must be in the
  * build's services lock at that version, with security, privacy and
- * technical sign-offs for its folder hash from reviewers who do not own it.
- * Same check as for features; a local development publish only warns.
+ * technical sign-offs for its folder hash from reviewers who do not own it
+ * (see buildEntries).
  *
  * @example const { services, problems } = buildServiceEntries(release, servicesLock);
  */
@@ -111,32 +137,20 @@ export function buildServiceEntries(
   lock: ServiceLockFile,
   options: { localDev?: boolean } = {},
 ): { services: ManifestService[]; problems: ReleaseProblem[]; warnings: ReleaseProblem[] } {
-  const built = new Map(lock.services.map((entry) => [entry.id, entry]));
-  const services: ManifestService[] = [];
-  const problems: ReleaseProblem[] = [];
-  const warnings: ReleaseProblem[] = [];
-  for (const wanted of release.services) {
-    const shipped = built.get(wanted.id);
-    if (!shipped) {
-      const known = [...built.keys()].join(', ') || 'none';
-      problems.push({ featureId: wanted.id, kind: 'service-not-in-lock', message: `service ${wanted.id}: not in the services lock file, so no server runs it (built: ${known})` });
-      continue;
-    }
-    if (wanted.version !== shipped.version) {
-      problems.push({
-        featureId: wanted.id,
-        kind: 'service-version-mismatch',
-        message: `service ${wanted.id}: the release says version ${wanted.version} but the build has ${shipped.version}`,
-      });
-    }
-    const entry = manifestServiceSchema.parse({ id: shipped.id, version: shipped.version, sha256: shipped.sha256, owners: shipped.owners, signOffs: wanted.signOffs });
-    for (const problem of findSignOffProblems(entry)) {
-      const message = `service ${problem.message.replace(/\bchunk\b/, 'folder').replace(/owns the feature$/, 'owns the service')}`;
-      (options.localDev ? warnings : problems).push({ featureId: entry.id, kind: 'service-sign-off', role: problem.role, reason: problem.reason, message });
-    }
-    services.push(entry);
-  }
-  return { services, problems, warnings };
+  const { entries, problems, warnings } = buildEntries(
+    release.services,
+    lock.services,
+    {
+      kinds: { missing: 'service-not-in-lock', version: 'service-version-mismatch', signOff: 'service-sign-off' },
+      describeMissing: (id, built) => `service ${id}: not in the services lock file, so no server runs it (built: ${built})`,
+      describeVersion: (id, wanted, shipped) => `service ${id}: the release says version ${wanted} but the build has ${shipped}`,
+      makeEntry: (wanted, shipped) =>
+        manifestServiceSchema.parse({ id: shipped.id, version: shipped.version, sha256: shipped.sha256, owners: shipped.owners, signOffs: wanted.signOffs }),
+      describeSignOff: (problem) => `service ${problem.message.replace(/\bchunk\b/, 'folder').replace(/owns the feature$/, 'owns the service')}`,
+    },
+    options.localDev,
+  );
+  return { services: entries, problems, warnings };
 }
 
 /**

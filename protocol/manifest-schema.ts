@@ -272,29 +272,27 @@ export function findSignOffProblems(
  */
 function describeFileDifferences(actual: FeatureFile[], signedOff: FeatureFile[]): string[] {
   const pair = (file: FeatureFile) => `${file.path}\n${file.sha256}`;
-  const actualPairs = new Set(actual.map(pair));
-  const signedPairs = new Set(signedOff.map(pair));
   const differences: string[] = [];
   const reported = new Set<string>();
-  for (const file of actual) {
-    if (signedPairs.has(pair(file)) || reported.has(file.path)) continue;
-    reported.add(file.path);
+  // Each path is described once, from whichever side first lacks its exact pair.
+  const describeUnmatched = (files: FeatureFile[], others: FeatureFile[], describe: (file: FeatureFile) => string) => {
+    const otherPairs = new Set(others.map(pair));
+    for (const file of files) {
+      if (otherPairs.has(pair(file)) || reported.has(file.path)) continue;
+      reported.add(file.path);
+      differences.push(describe(file));
+    }
+  };
+  describeUnmatched(actual, signedOff, (file) => {
     const reviewed = signedOff.find((other) => other.path === file.path);
-    differences.push(
-      reviewed
-        ? `${file.path} differs (signed off ${reviewed.sha256.slice(0, 12)}…, now ${file.sha256.slice(0, 12)}…)`
-        : `${file.path} is missing from the sign-off`,
-    );
-  }
-  for (const file of signedOff) {
-    if (actualPairs.has(pair(file)) || reported.has(file.path)) continue;
-    reported.add(file.path);
-    const shipped = actual.some((other) => other.path === file.path);
-    differences.push(
-      shipped
-        ? `${file.path} is also signed off as ${file.sha256.slice(0, 12)}…, which is not the feature's`
-        : `${file.path} is extra: the feature has no such file`,
-    );
-  }
+    return reviewed
+      ? `${file.path} differs (signed off ${reviewed.sha256.slice(0, 12)}…, now ${file.sha256.slice(0, 12)}…)`
+      : `${file.path} is missing from the sign-off`;
+  });
+  describeUnmatched(signedOff, actual, (file) =>
+    actual.some((other) => other.path === file.path)
+      ? `${file.path} is also signed off as ${file.sha256.slice(0, 12)}…, which is not the feature's`
+      : `${file.path} is extra: the feature has no such file`,
+  );
   return differences;
 }

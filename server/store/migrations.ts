@@ -147,3 +147,13 @@ export function migrateDatabase(db: Kysely<BetaTables>, dialect: StoreDialect, m
     describe: 'the database is at',
   });
 }
+
+/** Migrates a database just opened; one that cannot be migrated is closed before the error goes on, not leaked. */
+export async function migrateOrClose(db: Kysely<BetaTables>, dialect: StoreDialect): Promise<void> {
+  try {
+    await migrateDatabase(db, dialect);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}

@@ -5,7 +5,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createKyselyStore, MANIFEST_CHANNEL } from './kysely-store';
-import { migrateDatabase } from './migrations';
+import { migrateOrClose } from './migrations';
 import { RefuseNulPlugin } from './refuse-nul';
 import type { BetaTables } from './schema';
 import type { BetaStore } from './store';
@@ -56,12 +56,9 @@ export function openPostgresDatabase(url: string, options: PostgresStoreOptions 
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<BetaStore> {
   const db = openPostgresDatabase(url, options);
-  try {
-    await migrateDatabase(db, 'postgres');
-  } catch (error) {
-    await db.destroy();
-    throw new Error(`cannot open the PostgreSQL database: ${(error as Error).message}`);
-  }
+  await migrateOrClose(db, 'postgres').catch((error: Error) => {
+    throw new Error(`cannot open the PostgreSQL database: ${error.message}`);
+  });
   const store = createKyselyStore(db, 'postgres');
   return { ...store, watchManifest: (onPublished) => listenForManifests(url, onPublished) };
 }

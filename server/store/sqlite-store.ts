@@ -19,7 +19,7 @@ import {
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createKyselyStore } from './kysely-store';
-import { migrateDatabase } from './migrations';
+import { migrateOrClose } from './migrations';
 import { RefuseNulPlugin } from './refuse-nul';
 import type { BetaTables } from './schema';
 import type { BetaStore } from './store';
@@ -94,11 +94,6 @@ export function openSqliteDatabase(path: string, options: SqliteStoreOptions = {
  */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<BetaStore> {
   const db = openSqliteDatabase(path, options);
-  try {
-    await migrateDatabase(db, 'sqlite');
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
+  await migrateOrClose(db, 'sqlite');
   return createKyselyStore(db, 'sqlite');
 }
