@@ -1,13 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { ADMIN_TOKEN, createSignedInAccount, describeEachStore, startTestServer, TERMS, type TestServer } from './helpers';
+import { ADMIN_TOKEN, describeEachStore, startSignedInServer, TERMS, type TestServer } from './helpers';
 
 describeEachStore('beta server: bad input', (store) => {
   let server: TestServer;
   let token: string;
-  before(async () => {
-    server = await startTestServer({ store });
-    token = await createSignedInAccount(server);
-  });
+  before(async () => ({ server, token } = await startSignedInServer({ store })));
   after(async () => server.close());
 
   const expectError = async (response: Promise<{ status: number; body: any; text: string }>, status: number, code: string) => {

@@ -118,6 +118,17 @@ export async function createSignedInAccount(server: TestServer, email = 'reader@
   return signIn.body.token as string;
 }
 
+/** A test server with a reader signed in: what most route tests start from. */
+export async function startSignedInServer(options: TestServerOptions = {}): Promise<{ server: TestServer; token: string }> {
+  const server = await startTestServer(options);
+  try {
+    return { server, token: await createSignedInAccount(server) };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
 /** A payload issued at the server's start time, valid for a week. */
 export function createPayload(overrides: Partial<ManifestPayload> = {}): ManifestPayload {
   return makeManifestPayload(overrides, START);

@@ -2,7 +2,7 @@
 // sign-offs for the code it runs; a publish deploys or withdraws it without a
 // restart, and a withdrawn service's data is kept.
 import { strict as assert } from 'node:assert';
-import { ADMIN_TOKEN, createPayload, createSignedInAccount, describeEachStore, startTestServer, type TestServer } from '../helpers';
+import { ADMIN_TOKEN, createPayload, describeEachStore, startSignedInServer, type TestServer } from '../helpers';
 import { makeServiceEntry } from '../../helpers/manifests';
 import { createSigningKey, signPayload, type SigningKey } from '../../helpers/signing';
 import type { ManifestService } from '../../../protocol/manifest-schema';
@@ -16,9 +16,8 @@ describeEachStore('beta server: service deployment', (store) => {
 
   before(async () => (channel = await createSigningKey('channel')));
   beforeEach(async () => {
-    server = await startTestServer({ store, serviceDeployment: 'manifest' });
+    ({ server, token } = await startSignedInServer({ store, serviceDeployment: 'manifest' }));
     server.keys.push(channel.pinned);
-    token = await createSignedInAccount(server);
   });
   afterEach(async () => server.close());
 

@@ -1,15 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { upsertNote } from '../../../server/services/notes/notes-queries';
-import { createSignedInAccount, describeEachStore, startTestServer, type TestServer } from '../helpers';
+import { createSignedInAccount, describeEachStore, startSignedInServer, type TestServer } from '../helpers';
 
 describeEachStore('beta server: page notes service', (store) => {
   let server: TestServer;
   let token: string;
   const page = 'https://example.org/article?id=1';
-  beforeEach(async () => {
-    server = await startTestServer({ store });
-    token = await createSignedInAccount(server);
-  });
+  beforeEach(async () => ({ server, token } = await startSignedInServer({ store })));
   afterEach(async () => server.close());
 
   it('creates, updates, lists and deletes the note for a page', async () => {

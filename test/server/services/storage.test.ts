@@ -2,17 +2,14 @@
 // conditional requests, atomic batches, quotas, and two clients racing.
 import { strict as assert } from 'node:assert';
 import { MAX_PAYLOAD_BYTES, QUOTA_BYTES } from '../../../server/services/storage/index';
-import { createSignedInAccount, describeEachStore, startTestServer, type TestServer } from '../helpers';
+import { createSignedInAccount, describeEachStore, startSignedInServer, type TestServer } from '../helpers';
 
 const BASE = '/v1/services/storage';
 
 describeEachStore('beta server: storage service', (store) => {
   let server: TestServer;
   let token: string;
-  beforeEach(async () => {
-    server = await startTestServer({ store });
-    token = await createSignedInAccount(server);
-  });
+  beforeEach(async () => ({ server, token } = await startSignedInServer({ store })));
   afterEach(async () => server.close());
 
   const put = (id: string, body: unknown, headers: Record<string, string> = {}, as = token) =>
