@@ -4,8 +4,6 @@
  * without a stack trace.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveBuildSettings } from '../../build/channel-config';
 import { BuildError, describeForCli, isBuildError } from '../../build/errors';
@@ -13,6 +11,7 @@ import { generateKeyPair } from '../../build/keys';
 import { publishRelease, runPublishCli } from '../../build/publish';
 import { parsePublishArgs } from '../../build/publish/args';
 import { uploadManifest } from '../../build/publish/server-client';
+import { useTempDir } from '../helpers/temp-dir';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = join(__dirname, 'fixtures/publish');
@@ -27,21 +26,17 @@ async function refusal(promise: Promise<unknown>, code: string, subject: string)
 }
 
 describe('the build and publish errors', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sbc-errors-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir('sbc-errors-', 'block');
 
   it('refuses a release with problems as release-refused, about the release file', async () => {
-    const key = await generateKeyPair({ outDir: join(dir, 'keys'), keyId: 'errors-test' });
+    const key = await generateKeyPair({ outDir: join(dir(), 'keys'), keyId: 'errors-test' });
     const releasePath = join(FIXTURES, 'release-problems.json');
     const error = await refusal(
       publishRelease({
         releasePath,
         keyPath: key.privateKeyPath,
         lockPath: join(FIXTURES, 'features.lock.json'),
-        outPath: join(dir, 'refused.json'),
+        outPath: join(dir(), 'refused.json'),
         expiresInDays: 7,
         localDev: false,
       }),
@@ -73,8 +68,8 @@ describe('the build and publish errors', () => {
   });
 
   it('refuses to overwrite a key as key-exists, about the file', async () => {
-    const first = await generateKeyPair({ outDir: join(dir, 'keys'), keyId: 'taken' });
-    await refusal(generateKeyPair({ outDir: join(dir, 'keys'), keyId: 'taken' }), 'key-exists', first.privateKeyPath);
+    const first = await generateKeyPair({ outDir: join(dir(), 'keys'), keyId: 'taken' });
+    await refusal(generateKeyPair({ outDir: join(dir(), 'keys'), keyId: 'taken' }), 'key-exists', first.privateKeyPath);
   });
 
   it('names the variable of a wrong build setting', async () => {
@@ -91,9 +86,9 @@ describe('the build and publish errors', () => {
     assert.match(describeForCli(new TypeError('x is undefined')), /^unexpected error: TypeError: x is undefined\n\s+at /);
 
     const lines: string[] = [];
-    const key = await generateKeyPair({ outDir: join(dir, 'keys'), keyId: 'cli-test' });
+    const key = await generateKeyPair({ outDir: join(dir(), 'keys'), keyId: 'cli-test' });
     const args = ['--release', join(FIXTURES, 'release-signed-off.json'), '--key', key.privateKeyPath, '--lock', join(FIXTURES, 'features.lock.json')];
-    const code = await runPublishCli([...args, '--out', join(dir, 'out.json')], {}, {
+    const code = await runPublishCli([...args, '--out', join(dir(), 'out.json')], {}, {
       warn: (line) => lines.push(line),
       log: (line) => lines.push(line),
       writeText: () => {

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import webpack, { type Stats } from 'webpack';
 import { discoverFeatures } from '../../build/discover-features';
@@ -14,6 +13,7 @@ import { isBuildError } from '../../build/errors';
 import type { LockFile } from '../../protocol/release-schema';
 import { runNewFeatureCli, writeNewFeature, type NewFeatureResult } from '../../build/new-feature';
 import { createWebpackConfig } from '../../build/webpack-config';
+import { useTempDir } from '../helpers/temp-dir';
 
 const ROOT = process.cwd();
 const FIXTURES = join(ROOT, 'test/build/fixtures');
@@ -142,27 +142,23 @@ describe('npm run new-feature', function () {
   });
 
   describe('refusals', () => {
-    let dir: string;
-    beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), 'sbc-new-feature-'));
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = useTempDir('sbc-new-feature-');
 
     it('refuses an id that breaks the feature-id rule, naming the rule, and writes nothing', () => {
       for (const id of ['Word_Count', 'wc', '9-lives', 'ends-with-']) {
         assert.throws(
-          () => writeNewFeature({ id, featuresDir: join(dir, 'features'), testsDir: join(dir, 'tests') }),
+          () => writeNewFeature({ id, featuresDir: join(dir(), 'features'), testsDir: join(dir(), 'tests') }),
           (error) => isBuildError(error) && error.code === 'invalid-feature-id' && error.subject === id && /3–64 characters of a-z, 0-9 and "-", starting with a letter/.test(error.message),
         );
       }
-      assert.deepEqual(readdirSync(dir), []);
+      assert.deepEqual(readdirSync(dir()), []);
     });
 
     it('refuses a taken id, whether the folder or the test exists, and leaves both untouched', () => {
-      const featuresDir = join(dir, 'features');
-      const testsDir = join(dir, 'tests');
+      const featuresDir = join(dir(), 'features');
+      const testsDir = join(dir(), 'tests');
       writeNewFeature({ id: 'taken-one', featuresDir, testsDir });
-      const before = listTree(dir).map((path) => [path, readFileSync(join(dir, path), 'utf8')]);
+      const before = listTree(dir()).map((path) => [path, readFileSync(join(dir(), path), 'utf8')]);
       assert.throws(
         () => writeNewFeature({ id: 'taken-one', content: true, featuresDir, testsDir }),
         (error) => isBuildError(error) && error.code === 'feature-exists' && error.subject === join(featuresDir, 'taken-one'),
@@ -174,7 +170,7 @@ describe('npm run new-feature', function () {
         (error) => isBuildError(error) && error.code === 'feature-exists' && error.subject === join(testsDir, 'orphan-test.test.ts'),
       );
       assert.ok(!existsSync(join(featuresDir, 'orphan-test')), 'no folder is made for a refused id');
-      assert.deepEqual(listTree(dir).filter((path) => !path.includes('orphan')).map((path) => [path, readFileSync(join(dir, path), 'utf8')]), before);
+      assert.deepEqual(listTree(dir()).filter((path) => !path.includes('orphan')).map((path) => [path, readFileSync(join(dir(), path), 'utf8')]), before);
       assert.equal(readFileSync(join(testsDir, 'orphan-test.test.ts'), 'utf8'), '// kept\n');
     });
 
@@ -182,7 +178,7 @@ describe('npm run new-feature', function () {
       const run = (argv: string[]) => {
         const out: string[] = [];
         const err: string[] = [];
-        const code = runNewFeatureCli(argv, { featuresDir: join(dir, 'features'), testsDir: join(dir, 'tests') }, (l) => out.push(l), (l) => err.push(l));
+        const code = runNewFeatureCli(argv, { featuresDir: join(dir(), 'features'), testsDir: join(dir(), 'tests') }, (l) => out.push(l), (l) => err.push(l));
         return { code, out: out.join('\n'), err: err.join('\n') };
       };
       assert.equal(run([]).code, 2);

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChannelError } from '../../protocol/errors';
 import { ManifestRefusedError, verifyEnvelope } from '../../protocol/envelope';
 import { KeyFileError, readPrivateKey, readPublicKeyFile } from '../../protocol/key-files';
 import { parseReleaseFile, ReleaseFileError } from '../../protocol/release-schema';
 import { createSigningKey, signPayload } from '../helpers/signing';
+import { useTempDir } from '../helpers/temp-dir';
 
 describe('protocol/: its errors are channel errors with a code and a subject', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sbc-protocol-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir('sbc-protocol-');
 
   it('ManifestRefusedError: the refusal reason is the code, the key ids the subject', async () => {
     const envelope = await signPayload(new TextEncoder().encode('{}'), await createSigningKey('k-unknown'));
@@ -33,7 +29,7 @@ describe('protocol/: its errors are channel errors with a code and a subject', (
   });
 
   it('KeyFileError: the file is the subject; unreadable and invalid files have their own codes', async () => {
-    const missing = join(dir, 'missing.public.json');
+    const missing = join(dir(), 'missing.public.json');
     assert.throws(() => readPublicKeyFile(missing), (error: unknown) => {
       assert.ok(error instanceof KeyFileError && error instanceof ChannelError);
       assert.equal(error.code, 'unreadable-key-file');
@@ -41,7 +37,7 @@ describe('protocol/: its errors are channel errors with a code and a subject', (
       assert.ok(error.message.startsWith(`${missing}: `));
       return true;
     });
-    const notPem = join(dir, 'k.private.pem');
+    const notPem = join(dir(), 'k.private.pem');
     writeFileSync(notPem, 'not a key');
     await assert.rejects(readPrivateKey(notPem), (error: unknown) => error instanceof KeyFileError && error.code === 'invalid-key-file' && error.subject === notPem);
   });

@@ -10,6 +10,7 @@ import type { BetaTables, StoreDialect } from '../../server/store/schema';
 import { openSqliteDatabase } from '../../server/store/sqlite-store';
 import { getTestPostgres } from '../helpers/postgres';
 import { describeEachStore } from './helpers';
+import { useTempDir } from '../helpers/temp-dir';
 
 /** A database with no tables yet, on either store. */
 async function openEmptyDatabase(store: StoreDialect): Promise<{ db: Kysely<BetaTables>; cleanup: () => Promise<void> }> {
@@ -24,14 +25,10 @@ async function openEmptyDatabase(store: StoreDialect): Promise<{ db: Kysely<Beta
 }
 
 describe('beta server: configuration', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'beta-config-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir('beta-config-');
 
   it('reads the environment, generating an admin token once and keeping it', () => {
-    const env = { DATA_DIR: dir, PORT: '9999', TERMS_VERSION: '2027-01-01', PUBLIC_KEYS: 'a.public.json, keys', ALLOW_UNREVIEWED: '1', SESSION_TTL_SECONDS: '60' };
+    const env = { DATA_DIR: dir(), PORT: '9999', TERMS_VERSION: '2027-01-01', PUBLIC_KEYS: 'a.public.json, keys', ALLOW_UNREVIEWED: '1', SESSION_TTL_SECONDS: '60' };
     const first = readConfig(env);
     assert.equal(first.adminTokenGenerated, true);
     assert.match(first.config.adminToken, /^[0-9a-f]{64}$/, 'a 256-bit token that can never read as a command-line option');
@@ -46,26 +43,26 @@ describe('beta server: configuration', () => {
     assert.equal(second.config.sessionTtlMs, 60_000);
     assert.equal(readConfig({ ...env, ADMIN_TOKEN: 'given' }).config.adminToken, 'given');
 
-    const defaults = readConfig({ DATA_DIR: dir }).config;
+    const defaults = readConfig({ DATA_DIR: dir() }).config;
     assert.equal(defaults.port, 8787);
     assert.equal(defaults.termsVersion, '2026-11-01');
-    assert.deepEqual(defaults.publicKeyPaths, [join(dir, 'keys')]);
+    assert.deepEqual(defaults.publicKeyPaths, [join(dir(), 'keys')]);
     assert.equal(defaults.allowUnreviewed, false);
-    assert.throws(() => readConfig({ DATA_DIR: dir, PORT: 'eighty' }), /PORT/);
+    assert.throws(() => readConfig({ DATA_DIR: dir(), PORT: 'eighty' }), /PORT/);
   });
 
   it('reads the store and the usage retention from DATABASE_URL and USAGE_RETENTION_DAYS', () => {
-    const defaults = readConfig({ DATA_DIR: dir }).config;
+    const defaults = readConfig({ DATA_DIR: dir() }).config;
     assert.equal(defaults.databaseUrl, undefined);
     assert.equal(defaults.usageRetentionDays, 400);
-    const postgres = readConfig({ DATA_DIR: dir, DATABASE_URL: 'postgres://beta@db.internal:5432/beta', USAGE_RETENTION_DAYS: '30' }).config;
+    const postgres = readConfig({ DATA_DIR: dir(), DATABASE_URL: 'postgres://beta@db.internal:5432/beta', USAGE_RETENTION_DAYS: '30' }).config;
     assert.equal(postgres.databaseUrl, 'postgres://beta@db.internal:5432/beta');
     assert.equal(postgres.usageRetentionDays, 30);
-    assert.equal(readConfig({ DATA_DIR: dir, DATABASE_URL: ' ' }).config.databaseUrl, undefined);
-    assert.throws(() => readConfig({ DATA_DIR: dir, DATABASE_URL: 'mysql://beta:secret@db/beta' }), /DATABASE_URL must start with postgres:\/\//);
-    assert.throws(() => readConfig({ DATA_DIR: dir, DATABASE_URL: 'mysql://beta:secret@db/beta' }), (error: Error) => !error.message.includes('secret'));
-    assert.throws(() => readConfig({ DATA_DIR: dir, USAGE_RETENTION_DAYS: '0' }), /USAGE_RETENTION_DAYS must be at least 1/);
-    assert.throws(() => readConfig({ DATA_DIR: dir, USAGE_RETENTION_DAYS: 'forever' }), /USAGE_RETENTION_DAYS/);
+    assert.equal(readConfig({ DATA_DIR: dir(), DATABASE_URL: ' ' }).config.databaseUrl, undefined);
+    assert.throws(() => readConfig({ DATA_DIR: dir(), DATABASE_URL: 'mysql://beta:secret@db/beta' }), /DATABASE_URL must start with postgres:\/\//);
+    assert.throws(() => readConfig({ DATA_DIR: dir(), DATABASE_URL: 'mysql://beta:secret@db/beta' }), (error: Error) => !error.message.includes('secret'));
+    assert.throws(() => readConfig({ DATA_DIR: dir(), USAGE_RETENTION_DAYS: '0' }), /USAGE_RETENTION_DAYS must be at least 1/);
+    assert.throws(() => readConfig({ DATA_DIR: dir(), USAGE_RETENTION_DAYS: 'forever' }), /USAGE_RETENTION_DAYS/);
   });
 });
 
