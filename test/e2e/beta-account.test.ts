@@ -7,17 +7,12 @@
  * withdrawing the consent uninstalls it, signing out turns it off again.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { generateKeyPair } from '../../build/keys';
 import type { ServiceLockFile } from '../../protocol/service-schema';
 import { makeRelease } from '../helpers/manifests';
-import type { RunningProcess } from '../helpers/server-process';
-import { publishRelease, startBetaServer, stopBetaServer } from './helpers/beta-server';
-import { buildAddon, type BuiltAddon } from './helpers/build-addon';
-import { launchFirefox } from './helpers/firefox';
+import { startBetaChannel, stopBetaChannel, type BetaChannel } from './helpers/beta-server';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
 import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, waitForFeatureRow, waitForFeatureState } from './helpers/qa-panel';
@@ -32,18 +27,11 @@ const PASSWORD = 'correct horse battery staple';
 describe('the whole channel: real beta server, publish tool, add-on and account gate', function () {
   this.timeout(TEST_MS);
 
-  let work: string;
-  let server: RunningProcess | undefined;
+  let channel: BetaChannel | undefined;
   let origin: string;
   let pages: LoopbackServer;
-  let addon: BuiltAddon;
   let browser: Browser;
   let panel: Page;
-
-  /** Runs the publish tool with the channel key and this build's lock file. */
-  function runPublish(release: string | object, out: string, uploadTo?: string) {
-    return publishRelease({ release, keysDir: join(work, 'keys'), lockPath: join(work, 'dist', 'features.lock.json'), out, server: uploadTo, adminToken: ADMIN_TOKEN });
-  }
 
   /** Signs the beta user in straight at the server, as another device would. */
   function signInOverHttp(): Promise<Response> {
@@ -56,39 +44,28 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
 
   before(async function () {
     this.timeout(SETUP_MS);
-    work = mkdtempSync(join(tmpdir(), 'sbc-e2e-full-'));
-    const keysDir = join(work, 'keys');
-    await generateKeyPair({ outDir: keysDir, keyId: 'e2e-channel' });
-    server = await startBetaServer({ port: 0, dataDir: join(work, 'data'), keysDir, adminToken: ADMIN_TOKEN });
-    origin = server.url;
     pages = await startLoopbackServer();
-    addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: keysDir });
-    // The server runs the notes service only while the signed manifest deploys it, reviewed for its folder hash.
-    const servicesLock = JSON.parse(readFileSync(join(work, 'dist', 'services.lock.json'), 'utf8')) as ServiceLockFile;
-    await runPublish(makeRelease(addon.lock, { services: servicesLock.services }), join(work, 'manifest.signed.json'), origin);
-
-    browser = await launchFirefox({
-      addonId: addon.addonId,
+    channel = await startBetaChannel({
+      name: 'full',
       addonUuid: ADDON_UUID,
+      adminToken: ADMIN_TOKEN,
+      // The server runs the notes service only while the signed manifest deploys it, reviewed for its folder hash.
+      release: (lock, work) => makeRelease(lock, { services: (JSON.parse(readFileSync(join(work, 'dist', 'services.lock.json'), 'utf8')) as ServiceLockFile).services }),
       // Grants what the add-on asks for without a doorhanger no test can click.
       extraPrefs: { 'extensions.webextOptionalPermissionPrompts': false },
     });
-    await browser.installExtension(addon.extensionDir);
-    panel = await browser.newPage();
-    panel.setDefaultTimeout(WAIT_MS);
+    ({ origin, browser, panel } = channel);
   });
 
   after(async function () {
-    await browser?.close();
+    await stopBetaChannel(channel);
     await pages?.close();
-    await stopBetaServer(server);
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
 
   it('builds chunks whose hashes match the sign-offs in release/example.json, so the example publishes as it is', async function () {
-    const stdout = await runPublish(join(ROOT, 'release', 'example.json'), join(work, 'example.signed.json'));
+    const stdout = await channel!.publish(join(ROOT, 'release', 'example.json'), join(channel!.work, 'example.signed.json'));
     assert.match(stdout, /reading-time@1\.0\.0/);
     assert.doesNotMatch(stdout, /UNREVIEWED/);
   });

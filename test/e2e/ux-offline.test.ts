@@ -5,18 +5,12 @@
  * seconds of the server, and so does the manifest check.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { generateKeyPair } from '../../build/keys';
-import { findFreePort } from '../helpers/free-port';
 import { makeRelease } from '../helpers/manifests';
-import type { RunningProcess } from '../helpers/server-process';
-import { publishRelease, startBetaServer, stopBetaServer, type BetaServerOptions } from './helpers/beta-server';
-import { buildAddon, type BuiltAddon } from './helpers/build-addon';
+import { startBetaChannel, startBetaServer, stopBetaChannel, stopBetaServer, type BetaChannel } from './helpers/beta-server';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
-import { launchFirefox } from './helpers/firefox';
 import { openAddonPage, readFeatureRow, readHostStatus, refreshManifest } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor } from './helpers/waits';
 
@@ -46,36 +40,17 @@ function readPanel(page: Page): Promise<PanelView> {
 describe('the QA panel when the beta server goes away and comes back', function () {
   this.timeout(TEST_MS);
 
-  let work: string;
-  let server: RunningProcess | undefined;
-  let serverOptions: BetaServerOptions;
-  let addon: BuiltAddon;
+  let channel: BetaChannel | undefined;
   let browser: Browser;
   let panel: Page;
 
   before(async function () {
     this.timeout(SETUP_MS);
-    work = mkdtempSync(join(tmpdir(), 'sbc-e2e-offline-'));
-    const keysDir = join(work, 'keys');
-    await generateKeyPair({ outDir: keysDir, keyId: 'e2e-offline' });
-    const port = await findFreePort();
-    serverOptions = { port, dataDir: join(work, 'data'), keysDir, adminToken: ADMIN_TOKEN };
-    server = await startBetaServer(serverOptions);
-    const origin = `http://127.0.0.1:${port}`;
-    addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: keysDir });
-    const release = makeRelease(addon.lock, { features: ['reading-time'] });
-    await publishRelease({ release, keysDir, lockPath: join(work, 'dist', 'features.lock.json'), out: join(work, 'manifest.signed.json'), server: origin, adminToken: ADMIN_TOKEN });
-
-    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
-    await browser.installExtension(addon.extensionDir);
-    panel = await browser.newPage();
+    channel = await startBetaChannel({ name: 'offline', addonUuid: ADDON_UUID, adminToken: ADMIN_TOKEN, release: (lock) => makeRelease(lock, { features: ['reading-time'] }) });
+    ({ browser, panel } = channel);
   });
 
-  after(async function () {
-    await browser?.close();
-    await stopBetaServer(server);
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  after(() => stopBetaChannel(channel));
 
   keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
 
@@ -87,7 +62,7 @@ describe('the QA panel when the beta server goes away and comes back', function 
   });
 
   it('says once, with when it was last reached, that the server cannot be reached', async function () {
-    await stopBetaServer(server);
+    await stopBetaServer(channel!.server);
     await refreshManifest(panel);
     // A fresh panel asks for the status and the terms at once: each failure would once have had its own line.
     await panel.close();
@@ -105,7 +80,7 @@ describe('the QA panel when the beta server goes away and comes back', function 
 
   it('opens sign-up again and clears the line within seconds of the server coming back', async function () {
     const checkedBefore = (await readHostStatus(panel)).manifest.checkedAt;
-    server = await startBetaServer(serverOptions);
+    channel!.server = await startBetaServer(channel!.serverOptions);
     await waitFor(
       async () => {
         const view = await readPanel(panel);

@@ -1,16 +1,26 @@
 /**
- * The real beta server for an end-to-end run, as a child process on a port of
- * its own (kept across a restart), and the real publish tool that signs a
- * release with the run's channel key and uploads it there.
+ * The whole channel for an end-to-end run, every part real: the beta server
+ * as a child process on a port of its own (kept across a restart), a channel
+ * key, the add-on built and pinned to it, a release signed and uploaded by
+ * the publish tool, and Firefox with the add-on installed.
  *
  * @example
- * const server = await startBetaServer({ port: await findFreePort(), dataDir, keysDir, adminToken });
- * await publishRelease({ release: makeRelease(addon.lock), keysDir, lockPath, out, server: server.url, adminToken });
+ * let channel: BetaChannel | undefined;
+ * before(async () => (channel = await startBetaChannel({ name: 'offline', addonUuid, adminToken, release: (lock) => makeRelease(lock) })));
+ * after(() => stopBetaChannel(channel));
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { generateKeyPair } from '../../../build/keys';
+import type { LockFile } from '../../../protocol/release-schema';
+import { findFreePort } from '../../helpers/free-port';
 import { runScript } from '../../helpers/run-command';
 import { startServerProcess, type RunningProcess } from '../../helpers/server-process';
+import { buildAddon, type BuiltAddon } from './build-addon';
+import { launchFirefox } from './firefox';
+import { WAIT_MS } from './waits';
 
 export interface BetaServerOptions {
   port: number;
@@ -64,4 +74,65 @@ export async function publishRelease(options: PublishOptions): Promise<string> {
   const result = await runScript('build/publish.ts', args, { env: { ...process.env, ADMIN_TOKEN: options.adminToken ?? '' } });
   if (result.code !== 0) throw new Error(`npm run publish exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
+}
+
+export interface BetaChannelOptions {
+  /** Names the run's temporary folder and its key. */
+  name: string;
+  /** The pinned UUID of the add-on's moz-extension:// origin. */
+  addonUuid: string;
+  adminToken: string;
+  /** The first release, published to the server before Firefox starts. */
+  release: (lock: LockFile, work: string) => object;
+  /** More Firefox preferences. */
+  extraPrefs?: Record<string, string | number | boolean>;
+}
+
+export interface BetaChannel {
+  /** The run's temporary folder: keys/, data/, dist/. */
+  work: string;
+  /** Pass to startBetaServer to bring the server back on the same port and data. */
+  serverOptions: BetaServerOptions;
+  server: RunningProcess | undefined;
+  origin: string;
+  addon: BuiltAddon;
+  browser: Browser;
+  /** A tab for the QA panel. */
+  panel: Page;
+  /** Runs the publish tool with the channel key and this build's lock file; uploads when `uploadTo` is given. */
+  publish(release: string | object, out: string, uploadTo?: string): Promise<string>;
+}
+
+/** Starts every part; what started before a failure is stopped again. */
+export async function startBetaChannel(options: BetaChannelOptions): Promise<BetaChannel> {
+  const work = mkdtempSync(join(tmpdir(), `sbc-e2e-${options.name}-`));
+  const started: Partial<BetaChannel> = { work };
+  try {
+    const keysDir = join(work, 'keys');
+    await generateKeyPair({ outDir: keysDir, keyId: `e2e-${options.name}` });
+    const serverOptions = { port: await findFreePort(), dataDir: join(work, 'data'), keysDir, adminToken: options.adminToken };
+    started.server = await startBetaServer(serverOptions);
+    const origin = started.server.url;
+    const addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: keysDir });
+    const lockPath = join(work, 'dist', 'features.lock.json');
+    const publish = (release: string | object, out: string, uploadTo?: string) =>
+      publishRelease({ release, keysDir, lockPath, out, server: uploadTo, adminToken: options.adminToken });
+    await publish(options.release(addon.lock, work), join(work, 'manifest.signed.json'), origin);
+
+    started.browser = await launchFirefox({ addonId: addon.addonId, addonUuid: options.addonUuid, extraPrefs: options.extraPrefs });
+    await started.browser.installExtension(addon.extensionDir);
+    const panel = await started.browser.newPage();
+    panel.setDefaultTimeout(WAIT_MS);
+    return { work, serverOptions, server: started.server, origin, addon, browser: started.browser, panel, publish };
+  } catch (error) {
+    await stopBetaChannel(started);
+    throw error;
+  }
+}
+
+/** Closes Firefox, stops the server and removes the run's folder. */
+export async function stopBetaChannel(channel: Partial<BetaChannel> | undefined): Promise<void> {
+  await channel?.browser?.close();
+  await stopBetaServer(channel?.server);
+  if (channel?.work) rmSync(channel.work, { recursive: true, force: true });
 }
