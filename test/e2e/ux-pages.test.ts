@@ -5,21 +5,19 @@
  * diagnostics QA can copy into a bug report.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { runAxe, tabToNextControl } from './helpers/addon-pages';
-import { buildAddon, type BuiltAddon } from './helpers/build-addon';
+import { prepareAddon, type PreparedAddon } from './helpers/addon-session';
+import type { BuiltAddon } from './helpers/build-addon';
+import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
 import { launchFirefox } from './helpers/firefox';
-import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
 import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, refreshManifest, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor, waitUntil } from './helpers/waits';
-import { makeManifestPayload, reviewedEntries } from '../helpers/manifests';
-import { createPinnedKey, signPayload, type SigningKey } from '../helpers/signing';
+import { reviewedEntries } from '../helpers/manifests';
 
 const ADDON_UUID = '7c2d4e6f-8a9b-4c0d-9e1f-2a3b4c5d6e7f';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
 type PageName = 'popup' | 'options' | 'welcome';
 const READY: Record<PageName, string> = {
   popup: '[data-testid="popup-features"] li[data-feature-id]',
@@ -30,24 +28,17 @@ const READY: Record<PageName, string> = {
 describe('the add-on’s pages, as beta users and QA meet them', function () {
   this.timeout(TEST_MS);
 
-  let work: string;
-  let server: LoopbackServer;
-  let key: SigningKey;
+  let prepared: PreparedAddon | undefined;
   let addon: BuiltAddon;
 
   before(async function () {
     this.timeout(SETUP_MS);
-    work = mkdtempSync(join(tmpdir(), 'sbc-e2e-ux-'));
-    server = await startLoopbackServer();
-    key = await createPinnedKey(join(work, 'keys'), 'e2e-ux-key');
-    addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.origin, publicKeysDir: join(work, 'keys') });
-    server.setManifest(await signPayload(makeManifestPayload({ serial: 1, features: [] }), key));
+    prepared = await prepareAddon({ keyId: 'e2e-ux-key' });
+    addon = prepared.addon;
+    await prepared.publish(1, []);
   });
 
-  after(async function () {
-    await server?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  after(() => prepared?.close());
 
   const badgeText = (page: Page) => page.evaluate(() => (globalThis as unknown as { browser: { action: { getBadgeText(d: object): Promise<string> } } }).browser.action.getBadgeText({}));
 
@@ -72,6 +63,8 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
         await browser?.close();
       });
 
+      keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
+
       if (scheme === 'light') {
         it('fills in the QA panel opened in a background tab, before anyone selects it', async function () {
           const front = await browser.newPage();
@@ -87,7 +80,7 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
 
         it('lights the toolbar badge and says “Reading time was added” when a new manifest adds it; QA overrides say nothing', async function () {
           assert.equal(await badgeText(panel), '', 'no badge while nothing changed for the user');
-          server.setManifest(await signPayload(makeManifestPayload({ serial: 2, features: reviewedEntries(addon.lock, ['reading-time']) }), key));
+          await prepared!.publish(2, reviewedEntries(addon.lock, ['reading-time']));
           await refreshManifest(panel);
           await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 'reading-time installed');
           await waitFor(async () => (await badgeText(panel)) === '1', 'the badge says 1');
@@ -97,8 +90,8 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
           const changes = await popup.$$eval('[data-testid="changes"] li', (items) => items.map((item) => [item.querySelector('[data-testid="change-text"]')?.textContent, item.classList.contains('new')]));
           assert.deepEqual(changes, [['Reading time was added', true]]);
           await waitFor(async () => (await badgeText(panel)) === '', 'opening the popup clears the badge');
-          mkdirSync(SCREENSHOTS, { recursive: true });
-          await popup.screenshot({ path: join(SCREENSHOTS, 'popup-whats-new.png') });
+          mkdirSync(RESULTS_DIR, { recursive: true });
+          await popup.screenshot({ path: join(RESULTS_DIR, 'popup-whats-new.png') });
 
           await popup.click('[data-testid="notify-changes"]');
           await waitFor(async () => (await popup.evaluate(() => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<{ notify: boolean }> } } }).browser.runtime.sendMessage({ type: 'sbc:changes' }))).notify === false, 'notifications turned off');
@@ -153,8 +146,8 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
           }
           const violations = await runAxe(page);
           assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
-          mkdirSync(SCREENSHOTS, { recursive: true });
-          await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`) });
+          mkdirSync(RESULTS_DIR, { recursive: true });
+          await page.screenshot({ path: join(RESULTS_DIR, `${name}-${scheme}.png`) });
           await page.close();
         });
       }

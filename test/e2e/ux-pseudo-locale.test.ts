@@ -5,21 +5,18 @@
  * words, and a screenshot of each page is kept in test-results/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { findCutText, readVisibleTexts } from './helpers/addon-pages';
-import { buildAddon, type BuiltAddon } from './helpers/build-addon';
+import { prepareAddon, type PreparedAddon } from './helpers/addon-session';
+import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
 import { launchFirefox } from './helpers/firefox';
-import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
 import { openAddonPage, openQaPanel, readHostStatus, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, WAIT_MS } from './helpers/waits';
-import { makeManifestPayload, reviewedEntries } from '../helpers/manifests';
-import { createPinnedKey, signPayload } from '../helpers/signing';
+import { reviewedEntries } from '../helpers/manifests';
 
 const ADDON_UUID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
 /** Accented letters or the brackets around every pseudo-localised message. */
 const PSEUDO = /[[\]åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ]/;
 
@@ -33,18 +30,14 @@ const PAGES: Array<{ name: 'popup' | 'options' | 'welcome'; ready: string; width
 describe('a pseudo-locale build: every word localisable, nothing cut', function () {
   this.timeout(TEST_MS);
 
-  let work: string;
-  let server: LoopbackServer;
-  let addon: BuiltAddon;
+  let prepared: PreparedAddon | undefined;
   let browser: Browser;
 
   before(async function () {
     this.timeout(SETUP_MS);
-    work = mkdtempSync(join(tmpdir(), 'sbc-e2e-pseudo-'));
-    server = await startLoopbackServer();
-    const key = await createPinnedKey(join(work, 'keys'), 'e2e-pseudo-key');
-    addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.origin, publicKeysDir: join(work, 'keys'), extraEnv: { SBC_PSEUDO_LOCALE: '1' } });
-    server.setManifest(await signPayload(makeManifestPayload({ serial: 1, features: reviewedEntries(addon.lock, ['reading-time']) }), key));
+    prepared = await prepareAddon({ keyId: 'e2e-pseudo-key', buildEnv: { SBC_PSEUDO_LOCALE: '1' } });
+    const { addon } = prepared;
+    await prepared.publish(1, reviewedEntries(addon.lock, ['reading-time']));
     browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
     await browser.installExtension(addon.extensionDir);
     // The pages show what is installed when they open: wait for the feature first.
@@ -56,9 +49,10 @@ describe('a pseudo-locale build: every word localisable, nothing cut', function 
 
   after(async function () {
     await browser?.close();
-    await server?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await prepared?.close();
   });
+
+  keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
 
   /** Words that are data, not the add-on's: feature names and descriptions, ids, numbers, addresses. */
   async function readData(page: Page): Promise<Set<string>> {
@@ -80,8 +74,8 @@ describe('a pseudo-locale build: every word localisable, nothing cut', function 
       assert.deepEqual(unlocalised, [], 'words on screen that skipped the messages file');
       assert.match(await page.$eval('h1, h2', (node) => node.textContent ?? ''), PSEUDO);
 
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `pseudo-locale-${name}.png`), fullPage: true });
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      await page.screenshot({ path: join(RESULTS_DIR, `pseudo-locale-${name}.png`), fullPage: true });
       const cut = await findCutText(page);
       assert.deepEqual(cut, [], `text cut by the layout (see test-results/pseudo-locale-${name}.png)`);
       await page.close();

@@ -45,6 +45,28 @@ export function startServerProcess(env: Record<string, string>): Promise<Running
   });
 }
 
+/**
+ * Resolves with the first line the process prints (stdout or stderr) from now
+ * on that matches, as soon as it is printed; rejects if the process exits first.
+ */
+export function waitForOutput(running: RunningProcess, pattern: RegExp): Promise<string> {
+  const from = running.output.length;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const line = running.output.slice(from).find((candidate) => pattern.test(candidate));
+      if (line === undefined) return;
+      running.child.stdout!.off('data', check);
+      running.child.stderr!.off('data', check);
+      resolve(line);
+    };
+    // Registered after startServerProcess's own listeners, so the chunk is already split into lines.
+    running.child.stdout!.on('data', check);
+    running.child.stderr!.on('data', check);
+    void running.exited.then((code) => reject(new Error(`the server exited (${code}) before printing ${pattern}: ${running.output.join('\n')}`)));
+    check();
+  });
+}
+
 export interface CallResult {
   status: number;
   headers: Headers;

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { getTestPostgres } from '../helpers/postgres';
 import { makeServiceEntry } from '../helpers/manifests';
 import { createSigningKey, signPayload } from '../helpers/signing';
-import { callServer, ROOT, startServerProcess, type RunningProcess } from '../helpers/server-process';
+import { callServer, ROOT, startServerProcess, waitForOutput, type RunningProcess } from '../helpers/server-process';
 import { createPayload, describeEachStore, runReport, TERMS } from './helpers';
 
-function startMain(dataDir: string, databaseUrl = ''): Promise<RunningProcess> {
-  return startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl });
+function startMain(dataDir: string, databaseUrl = '', env: Record<string, string> = {}): Promise<RunningProcess> {
+  return startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env });
 }
 
 /** A request with a JSON body, or a text body sent as it is. */
@@ -42,7 +42,8 @@ describeEachStore('beta server: the real process', function (store) {
     mkdirSync(join(dataDir, 'keys'));
     writeFileSync(join(dataDir, 'keys', 'channel.public.json'), JSON.stringify(channel.pinned));
 
-    running = await startMain(dataDir, databaseUrl);
+    // Logging requests shows when the late sign-up below has reached the server.
+    running = await startMain(dataDir, databaseUrl, { LOG_LEVEL: 'info' });
     const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     assert.equal(running.output.filter((line) => line.includes(adminToken)).length, 1, 'the generated admin token is printed once');
     const { url } = running;
@@ -58,7 +59,7 @@ describeEachStore('beta server: the real process', function (store) {
 
     // Sign-up stretches the password with OWASP scrypt: slow enough to be in flight when SIGTERM arrives.
     const inFlight = call(url, 'POST', '/v1/accounts', { email: 'late@example.org', password: 'long enough', acceptedTerms: TERMS });
-    await new Promise((wait) => setTimeout(wait, 60));
+    await waitForOutput(running, /^(?=.*"msg":"incoming request")(?=.*"url":"\/v1\/accounts").*/);
     running.child.kill('SIGTERM');
     assert.equal((await inFlight).status, 201);
     assert.equal(await running.exited, 0);

@@ -51,26 +51,52 @@ export interface AddonSession {
   close(): Promise<void>;
 }
 
-export async function startAddonSession(options: AddonSessionOptions): Promise<AddonSession> {
+/** A loopback server, a channel key and the add-on built and pinned to both: what every session starts from. */
+export interface PreparedAddon {
+  work: string;
+  server: LoopbackServer;
+  key: SigningKey;
+  addon: BuiltAddon;
+  /** Serves a newly signed manifest with these features. */
+  publish(serial: number, features: ManifestFeature[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function prepareAddon(options: { keyId?: string; featuresDir?: string; buildEnv?: NodeJS.ProcessEnv } = {}): Promise<PreparedAddon> {
   const work = mkdtempSync(join(tmpdir(), 'sbc-e2e-'));
   const server = await startLoopbackServer();
-  let browser: Browser | undefined;
   const close = async () => {
-    await browser?.close();
     await server.close();
     rmSync(work, { recursive: true, force: true });
   };
   try {
-    const key = await createPinnedKey(join(work, 'keys'), 'e2e-channel');
+    const key = await createPinnedKey(join(work, 'keys'), options.keyId ?? 'e2e-channel');
     const addon = await buildAddon({
       outDir: join(work, 'dist'),
       origin: server.origin,
       publicKeysDir: join(work, 'keys'),
       featuresDir: options.featuresDir,
+      extraEnv: options.buildEnv,
     });
     const publish = async (serial: number, features: ManifestFeature[]) => {
       server.setManifest(await signPayload(makeManifestPayload({ serial, features }), key));
     };
+    return { work, server, key, addon, publish, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export async function startAddonSession(options: AddonSessionOptions): Promise<AddonSession> {
+  const prepared = await prepareAddon({ featuresDir: options.featuresDir });
+  const { server, key, addon, publish } = prepared;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await prepared.close();
+  };
+  try {
     await publish(1, reviewedEntries(addon.lock, options.features));
     browser = await launchFirefox({ addonId: addon.addonId, addonUuid: options.addonUuid, idleTimeoutMs: options.idleTimeoutMs });
     await browser.installExtension(addon.extensionDir);
