@@ -75,6 +75,8 @@ export interface QueuedFeedback {
   createdAt: string;
   /** Sent with every try, so the server stores a resend once. Absent on feedback queued by an older version. */
   feedbackId?: string;
+  /** The feature's version when the user wrote it; absent on feedback queued by an older version. */
+  featureVersion?: string;
 }
 
 export interface HostDbSchema extends DBSchema {

@@ -4,10 +4,10 @@
  * server again on receipt, with the same numbers.
  *
  * @example
- * feedbackSchema.parse({ featureId: 'page-notes', rating: 4, comment: 'Handy', installId: 'i-1' });
+ * feedbackSchema.parse({ featureId: 'page-notes', rating: 4, comment: 'Handy', installId: 'i-1', featureVersion: '1.2.0' });
  */
 import * as z from 'zod/mini';
-import { featureId } from './manifest-schema';
+import { featureId, semver } from './manifest-schema';
 import { opaqueId } from './usage-schema';
 
 export const FEEDBACK_PATH = '/v1/feedback';
@@ -30,5 +30,7 @@ export const feedbackSchema = z.strictObject({
   installId: opaqueId,
   /** Made by the add-on when the user sends the feedback; a resend with the same id is stored once. */
   feedbackId: z.optional(opaqueId),
+  /** The version of the feature the user was running; absent from add-ons older than this field. */
+  featureVersion: z.optional(semver),
 });
 export type FeedbackBody = z.infer<typeof feedbackSchema>;

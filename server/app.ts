@@ -16,7 +16,10 @@ import { compileRouteSchema, createBusyError, requireAdmin, type PasswordHasher,
 import { createRefusalCache } from './refusal-cache';
 import { registerAccountDataRoutes } from './routes/account-data';
 import { registerAccountRoutes } from './routes/accounts';
+import { registerAdminDashboardRoutes } from './routes/admin-dashboard';
+import { registerAdminFeedbackRoutes } from './routes/admin-feedback';
 import { registerAdminHealthRoutes } from './routes/admin-health';
+import { registerAdminPageRoutes } from './routes/admin-page';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
 import { createManifestSource, manifestCacheControl, registerManifestRoutes } from './routes/manifest';
@@ -210,6 +213,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerFeedbackRoutes(app, deps);
   registerAdminReportRoutes(app, deps);
   registerAdminHealthRoutes(app, deps);
+  registerAdminDashboardRoutes(app, deps);
+  registerAdminFeedbackRoutes(app, deps);
+  registerAdminPageRoutes(app, deps);
   await app.ready();
   return app;
 }

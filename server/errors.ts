@@ -82,6 +82,9 @@ const ERROR_KINDS = {
   batch_too_large: { status: 413, message: 'the batch holds too many counts' },
   // Exit criteria.
   unknown_feature: { status: 404, message: 'the current manifest has no such feature' },
+  // The admin dashboard.
+  invalid_day_range: { status: 400, message: 'the day range is not valid: from must not be after to, and it spans at most 731 days' },
+  dashboard_unavailable: { status: 503, message: 'the dashboard page cannot be built; the error is logged' },
   // A fault of the server; its details stay in the log.
   internal: { status: 500, message: 'the beta server failed; the error is logged' },
 } as const satisfies Record<string, ErrorKind>;

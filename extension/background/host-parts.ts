@@ -13,6 +13,7 @@ import { openHostDb, type HostDb } from '../db';
 import type { AlarmInfo, BrowserApi, BrowserEvent } from '../runtime/browser-api';
 import type { Logger } from '../runtime/feature-api';
 import { FeatureHost } from '../runtime/feature-host';
+import { readLedger } from '../runtime/feature-state';
 import { createVerifiedFiles } from '../runtime/verified-files';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readUsageConsent, type DataCollectionPermissions } from '../telemetry/data-consent';
@@ -132,7 +133,8 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     log,
   });
   const uploader = new UsageUploader({ db, server, installId, log });
-  const feedback = new FeedbackQueue({ db, server, installId, log });
+  const versionOf = async (featureId: string) => (await readLedger(browser.storage.local))[featureId]?.version;
+  const feedback = new FeedbackQueue({ db, server, installId, versionOf, log });
   const telemetry = new TelemetrySender({
     usage,
     uploader,

@@ -4,7 +4,7 @@
  * the feedback for the next flush.
  *
  * @example
- * const feedback = new FeedbackQueue({ db, server, installId: () => readUnit() });
+ * const feedback = new FeedbackQueue({ db, server, installId: () => readUnit(), versionOf: readInstalledVersion });
  * await feedback.enqueue({ featureId: 'tab-groups', rating: 4, comment: 'Handy' });
  * await feedback.flush({ token: account?.token });
  */
@@ -42,6 +42,8 @@ export interface FeedbackQueueDeps {
   db: HostDb;
   server: BetaServerClient;
   installId: () => Promise<string>;
+  /** The version of the feature installed now, sent with the feedback so the beta team reads it against that version. */
+  versionOf?: (featureId: string) => Promise<string | undefined>;
   now?: () => Date;
   log?: Pick<Console, 'warn'>;
 }
@@ -62,7 +64,16 @@ export class FeedbackQueue {
       throw new FeedbackError('comment', featureId, `must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${length}`);
     }
     const createdAt = (this.deps.now ?? (() => new Date()))().toISOString();
-    return this.deps.db.add('feedback', { featureId, rating, comment, createdAt, feedbackId: crypto.randomUUID() });
+    // Read when the user writes it: the feature may be updated before the feedback can be sent.
+    const featureVersion = await this.deps.versionOf?.(featureId);
+    return this.deps.db.add('feedback', {
+      featureId,
+      rating,
+      comment,
+      createdAt,
+      feedbackId: crypto.randomUUID(),
+      ...(featureVersion ? { featureVersion } : {}),
+    });
   }
 
   /** How much feedback waits to be sent. */
@@ -88,6 +99,7 @@ export class FeedbackQueue {
             rating: item.rating,
             comment: item.comment,
             ...(item.feedbackId ? { feedbackId: item.feedbackId } : {}),
+            ...(item.featureVersion ? { featureVersion: item.featureVersion } : {}),
           },
           { token },
         ),

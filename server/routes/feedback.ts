@@ -17,6 +17,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, deps: RouteDeps): v
     const stored = await deps.store.addFeedback({
       ...body,
       feedbackId: body.feedbackId ?? null,
+      featureVersion: body.featureVersion ?? null,
       accountId: signedIn?.account.id ?? null,
       createdAt: deps.now(),
     });

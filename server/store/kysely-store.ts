@@ -7,6 +7,7 @@
  * PostgreSQL cannot deadlock.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { listFeedback, listFeedbackVersions, readAllFeedback, readChannelTotals, readDailySeries } from './dashboard-query';
 import { countFeatureInstalls, readRatingMoments, readRetention7d, sumFeatureEvent } from './health-query';
 import { readReport } from './report-query';
 import type { BetaTables, StoreDialect } from './schema';
@@ -192,6 +193,7 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
           feedback_id: feedback.feedbackId,
           account_id: feedback.accountId,
           created_at: feedback.createdAt,
+          feature_version: feedback.featureVersion ?? null,
         })
         .onConflict((oc) => oc.doNothing())
         .returning('id')
@@ -205,6 +207,11 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
     readRetention7d: (featureId, asOfDay) => readRetention7d(db, featureId, asOfDay),
     readRatingMoments: (featureId) => readRatingMoments(db, featureId),
     sumFeatureEvent: (featureId, event) => sumFeatureEvent(db, featureId, event),
+    readDailySeries: (featureId, from, to) => readDailySeries(db, featureId, from, to),
+    listFeedback: (featureId, filter, page) => listFeedback(db, featureId, filter, page),
+    readAllFeedback: (featureId, filter) => readAllFeedback(db, featureId, filter),
+    listFeedbackVersions: (featureId) => listFeedbackVersions(db, featureId),
+    readChannelTotals: () => readChannelTotals(db),
 
     async pruneExpired(now) {
       await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();

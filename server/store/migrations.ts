@@ -123,6 +123,15 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX usage_batches_received ON usage_batches(received_at);
   `,
   ),
+  defineMigration(
+    4,
+    'feedback carries the feature version; indexes for the dashboard (feedback newest first, activity per install)',
+    () => `
+    ALTER TABLE feedback ADD COLUMN feature_version TEXT;
+    CREATE INDEX feedback_feature_time ON feedback(feature_id, created_at);
+    CREATE INDEX install_activity_install ON install_activity(feature_id, install_id, day);
+  `,
+  ),
 ];
 
 /**

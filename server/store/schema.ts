@@ -34,5 +34,7 @@ export interface BetaTables {
     feedback_id: string | null;
     account_id: number | null;
     created_at: number;
+    /** Absent from feedback sent by older add-ons. */
+    feature_version: string | null;
   };
 }

@@ -60,6 +60,8 @@ export interface FeedbackRecord {
   feedbackId: string | null;
   accountId: number | null;
   createdAt: number;
+  /** The feature's version the user was running; null from older add-ons. */
+  featureVersion?: string | null;
 }
 
 /** Adoption and feedback of one feature, as the admin report shows it. */
@@ -86,6 +88,52 @@ export interface RatingMoments {
   count: number;
   sum: number;
   sumOfSquares: number;
+}
+
+/** One day of a feature on the dashboard's charts. */
+export interface DailyPoint {
+  day: string;
+  /** Installs that reported the feature that day. */
+  activeInstalls: number;
+  /** The feature's own usage events that day (the host's are counted apart). */
+  events: number;
+  /** host.install-failed and host.opt-out reports that day. */
+  failures: number;
+  optOuts: number;
+}
+
+/** Which feedback to list; every field optional. Days are 'YYYY-MM-DD' (UTC), both inclusive. */
+export interface FeedbackFilter {
+  ratings?: number[];
+  version?: string;
+  from?: string;
+  to?: string;
+  /** Matched anywhere in the comment, ignoring case. */
+  text?: string;
+}
+
+/** A comment as the beta team reads it: never with an account or install id. */
+export interface FeedbackItem {
+  rating: number;
+  comment: string;
+  /** Null for feedback from add-ons that did not send it. */
+  version: string | null;
+  day: string;
+  createdAt: number;
+}
+
+export interface FeedbackPage {
+  total: number;
+  items: FeedbackItem[];
+}
+
+/** A feature's totals on the dashboard's overview. */
+export interface ChannelTotals {
+  installs: number;
+  failedInstalls: number;
+  optedOutInstalls: number;
+  /** How many ratings of 1, 2, 3, 4 and 5. */
+  ratings: number[];
 }
 
 export interface RateLimitResult {
@@ -146,6 +194,15 @@ export interface BetaStore {
   readRatingMoments(featureId: string): Promise<RatingMoments>;
   /** The total count of one usage event of the feature over the kept days. */
   sumFeatureEvent(featureId: string, event: string): Promise<number>;
+
+  /** The dashboard (server/store/dashboard-query.ts): a feature's days from `from` to `to` inclusive, none missing. */
+  readDailySeries(featureId: string, from: string, to: string): Promise<DailyPoint[]>;
+  /** One page of a feature's feedback, newest first. */
+  listFeedback(featureId: string, filter: FeedbackFilter, page: { limit: number; offset: number }): Promise<FeedbackPage>;
+  /** All of a feature's feedback matching the filter, newest first, a page at a time. */
+  readAllFeedback(featureId: string, filter: FeedbackFilter): AsyncIterable<FeedbackItem[]>;
+  listFeedbackVersions(featureId: string): Promise<string[]>;
+  readChannelTotals(): Promise<Map<string, ChannelTotals>>;
 
   /** Drops expired sessions and rate-limit windows. */
   pruneExpired(now: number): Promise<void>;

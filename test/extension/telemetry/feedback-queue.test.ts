@@ -55,6 +55,21 @@ describe('FeedbackQueue', () => {
     assert.equal(await queue.size(), 0);
   });
 
+  it('sends the version of the feature installed when the user wrote it, and none for a feature it cannot name', async () => {
+    const versions: Record<string, string> = { 'tab-groups': '1.4.0' };
+    const versionOf = async (id: string) => versions[id];
+    const writing = new FeedbackQueue({ db, server: makeBetaServer(scriptedFetch(noNetwork).fetch), installId: async () => 'unit-1', now: () => NOW, versionOf });
+    await writing.enqueue({ featureId: 'tab-groups', rating: 3, comment: 'Slow' });
+    await writing.enqueue({ featureId: 'page-notes', rating: 5 });
+    // Updated before the send: the feedback was about 1.4.0.
+    versions['tab-groups'] = '1.5.0';
+    const { fetch, requests } = scriptedFetch(() => new Response(null, { status: 201 }));
+    await new FeedbackQueue({ db, server: makeBetaServer(fetch), installId: async () => 'unit-1', now: () => NOW, versionOf }).flush();
+    const sent = requests.map((request) => JSON.parse(request.body!));
+    assert.deepEqual(sent.map((body) => [body.featureId, body.featureVersion]), [['tab-groups', '1.4.0'], ['page-notes', undefined]]);
+    assert.ok(!('featureVersion' in sent[1]), 'no empty version on the wire');
+  });
+
   it('sends no Authorization header without a token', async () => {
     await makeQueue(scriptedFetch(noNetwork).fetch).enqueue({ featureId: 'tab-groups', rating: 2 });
     const { fetch, requests } = scriptedFetch(() => new Response(null, { status: 200 }));

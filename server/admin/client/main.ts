@@ -1,0 +1,118 @@
+/**
+ * The admin dashboard: sign in with the admin token (kept in this tab's
+ * sessionStorage), then every feature of the current manifest with its
+ * stage and verdict, and for the chosen one its charts, criteria, rates,
+ * ratings and comments.
+ */
+import { AdminApiError, forgetToken, getAdmin, readToken, storeToken } from './admin-api';
+import { drawDailyCharts, type DrawnCharts } from './charts';
+import { byId } from './dom';
+import { FeedbackPanel } from './feedback-panel';
+import { renderDetail } from './render-detail';
+import { renderOverview } from './render-overview';
+import type { DailyPoint, FeatureHealth, FeatureSummary, FeatureView } from './types';
+
+let views: FeatureView[] = [];
+let selected: string | null = null;
+let charts: DrawnCharts | undefined;
+const feedback = new FeedbackPanel(showError);
+
+function showSignedIn(signedIn: boolean): void {
+  byId('login').hidden = signedIn;
+  byId('overview').hidden = !signedIn;
+  byId('sign-out').hidden = !signedIn;
+  if (!signedIn) byId('detail').hidden = true;
+}
+
+function signOut(message?: string): void {
+  forgetToken();
+  charts?.destroy();
+  charts = undefined;
+  selected = null;
+  showSignedIn(false);
+  const error = byId('login-error');
+  error.hidden = !message;
+  error.textContent = message ?? '';
+  byId<HTMLInputElement>('token').focus();
+}
+
+function showError(error: unknown): void {
+  if (error instanceof AdminApiError && error.status === 401) {
+    signOut('The server refused this admin token. Check it and sign in again.');
+    return;
+  }
+  byId('status').textContent = `Something went wrong: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function loadOverview(): Promise<void> {
+  byId('status').textContent = 'Loading features…';
+  const [list, health] = await Promise.all([
+    getAdmin<{ asOf: string; features: FeatureSummary[] }>('/v1/admin/features'),
+    getAdmin<{ asOf: string; features: FeatureHealth[] }>('/v1/admin/health'),
+  ]);
+  const verdicts = new Map(health.features.map((h) => [h.featureId, h]));
+  views = list.features.map((summary) => ({ summary, health: verdicts.get(summary.featureId) }));
+  byId('as-of').textContent = `As of ${list.asOf} (UTC)`;
+  byId('status').textContent = `${views.length} features.`;
+  renderOverview(byId<HTMLTableElement>('features').tBodies[0]!, views, selected, (id) => void openFeature(id, true));
+}
+
+async function openFeature(featureId: string, moveFocus: boolean): Promise<void> {
+  const view = views.find((candidate) => candidate.summary.featureId === featureId);
+  if (!view) return;
+  selected = featureId;
+  for (const row of byId('features').querySelectorAll('tbody tr')) {
+    if (row.getAttribute('data-feature-id') === featureId) row.setAttribute('aria-current', 'true');
+    else row.removeAttribute('aria-current');
+  }
+  byId('detail').hidden = false;
+  renderDetail(view);
+  if (moveFocus) byId('detail-title').focus();
+  const comments = feedback.show(featureId);
+  try {
+    const daily = await getAdmin<{ days: DailyPoint[] }>(`/v1/admin/features/${encodeURIComponent(featureId)}/daily`);
+    if (selected !== featureId) return;
+    charts?.destroy();
+    charts = drawDailyCharts(
+      { active: byId('chart-active'), activeSummary: byId('active-summary'), events: byId('chart-events'), eventsSummary: byId('events-summary') },
+      daily.days,
+    );
+  } catch (error) {
+    showError(error);
+  }
+  await comments;
+}
+
+async function start(): Promise<void> {
+  byId<HTMLFormElement>('login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = byId<HTMLInputElement>('token');
+    const token = input.value.trim();
+    if (!token) {
+      byId('login-error').hidden = false;
+      byId('login-error').textContent = 'Type the admin token first.';
+      return;
+    }
+    storeToken(token);
+    input.value = '';
+    void enter();
+  });
+  byId('sign-out').addEventListener('click', () => signOut());
+  if (readToken()) await enter();
+  else showSignedIn(false);
+}
+
+async function enter(): Promise<void> {
+  try {
+    await loadOverview();
+    showSignedIn(true);
+    byId('login-error').hidden = true;
+    const first = selected ?? views[0]?.summary.featureId;
+    if (first) await openFeature(first, false);
+  } catch (error) {
+    showError(error);
+    if (!(error instanceof AdminApiError && error.status === 401)) showSignedIn(true);
+  }
+}
+
+void start();
