@@ -11,11 +11,16 @@ export function formatInterval([low, high]: Interval, show: (n: number) => strin
 
 export function formatRate(rate: RateSummary): string {
   if (rate.value === null) return 'no installs yet';
-  return `${formatPercent(rate.value)} (${rate.reports} installs; 95% ${formatInterval(rate.interval, formatPercent)})`;
+  return `${formatPercent(rate.value)} (${plural(rate.reports, 'install')}; 95% interval ${formatInterval(rate.interval, formatPercent)})`;
 }
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en');
+}
+
+/** "1 install", "2 installs". */
+export function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** A stage of any shape as one line of text: a string as it is, an object as its plain fields. */

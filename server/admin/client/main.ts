@@ -7,6 +7,7 @@
 import { AdminApiError, forgetToken, getAdmin, readToken, storeToken } from './admin-api';
 import { drawDailyCharts, type DrawnCharts } from './charts';
 import { byId } from './dom';
+import { plural } from './format';
 import { FeedbackPanel } from './feedback-panel';
 import { renderDetail } from './render-detail';
 import { renderOverview } from './render-overview';
@@ -14,6 +15,8 @@ import type { DailyPoint, FeatureHealth, FeatureSummary, FeatureView } from './t
 
 let views: FeatureView[] = [];
 let selected: string | null = null;
+/** The server's today (UTC), so the charts end where its data does whatever this computer's clock says. */
+let asOf = '';
 let charts: DrawnCharts | undefined;
 const feedback = new FeedbackPanel(showError);
 
@@ -52,8 +55,9 @@ async function loadOverview(): Promise<void> {
   ]);
   const verdicts = new Map(health.features.map((h) => [h.featureId, h]));
   views = list.features.map((summary) => ({ summary, health: verdicts.get(summary.featureId) }));
+  asOf = list.asOf;
   byId('as-of').textContent = `As of ${list.asOf} (UTC)`;
-  byId('status').textContent = `${views.length} features.`;
+  byId('status').textContent = `${plural(views.length, 'feature')}.`;
   renderOverview(byId<HTMLTableElement>('features').tBodies[0]!, views, selected, (id) => void openFeature(id, true));
 }
 
@@ -69,8 +73,21 @@ async function openFeature(featureId: string, moveFocus: boolean): Promise<void>
   renderDetail(view);
   if (moveFocus) byId('detail-title').focus();
   const comments = feedback.show(featureId);
+  await drawCharts(featureId);
+  await comments;
+}
+
+/** The last N days, N from the range picker, ending today (UTC). */
+function chartRange(): string {
+  const days = Number(byId<HTMLSelectElement>('chart-days').value);
+  const to = asOf || new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.parse(to) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  return `?from=${from}&to=${to}`;
+}
+
+async function drawCharts(featureId: string): Promise<void> {
   try {
-    const daily = await getAdmin<{ days: DailyPoint[] }>(`/v1/admin/features/${encodeURIComponent(featureId)}/daily`);
+    const daily = await getAdmin<{ days: DailyPoint[] }>(`/v1/admin/features/${encodeURIComponent(featureId)}/daily${chartRange()}`);
     if (selected !== featureId) return;
     charts?.destroy();
     charts = drawDailyCharts(
@@ -80,7 +97,6 @@ async function openFeature(featureId: string, moveFocus: boolean): Promise<void>
   } catch (error) {
     showError(error);
   }
-  await comments;
 }
 
 async function start(): Promise<void> {
@@ -98,6 +114,9 @@ async function start(): Promise<void> {
     void enter();
   });
   byId('sign-out').addEventListener('click', () => signOut());
+  byId('chart-days').addEventListener('change', () => {
+    if (selected) void drawCharts(selected);
+  });
   if (readToken()) await enter();
   else showSignedIn(false);
 }

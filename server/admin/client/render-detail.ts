@@ -16,7 +16,8 @@ function renderCriteria(view: FeatureView): void {
       el('td', {}, cells.interval),
       el('td', {}, cells.threshold),
       el('td', { class: 'number' }, cells.samples),
-      el('td', { class: `pass-${String(criterion.pass)}`, title: criterion.reason }, cells.result, el('br'), el('span', { class: 'muted' }, criterion.reason)),
+      el('td', { class: `pass-${String(criterion.pass)}` }, cells.result),
+      el('td', {}, criterion.reason),
     );
   });
   byId<HTMLTableElement>('criteria').tBodies[0]!.replaceChildren(...rows);
@@ -49,7 +50,7 @@ function renderRatings(view: FeatureView): void {
       { 'data-rating': String(rating) },
       el('th', { scope: 'row' }, `${rating} of 5`),
       el('td', { class: 'number' }, formatCount(n)),
-      el('td', { class: 'bar-cell' }, el('span', { class: 'muted' }, count > 0 ? formatPercent(share) : '–'), bar),
+      el('td', { class: 'bar-cell' }, el('div', { class: 'share' }, el('span', {}, count > 0 ? formatPercent(share) : '–'), bar)),
     );
   });
   byId<HTMLTableElement>('ratings').tBodies[0]!.replaceChildren(...rows);
