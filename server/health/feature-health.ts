@@ -51,6 +51,9 @@ export async function readChannelHealth(store: BetaStore, asOfDay: string): Prom
   const verdicts: FeatureHealth[] = [];
   for (const feature of await listManifestFeatures(store)) {
     verdicts.push(judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, feature.id, asOfDay)));
+    // SQLite answers synchronously, so without a turn of the event loop here the whole channel (seconds with a
+    // year of data) would hold every other request back: the dashboard's own, and add-ons' manifest checks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return verdicts;
 }

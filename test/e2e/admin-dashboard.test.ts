@@ -55,6 +55,9 @@ async function openDashboard(page: Page, origin: string): Promise<void> {
   await page.waitForSelector('#features tr[data-feature-id="reading-time"]', { visible: true });
   await page.waitForSelector('#comments [data-testid="comment"]', { visible: true });
   await page.waitForSelector('#chart-active canvas', { visible: true });
+  // Verdicts fill in last: every criterion of every feature.
+  await page.waitForSelector('#overview[data-verdicts="loaded"] #features [data-verdict]', { visible: true });
+  await page.waitForSelector('#detail[data-loaded="reading-time"] #criteria tr[data-criterion]', { visible: true });
 }
 
 describe('the admin dashboard, as the beta team meets it', function () {

@@ -10,7 +10,7 @@ import { byId } from './dom';
 import { plural } from './format';
 import { FeedbackPanel } from './feedback-panel';
 import { renderDetail } from './render-detail';
-import { renderOverview } from './render-overview';
+import { renderOverview, updateVerdicts } from './render-overview';
 import type { DailyPoint, FeatureHealth, FeatureSummary, FeatureView } from './types';
 
 let views: FeatureView[] = [];
@@ -47,18 +47,50 @@ function showError(error: unknown): void {
   byId('status').textContent = `Something went wrong: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+const featurePath = (featureId: string) => `/v1/admin/features/${encodeURIComponent(featureId)}`;
+
+/**
+ * The features table, shown as soon as the features are known. Verdicts take
+ * longest (every criterion of every feature), so they fill in when they come.
+ */
 async function loadOverview(): Promise<void> {
   byId('status').textContent = 'Loading features…';
-  const [list, health] = await Promise.all([
-    getAdmin<{ asOf: string; features: FeatureSummary[] }>('/v1/admin/features'),
-    getAdmin<{ asOf: string; features: FeatureHealth[] }>('/v1/admin/health'),
-  ]);
-  const verdicts = new Map(health.features.map((h) => [h.featureId, h]));
-  views = list.features.map((summary) => ({ summary, health: verdicts.get(summary.featureId) }));
+  const list = await getAdmin<{ asOf: string; features: FeatureSummary[] }>('/v1/admin/features');
+  views = list.features.map((summary) => ({ summary, health: undefined }));
   asOf = list.asOf;
   byId('as-of').textContent = `As of ${list.asOf} (UTC)`;
-  byId('status').textContent = `${plural(views.length, 'feature')}.`;
+  byId('status').textContent = `${plural(views.length, 'feature')}; verdicts loading…`;
   renderOverview(byId<HTMLTableElement>('features').tBodies[0]!, views, selected, (id) => void openFeature(id, true));
+  void loadVerdicts(views);
+}
+
+async function loadVerdicts(shown: FeatureView[]): Promise<void> {
+  try {
+    const health = await getAdmin<{ features: FeatureHealth[] }>('/v1/admin/health');
+    // Signed out or reloaded meanwhile.
+    if (shown !== views) return;
+    const verdicts = new Map(health.features.map((h) => [h.featureId, h]));
+    for (const view of views) view.health = verdicts.get(view.summary.featureId) ?? null;
+    updateVerdicts(byId<HTMLTableElement>('features').tBodies[0]!, views);
+    byId('status').textContent = `${plural(views.length, 'feature')}.`;
+    byId('overview').dataset.verdicts = 'loaded';
+    const open = views.find((view) => view.summary.featureId === selected);
+    if (open) renderDetail(open);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function loadFeatureHealth(view: FeatureView): Promise<void> {
+  if (view.health !== undefined) return;
+  try {
+    const health = await getAdmin<FeatureHealth>(`${featurePath(view.summary.featureId)}/health`);
+    view.health ??= health;
+  } catch (error) {
+    if (error instanceof AdminApiError && error.code === 'unknown_feature') view.health ??= null;
+    else throw error;
+  }
+  if (selected === view.summary.featureId) renderDetail(view);
 }
 
 async function openFeature(featureId: string, moveFocus: boolean): Promise<void> {
@@ -69,12 +101,14 @@ async function openFeature(featureId: string, moveFocus: boolean): Promise<void>
     if (row.getAttribute('data-feature-id') === featureId) row.setAttribute('aria-current', 'true');
     else row.removeAttribute('aria-current');
   }
-  byId('detail').hidden = false;
+  const detail = byId('detail');
+  detail.hidden = false;
+  delete detail.dataset.loaded;
   renderDetail(view);
   if (moveFocus) byId('detail-title').focus();
-  const comments = feedback.show(featureId);
-  await drawCharts(featureId);
-  await comments;
+  await Promise.all([feedback.show(featureId), drawCharts(featureId), loadFeatureHealth(view).catch(showError)]);
+  // Tells tests and benchmarks that everything of this feature is on screen.
+  if (selected === featureId) detail.dataset.loaded = featureId;
 }
 
 /** The last N days, N from the range picker, ending today (UTC). */
@@ -87,7 +121,7 @@ function chartRange(): string {
 
 async function drawCharts(featureId: string): Promise<void> {
   try {
-    const daily = await getAdmin<{ days: DailyPoint[] }>(`/v1/admin/features/${encodeURIComponent(featureId)}/daily${chartRange()}`);
+    const daily = await getAdmin<{ days: DailyPoint[] }>(`${featurePath(featureId)}/daily${chartRange()}`);
     if (selected !== featureId) return;
     charts?.destroy();
     charts = drawDailyCharts(

@@ -66,8 +66,8 @@ export function renderDetail(view: FeatureView): void {
     formatStage(view),
     ' · ',
     el('strong', {}, 'Verdict: '),
-    renderVerdict(health?.verdict),
-    health ? ` ${health.reason}` : ' (no verdict: the health route does not know this feature)',
+    renderVerdict(health),
+    health ? ` ${health.reason}` : health === null ? ' (the health route does not know this feature)' : '',
   );
   renderCriteria(view);
   renderRates(view);

@@ -3,7 +3,9 @@ import { el } from './dom';
 import { formatCount, formatPercent, formatStage, VERDICT_LABELS } from './format';
 import type { FeatureView } from './types';
 
-export function renderVerdict(verdict: string | undefined): HTMLElement {
+export function renderVerdict(health: FeatureView['health']): HTMLElement {
+  if (health === undefined) return el('span', { class: 'muted' }, 'loading…');
+  const verdict = health?.verdict;
   if (!verdict) return el('span', { class: 'muted' }, 'unknown');
   return el('span', { class: `verdict verdict-${verdict}`, 'data-verdict': verdict }, VERDICT_LABELS[verdict] ?? verdict);
 }
@@ -21,7 +23,7 @@ export function renderOverview(body: HTMLTableSectionElement, views: readonly Fe
       el('th', { scope: 'row' }, open),
       el('td', {}, summary.version),
       el('td', { 'data-testid': 'stage' }, formatStage(view)),
-      el('td', {}, renderVerdict(health?.verdict)),
+      el('td', { 'data-testid': 'verdict' }, renderVerdict(health)),
       el('td', { class: 'number' }, formatCount(summary.installs)),
       el('td', { class: 'number' }, formatPercent(summary.failureRate.value)),
       el('td', { class: 'number' }, formatPercent(summary.optOutRate.value)),
@@ -30,4 +32,15 @@ export function renderOverview(body: HTMLTableSectionElement, views: readonly Fe
   });
   if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: '8', class: 'muted' }, 'The current manifest lists no feature (or none is published yet).')));
   body.replaceChildren(...rows);
+}
+
+/** Puts the verdicts and stages that arrived into the rows, leaving the rest (and the focus) where it is. */
+export function updateVerdicts(body: HTMLTableSectionElement, views: readonly FeatureView[]): void {
+  for (const view of views) {
+    const row = [...body.rows].find((candidate) => candidate.dataset.featureId === view.summary.featureId);
+    if (!row) continue;
+    row.querySelector('[data-testid="verdict"]')?.replaceChildren(renderVerdict(view.health));
+    const stage = row.querySelector('[data-testid="stage"]');
+    if (stage) stage.textContent = formatStage(view);
+  }
 }

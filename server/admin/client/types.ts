@@ -61,8 +61,8 @@ export interface FeedbackList {
   comments: FeedbackComment[];
 }
 
-/** One feature as the page shows it: its summary and, when the health route knows it, its verdict. */
+/** One feature as the page shows it: its summary and its verdict (undefined while loading, null when the health route does not know it). */
 export interface FeatureView {
   summary: FeatureSummary;
-  health: FeatureHealth | undefined;
+  health: FeatureHealth | null | undefined;
 }
