@@ -88,7 +88,7 @@ describe('the admin dashboard, as the beta team meets it', function () {
     addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.url, publicKeysDir: keysDir });
     const exitCriteria = { minInstalls: 5, optOutRate: { max: 0.5, minSample: 5 }, rating: { minMean: 3, minCount: 1 } };
     const envelope = await signPayload(makeManifestPayload({ serial: 1, features: reviewedEntries(addon.lock, ['reading-time'], { exitCriteria }) }), key);
-    const published = await callServer(server.url, 'PUT', '/v1/admin/manifest', { body: envelope, token: ADMIN_TOKEN });
+    const published = await callServer(server.url, 'PUT', '/v1/admin/manifest', { raw: envelope, token: ADMIN_TOKEN });
     assert.equal(published.status, 201, published.text);
     await seedUsage(server);
     const version = addon.lock.features.find((feature) => feature.id === 'reading-time')!.version;
@@ -143,6 +143,16 @@ describe('the admin dashboard, as the beta team meets it', function () {
     await page.waitForSelector('#criteria tr[data-criterion="optOutRate"]');
     assert.match(await page.$eval('#active-summary', (node) => node.textContent ?? ''), /active installs on the last day/);
     assert.equal(await page.$eval('#ratings tr[data-rating="2"] td', (td) => td.textContent), '1');
+
+    // The filters narrow the list: text, then a rating.
+    await page.type('#feedback-filter input[name="q"]', 'QUICK');
+    await page.keyboard.press('Enter');
+    const texts = () => page.$$eval('#comments [data-testid="comment-text"]', (items) => items.map((item) => item.textContent));
+    await waitUntil(texts, (seen) => seen.length === 1 && seen[0] === 'Clear and quick', 'the text filter to leave one comment');
+    await page.click('#feedback-filter button[type="reset"]');
+    await page.select('#feedback-filter select[name="rating"]', '1,2');
+    await page.click('#feedback-filter button[type="submit"]');
+    await waitUntil(texts, (seen) => seen.length === 1 && seen[0] === HOSTILE, 'the rating filter to leave the low rating');
   });
 
   for (const scheme of ['light', 'dark'] as const) {
