@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { runAxe, tabToNextControl } from './helpers/addon-pages';
 import { prepareAddon, type PreparedAddon } from './helpers/addon-session';
-import type { BuiltAddon } from './helpers/build-addon';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
-import { launchFirefox } from './helpers/firefox';
+import { launchWithAddon } from './helpers/firefox';
 import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, refreshManifest, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor, waitUntil } from './helpers/waits';
 import { reviewedEntries } from '../helpers/manifests';
@@ -29,13 +28,10 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
   this.timeout(TEST_MS);
 
   let prepared: PreparedAddon | undefined;
-  let addon: BuiltAddon;
 
   before(async function () {
     this.timeout(SETUP_MS);
-    prepared = await prepareAddon({ keyId: 'e2e-ux-key' });
-    addon = prepared.addon;
-    await prepared.publish(1, []);
+    prepared = await prepareAddon({ keyId: 'e2e-ux-key', features: [] });
   });
 
   after(() => prepared?.close());
@@ -49,13 +45,11 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
 
       before(async function () {
         this.timeout(SETUP_MS);
-        browser = await launchFirefox({
-          addonId: addon.addonId,
+        browser = await launchWithAddon(prepared!.addon, {
           addonUuid: ADDON_UUID,
           // 0 is dark, 1 is light, whatever the desktop says.
           extraPrefs: { 'layout.css.prefers-color-scheme.content-override': scheme === 'dark' ? 0 : 1 },
         });
-        await browser.installExtension(addon.extensionDir);
         panel = await browser.newPage();
       });
 
@@ -80,7 +74,7 @@ describe('the add-on’s pages, as beta users and QA meet them', function () {
 
         it('lights the toolbar badge and says “Reading time was added” when a new manifest adds it; QA overrides say nothing', async function () {
           assert.equal(await badgeText(panel), '', 'no badge while nothing changed for the user');
-          await prepared!.publish(2, reviewedEntries(addon.lock, ['reading-time']));
+          await prepared!.publish(2, reviewedEntries(prepared!.addon.lock, ['reading-time']));
           await refreshManifest(panel);
           await waitFor(async () => (await readFeatureRow(panel, 'reading-time'))?.state === 'installed', 'reading-time installed');
           await waitFor(async () => (await badgeText(panel)) === '1', 'the badge says 1');

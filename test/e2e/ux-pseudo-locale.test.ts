@@ -11,10 +11,9 @@ import type { Browser, Page } from 'puppeteer-core';
 import { findCutText, readVisibleTexts } from './helpers/addon-pages';
 import { prepareAddon, type PreparedAddon } from './helpers/addon-session';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
-import { launchFirefox } from './helpers/firefox';
+import { launchWithAddon } from './helpers/firefox';
 import { openAddonPage, openQaPanel, readHostStatus, waitForFeatureState } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, WAIT_MS } from './helpers/waits';
-import { reviewedEntries } from '../helpers/manifests';
 
 const ADDON_UUID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 /** Accented letters or the brackets around every pseudo-localised message. */
@@ -35,11 +34,8 @@ describe('a pseudo-locale build: every word localisable, nothing cut', function 
 
   before(async function () {
     this.timeout(SETUP_MS);
-    prepared = await prepareAddon({ keyId: 'e2e-pseudo-key', buildEnv: { SBC_PSEUDO_LOCALE: '1' } });
-    const { addon } = prepared;
-    await prepared.publish(1, reviewedEntries(addon.lock, ['reading-time']));
-    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
-    await browser.installExtension(addon.extensionDir);
+    prepared = await prepareAddon({ keyId: 'e2e-pseudo-key', features: ['reading-time'], buildEnv: { SBC_PSEUDO_LOCALE: '1' } });
+    browser = await launchWithAddon(prepared.addon, { addonUuid: ADDON_UUID });
     // The pages show what is installed when they open: wait for the feature first.
     const panel = await browser.newPage();
     await openQaPanel(panel, ADDON_UUID, 'reading-time');

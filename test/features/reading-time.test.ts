@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_WORDS_PER_MINUTE,
-  MIN_ARTICLE_WORDS,
-  countWords,
-  estimateMinutes,
-  formatBadge,
-} from '../../features/reading-time/reading-time';
+import { countWords, DEFAULT_WORDS_PER_MINUTE, estimateMinutes, formatBadge, MIN_ARTICLE_WORDS } from '../../features/reading-time/reading-time';
 
 describe('reading-time: estimating how long a page takes to read', () => {
   it('counts words in prose, including contractions, hyphenated words and other scripts', () => {

@@ -19,7 +19,7 @@ import { createPinnedKey, signPayload, type SigningKey } from '../../helpers/sig
 import { openAboutAddons } from './about-addons';
 import { buildAddon, type BuiltAddon } from './build-addon';
 import { keepEvidenceOnFailure } from './failure-evidence';
-import { launchFirefox } from './firefox';
+import { launchWithAddon } from './firefox';
 import { startLoopbackServer, type LoopbackServer } from './loopback-server';
 import { SETUP_MS, WAIT_MS } from './waits';
 
@@ -62,7 +62,17 @@ export interface PreparedAddon {
   close(): Promise<void>;
 }
 
-export async function prepareAddon(options: { keyId?: string; featuresDir?: string; buildEnv?: NodeJS.ProcessEnv } = {}): Promise<PreparedAddon> {
+export interface PrepareOptions {
+  /** The features the first manifest (serial 1) carries, reviewed for this build. */
+  features: string[];
+  keyId?: string;
+  /** Another folder of features (test fixtures) instead of features/. */
+  featuresDir?: string;
+  /** More SBC_* settings for the build, e.g. SBC_PSEUDO_LOCALE. */
+  buildEnv?: NodeJS.ProcessEnv;
+}
+
+export async function prepareAddon(options: PrepareOptions): Promise<PreparedAddon> {
   const work = mkdtempSync(join(tmpdir(), 'sbc-e2e-'));
   const server = await startLoopbackServer();
   const close = async () => {
@@ -81,6 +91,7 @@ export async function prepareAddon(options: { keyId?: string; featuresDir?: stri
     const publish = async (serial: number, features: ManifestFeature[]) => {
       server.setManifest(await signPayload(makeManifestPayload({ serial, features }), key));
     };
+    await publish(1, reviewedEntries(addon.lock, options.features));
     return { work, server, key, addon, publish, close };
   } catch (error) {
     await close();
@@ -89,7 +100,7 @@ export async function prepareAddon(options: { keyId?: string; featuresDir?: stri
 }
 
 export async function startAddonSession(options: AddonSessionOptions): Promise<AddonSession> {
-  const prepared = await prepareAddon({ featuresDir: options.featuresDir });
+  const prepared = await prepareAddon({ features: options.features, featuresDir: options.featuresDir });
   const { server, key, addon, publish } = prepared;
   let browser: Browser | undefined;
   const close = async () => {
@@ -97,9 +108,7 @@ export async function startAddonSession(options: AddonSessionOptions): Promise<A
     await prepared.close();
   };
   try {
-    await publish(1, reviewedEntries(addon.lock, options.features));
-    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: options.addonUuid, idleTimeoutMs: options.idleTimeoutMs });
-    await browser.installExtension(addon.extensionDir);
+    browser = await launchWithAddon(addon, { addonUuid: options.addonUuid, idleTimeoutMs: options.idleTimeoutMs });
     const started = browser;
     const newTab = async () => {
       const tab = await started.newPage();

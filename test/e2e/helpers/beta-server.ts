@@ -19,7 +19,7 @@ import { findFreePort } from '../../helpers/free-port';
 import { runScript } from '../../helpers/run-command';
 import { startServerProcess, type RunningProcess } from '../../helpers/server-process';
 import { buildAddon, type BuiltAddon } from './build-addon';
-import { launchFirefox } from './firefox';
+import { launchWithAddon } from './firefox';
 import { WAIT_MS } from './waits';
 
 export interface BetaServerOptions {
@@ -119,8 +119,7 @@ export async function startBetaChannel(options: BetaChannelOptions): Promise<Bet
       publishRelease({ release, keysDir, lockPath, out, server: uploadTo, adminToken: options.adminToken });
     await publish(options.release(addon.lock, work), join(work, 'manifest.signed.json'), origin);
 
-    started.browser = await launchFirefox({ addonId: addon.addonId, addonUuid: options.addonUuid, extraPrefs: options.extraPrefs });
-    await started.browser.installExtension(addon.extensionDir);
+    started.browser = await launchWithAddon(addon, { addonUuid: options.addonUuid, extraPrefs: options.extraPrefs });
     const panel = await started.browser.newPage();
     panel.setDefaultTimeout(WAIT_MS);
     return { work, serverOptions, server: started.server, origin, addon, browser: started.browser, panel, publish };

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
+import type { BuiltAddon } from './build-addon';
 
 const CANDIDATES = ['/usr/bin/firefox-esr', '/usr/bin/firefox', '/usr/local/bin/firefox', '/opt/firefox/firefox'];
 
@@ -54,4 +55,16 @@ export async function launchFirefox(options: LaunchOptions): Promise<Browser> {
       ...options.extraPrefs,
     },
   });
+}
+
+/** Firefox with the built add-on installed as a temporary add-on, at its pinned UUID. */
+export async function launchWithAddon(addon: BuiltAddon, options: Omit<LaunchOptions, 'addonId'>): Promise<Browser> {
+  const browser = await launchFirefox({ ...options, addonId: addon.addonId });
+  try {
+    await browser.installExtension(addon.extensionDir);
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+  return browser;
 }
