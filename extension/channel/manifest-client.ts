@@ -11,7 +11,8 @@
  * const result = await client.check();
  * if (result.outcome === 'accepted') plan(result.payload);
  */
-import { readHostValue, type CachedManifest, type ChannelError, type HostDb } from '../db';
+import { readHostValue, type HostDb } from '../db';
+import { hashText, readLastPayloadSha256, readLastSerial, recordError, recordSuccess, storeAccepted } from './manifest-records';
 import type { ManifestStatus } from '../messages';
 import { MANIFEST_PATH, type ManifestPayload } from '../../protocol/manifest-schema';
 import { BetaServerError, type BetaAnswer, type BetaServerClient } from './beta-server-client';
@@ -104,7 +105,7 @@ export class ManifestClient {
     } catch (error) {
       const refusal = toRefusal(error);
       await this.db.delete('manifest', 'current');
-      await this.recordError({
+      await recordError(this.db, {
         reason: refusal.reason,
         message: `the stored manifest was refused and dropped: ${refusal.message}`,
         at: this.now().toISOString(),
@@ -128,27 +129,18 @@ export class ManifestClient {
     }
 
     if (answer.status === 304 && cached) {
-      await this.recordSuccess();
+      await recordSuccess(this.db, this.now().toISOString());
       return { outcome: 'unchanged' };
     }
     if (answer.status !== 200) return this.fail(describeHttpFailure(this.url, answer.status, answer.retryAfterMs));
     const text = answer.text();
 
-    const lastSerial = await this.readLastSerial(cached?.serial);
+    const lastSerial = await readLastSerial(this.db, cached?.serial);
     // Only the bytes accepted under the last serial may come again under it.
-    const lastPayloadSha256 = await this.readLastPayloadSha256(cached, lastSerial);
+    const lastPayloadSha256 = await readLastPayloadSha256(this.db, cached, lastSerial);
     let payload: ManifestPayload;
     try {
-      payload = await verifyEnvelope(text, {
-        keys: this.keys,
-        env: this.env,
-        now: this.now(),
-        allowUnreviewed: this.allowUnreviewed,
-        maxLifetimeMs: this.maxLifetimeMs,
-        ...(this.onlyFeatures ? { onlyFeatures: this.onlyFeatures } : {}),
-        ...(lastSerial === undefined ? {} : { lastSerial }),
-        ...(lastPayloadSha256 === undefined ? {} : { lastPayloadSha256 }),
-      });
+      payload = await this.verify(text, { now: this.now() }, lastSerial, lastPayloadSha256);
     } catch (error) {
       const refusal = toRefusal(error);
       return this.refuse(refusal.reason, refusal.message);
@@ -156,10 +148,11 @@ export class ManifestClient {
 
     if (cached && cached.serial === payload.serial) {
       // The same payload (the policy refuses any other under this serial), perhaps re-signed: nothing to re-plan.
-      await this.recordSuccess();
+      await recordSuccess(this.db, this.now().toISOString());
       return { outcome: 'unchanged' };
     }
-    await this.storeAccepted(text, answer.headers.get('etag'), payload);
+    const newLastSerial = await storeAccepted(this.db, { envelopeText: text, etag: answer.headers.get('etag'), payload, verifiedFor: this.verificationKey, at: this.now().toISOString() });
+    this.lastVerified = { envelopeText: text, lastSerial: newLastSerial, payload };
     return { outcome: 'accepted', payload };
   }
 
@@ -192,6 +185,20 @@ export class ManifestClient {
     };
   }
 
+  /** verifyEnvelope with this build's keys and rules, and the serial policy's memory. */
+  private verify(envelopeText: string, time: { now: Date } | { checkExpiry: false }, lastSerial: number | undefined, lastPayloadSha256: string | undefined) {
+    return verifyEnvelope(envelopeText, {
+      keys: this.keys,
+      env: this.env,
+      ...time,
+      allowUnreviewed: this.allowUnreviewed,
+      maxLifetimeMs: this.maxLifetimeMs,
+      ...(this.onlyFeatures ? { onlyFeatures: this.onlyFeatures } : {}),
+      ...(lastSerial === undefined ? {} : { lastSerial }),
+      ...(lastPayloadSha256 === undefined ? {} : { lastPayloadSha256 }),
+    });
+  }
+
   private async verifyCached(envelopeText: string): Promise<ManifestPayload> {
     // Only expiry is skipped: signature, env, review and the serial (an older
     // signed manifest swapped into IndexedDB is a rollback) are still enforced.
@@ -200,77 +207,19 @@ export class ManifestClient {
     if (known && known.envelopeText === envelopeText && known.lastSerial === lastSerial) return known.payload;
     const ownPayload = readPayloadBytes(envelopeText);
     const ownSha256 = ownPayload ? await hashPayload(ownPayload) : undefined;
-    const payload = await verifyEnvelope(envelopeText, {
-      keys: this.keys,
-      env: this.env,
-      checkExpiry: false,
-      allowUnreviewed: this.allowUnreviewed,
-      maxLifetimeMs: this.maxLifetimeMs,
-      ...(this.onlyFeatures ? { onlyFeatures: this.onlyFeatures } : {}),
-      ...(lastSerial === undefined ? {} : { lastSerial }),
-      // The cached manifest is the one accepted under its serial; another under the same serial cannot be cached.
-      ...(ownSha256 === undefined ? {} : { lastPayloadSha256: ownSha256 }),
-    });
+    // The cached manifest is the one accepted under its serial; another under the same serial cannot be cached.
+    const payload = await this.verify(envelopeText, { checkExpiry: false }, lastSerial, ownSha256);
     this.lastVerified = { envelopeText, lastSerial, payload };
     return payload;
   }
 
-  private async readLastSerial(cachedSerial: number | undefined): Promise<number | undefined> {
-    // A serial above MAX_SERIAL was accepted before the serial policy existed; keeping it would refuse every honest manifest.
-    const stored = readPlausibleSerial(await readHostValue(this.db, 'lastSerial'));
-    cachedSerial = readPlausibleSerial(cachedSerial);
-    if (stored === undefined) return cachedSerial;
-    return cachedSerial === undefined ? stored : Math.max(stored, cachedSerial);
-  }
-
-  private async readLastPayloadSha256(cached: CachedManifest | undefined, lastSerial: number | undefined): Promise<string | undefined> {
-    const stored = await readHostValue(this.db, 'lastPayloadSha256');
-    if (stored) return stored;
-    // Accepted before the hash was kept: the cached manifest is the one accepted under its serial.
-    const bytes = cached && cached.serial === lastSerial ? readPayloadBytes(cached.envelopeText) : undefined;
-    return bytes ? hashPayload(bytes) : undefined;
-  }
-
-  private async storeAccepted(envelopeText: string, etag: string | null, payload: ManifestPayload): Promise<void> {
-    const at = this.now().toISOString();
-    const { serial } = payload;
-    // Before the transaction: awaiting anything but IndexedDB inside one lets it commit early.
-    const envelopeSha256 = await hashText(envelopeText);
-    const payloadBytes = readPayloadBytes(envelopeText);
-    const payloadSha256 = payloadBytes ? await hashPayload(payloadBytes) : null;
-    const tx = this.db.transaction(['manifest', 'channel'], 'readwrite');
-    const channel = tx.objectStore('channel');
-    const lastSerial = readPlausibleSerial((await channel.get('lastSerial')) as number | undefined);
-    const newLastSerial = Math.max(serial, lastSerial ?? 0);
-    this.lastVerified = { envelopeText, lastSerial: newLastSerial, payload };
-    const verified = { payload, for: this.verificationKey, envelopeSha256 };
-    await Promise.all([
-      tx.objectStore('manifest').put({ envelopeText, etag, serial, acceptedAt: at, verified }, 'current'),
-      channel.put(newLastSerial, 'lastSerial'),
-      ...(serial >= (lastSerial ?? 0) && payloadSha256 ? [channel.put(payloadSha256, 'lastPayloadSha256')] : []),
-      channel.put(at, 'checkedAt'),
-      channel.put(null, 'lastError'),
-      tx.done,
-    ]);
-  }
-
-  private async recordSuccess(): Promise<void> {
-    const tx = this.db.transaction('channel', 'readwrite');
-    await Promise.all([tx.store.put(this.now().toISOString(), 'checkedAt'), tx.store.put(null, 'lastError'), tx.done]);
-  }
-
-  private async recordError(error: ChannelError): Promise<void> {
-    const tx = this.db.transaction('channel', 'readwrite');
-    await Promise.all([tx.store.put(error.at, 'checkedAt'), tx.store.put(error, 'lastError'), tx.done]);
-  }
-
   private async refuse(reason: RefusalReason, message: string): Promise<CheckResult> {
-    await this.recordError({ reason, message, at: this.now().toISOString() });
+    await recordError(this.db, { reason, message, at: this.now().toISOString() });
     return { outcome: 'refused', reason, message };
   }
 
   private async fail(result: Extract<CheckResult, { outcome: 'failed' }>): Promise<CheckResult> {
-    await this.recordError({ reason: result.reason, message: result.message, at: this.now().toISOString() });
+    await recordError(this.db, { reason: result.reason, message: result.message, at: this.now().toISOString() });
     return result;
   }
 }
@@ -283,11 +232,6 @@ function describeHttpFailure(url: URL, status: number, retryAfterMs: number | un
         ? `${url} answered 304 although no manifest is cached`
         : `${url} answered HTTP ${status}`;
   return { outcome: 'failed', reason: 'http', message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-}
-
-async function hashText(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** Anything verifyEnvelope throws that is not a refusal (e.g. undecodable base64url) is still a malformed envelope. */
