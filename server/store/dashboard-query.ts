@@ -9,6 +9,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { HOST_EVENTS } from '../../protocol/exit-criteria';
 import type { BetaTables } from './schema';
+import { collectPerFeature, readInSnapshot } from './snapshot';
 import type { ChannelTotals, DailyPoint, FeedbackFilter, FeedbackItem, FeedbackPage } from './store';
 
 const DAY_MS = 86_400_000;
@@ -151,43 +152,34 @@ export async function listFeedbackVersions(db: Kysely<BetaTables>, featureId: st
  * query each for the whole channel, in one read-only snapshot.
  */
 export async function readChannelTotals(db: Kysely<BetaTables>): Promise<Map<string, ChannelTotals>> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute(async (trx) => {
-      const totals = new Map<string, ChannelTotals>();
-      const totalsFor = (featureId: string): ChannelTotals => {
-        let found = totals.get(featureId);
-        if (!found) totals.set(featureId, (found = { installs: 0, failedInstalls: 0, optedOutInstalls: 0, ratings: [0, 0, 0, 0, 0] }));
-        return found;
-      };
-      const installs = await trx
-        .selectFrom('install_activity')
-        .select((eb) => ['feature_id', eb.fn.count('install_id').distinct().as('n')])
-        .groupBy('feature_id')
-        .execute();
-      for (const row of installs) totalsFor(row.feature_id).installs = Number(row.n);
-      const hostEvents = await trx
-        .selectFrom('event_counts')
-        .select((eb) => ['feature_id', 'event', eb.fn.sum('count').as('n')])
-        .where('event', 'in', [HOST_EVENTS.installFailed, HOST_EVENTS.optOut])
-        .groupBy(['feature_id', 'event'])
-        .execute();
-      for (const row of hostEvents) {
-        const found = totalsFor(row.feature_id);
-        if (row.event === HOST_EVENTS.installFailed) found.failedInstalls = Number(row.n);
-        else found.optedOutInstalls = Number(row.n);
-      }
-      const ratings = await trx
-        .selectFrom('feedback')
-        .select((eb) => ['feature_id', 'rating', eb.fn.countAll().as('n')])
-        .groupBy(['feature_id', 'rating'])
-        .execute();
-      for (const row of ratings) {
-        const found = totalsFor(row.feature_id);
-        if (row.rating >= 1 && row.rating <= found.ratings.length) found.ratings[row.rating - 1] = Number(row.n);
-      }
-      return totals;
-    });
+  return readInSnapshot(db, async (trx) => {
+    const { entries: totals, entryFor: totalsFor } = collectPerFeature<ChannelTotals>(() => ({ installs: 0, failedInstalls: 0, optedOutInstalls: 0, ratings: [0, 0, 0, 0, 0] }));
+    const installs = await trx
+      .selectFrom('install_activity')
+      .select((eb) => ['feature_id', eb.fn.count('install_id').distinct().as('n')])
+      .groupBy('feature_id')
+      .execute();
+    for (const row of installs) totalsFor(row.feature_id).installs = Number(row.n);
+    const hostEvents = await trx
+      .selectFrom('event_counts')
+      .select((eb) => ['feature_id', 'event', eb.fn.sum('count').as('n')])
+      .where('event', 'in', [HOST_EVENTS.installFailed, HOST_EVENTS.optOut])
+      .groupBy(['feature_id', 'event'])
+      .execute();
+    for (const row of hostEvents) {
+      const found = totalsFor(row.feature_id);
+      if (row.event === HOST_EVENTS.installFailed) found.failedInstalls = Number(row.n);
+      else found.optedOutInstalls = Number(row.n);
+    }
+    const ratings = await trx
+      .selectFrom('feedback')
+      .select((eb) => ['feature_id', 'rating', eb.fn.countAll().as('n')])
+      .groupBy(['feature_id', 'rating'])
+      .execute();
+    for (const row of ratings) {
+      const found = totalsFor(row.feature_id);
+      if (row.rating >= 1 && row.rating <= found.ratings.length) found.ratings[row.rating - 1] = Number(row.n);
+    }
+    return totals;
+  });
 }

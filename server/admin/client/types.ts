@@ -1,22 +1,15 @@
 /** The admin routes' answers, as the page reads them (server/routes/admin-*.ts). */
 
-export type Interval = [number, number];
+// Type-only: the page's bundle takes none of the server's code, only the shapes of its answers.
+import type { CriterionResult, FeatureHealth as JudgedHealth } from '../../health/judge';
+import type { Interval } from '../../health/stats';
 
-export interface Criterion {
-  name: string;
-  value: number | null;
-  interval: Interval;
-  threshold: number;
-  samples: number;
-  pass: boolean | null;
-  reason: string;
-}
+export type { Interval };
+export type { DailyPoint } from '../../store/store';
 
-export interface FeatureHealth {
-  featureId: string;
-  verdict: string;
-  reason: string;
-  criteria: Criterion[];
+export type Criterion = CriterionResult;
+
+export interface FeatureHealth extends JudgedHealth {
   /** Set once staged rollouts report their stage; any shape is shown as text. */
   stage?: unknown;
 }
@@ -37,14 +30,6 @@ export interface FeatureSummary {
   failureRate: RateSummary;
   optOutRate: RateSummary;
   ratings: { count: number; mean: number | null; distribution: number[] };
-}
-
-export interface DailyPoint {
-  day: string;
-  activeInstalls: number;
-  events: number;
-  failures: number;
-  optOuts: number;
 }
 
 export interface FeedbackComment {
