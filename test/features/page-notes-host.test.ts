@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import pageNotes from '../../features/page-notes/index';
 import type { PageNote } from '../../features/page-notes/notes';
-import { FeatureHost } from '../../extension/runtime/feature-host';
 import { createFakeBrowser } from '../helpers/fake-browser';
-import { makeFeature, makeFetchFile, makeLogger, makeUsage } from '../helpers/test-features';
+import { makeFeature } from '../helpers/test-features';
+import { createTestHost } from '../helpers/test-host';
 
 const PANEL = 'features/page-notes/content/panel.js';
 
@@ -45,17 +45,7 @@ async function setUp() {
   const browser = createFakeBrowser();
   const feature = makeFeature('page-notes', pageNotes, { files: { [PANEL]: '/* panel */' }, requiresAccount: true });
   const service = makeNotesService();
-  const usage = makeUsage();
-  const host = new FeatureHost({
-    browser,
-    registry: [feature.registered],
-    fetchFile: makeFetchFile(feature.files).fetchFile,
-    usage,
-    services: service,
-    log: makeLogger(),
-    activateTimeoutMs: 2000,
-    eventBus: browser.createEventBus(),
-  });
+  const { host, usage } = createTestHost(browser, [feature], { activateTimeoutMs: 2000, services: service });
   await host.restore();
   await host.install({ ...feature.entry, requiresAccount: true });
   return { browser, host, service, usage };

@@ -16,7 +16,7 @@ const CONTENT = 'features/reading-time/content/badge.js';
 async function setUp() {
   const browser = createFakeBrowser();
   const feature = makeFeature('reading-time', readingTime, { files: { [CONTENT]: '/* badge */' } });
-  const { host, usage } = createTestHost(browser, [feature], 2000);
+  const { host, usage } = createTestHost(browser, [feature], { activateTimeoutMs: 2000 });
   await host.restore();
   return { browser, feature, host, usage };
 }

@@ -117,7 +117,7 @@ describe('feature host: install, failure and isolation', () => {
       },
     }));
     const good = makeFeature('good', defineFeature({ activate: () => undefined }));
-    const { host, log } = createTestHost(browser, [hanging, good], 50);
+    const { host, log } = createTestHost(browser, [hanging, good], { activateTimeoutMs: 50 });
     await host.install(hanging.entry);
     await host.install(good.entry);
     const states = await host.getStates();

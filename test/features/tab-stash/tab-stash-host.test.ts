@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import feature from '../../../features/tab-stash/index';
 import { parseStashes } from '../../../features/tab-stash/stashes';
 import { MAX_WRITE_ATTEMPTS } from '../../../features/tab-stash/stash-store';
-import { FeatureHost } from '../../../extension/runtime/feature-host';
 import { listPopupActions, runPopupAction } from '../../../extension/runtime/popup-actions';
 import { createFakeBrowser, type FakeBrowser, type FakeTab } from '../../helpers/fake-browser';
-import { makeFeature, makeFetchFile, makeLogger, makeUsage } from '../../helpers/test-features';
+import { makeFeature } from '../../helpers/test-features';
+import { createTestHost } from '../../helpers/test-host';
 import { createFakeStorageService } from './fake-storage-service';
 
 const ID = 'tab-stash';
@@ -21,18 +21,7 @@ async function startBrowser(name: string, storage: Storage, tabs: Array<Partial<
   const browser = createFakeBrowser();
   tabs.forEach((tab, index) => browser.state.tabs.push({ id: index + 1, windowId: 1, title: `Page ${index + 1}`, pinned: false, active: false, ...tab }));
   const testFeature = makeFeature(ID, feature, { requiresAccount: true, services: ['storage'] });
-  const usage = makeUsage();
-  const log = makeLogger();
-  const host = new FeatureHost({
-    browser,
-    registry: [testFeature.registered],
-    fetchFile: makeFetchFile(testFeature.files).fetchFile,
-    usage,
-    services: storage.client(name),
-    log,
-    activateTimeoutMs: 2000,
-    eventBus: browser.createEventBus(),
-  });
+  const { host, usage, log } = createTestHost(browser, [testFeature], { activateTimeoutMs: 2000, services: storage.client(name) });
   await host.restore();
   await host.install({ ...testFeature.entry, requiresAccount: true });
   assert.deepEqual(host.getActiveIds(), [ID], `${ID} did not start`);
