@@ -38,6 +38,14 @@ async function startBrowser(name: string, storage: Storage, tabs: Array<Partial<
   return { browser, host, usage, log, run, labels, restoreIds, uninstall: () => host.uninstall(ID) };
 }
 
+type Tabs = Parameters<typeof startBrowser>[2];
+
+/** A laptop and a desktop signed in to one beta account, each with its tabs. */
+async function startTwoBrowsers(laptopTabs: Tabs = [], desktopTabs: Tabs = []) {
+  const storage = createFakeStorageService();
+  return { storage, laptop: await startBrowser('laptop', storage, laptopTabs), desktop: await startBrowser('desktop', storage, desktopTabs) };
+}
+
 const opened = (browser: FakeBrowser, from = 0) => browser.state.tabs.slice(from).map(({ url, pinned, windowId }) => ({ url, pinned, windowId }));
 
 describe('tab-stash in the host', () => {
@@ -71,9 +79,7 @@ describe('tab-stash in the host', () => {
   });
 
   it('keeps both stashes when another browser stashes between this one’s read and write: 412, read again, merge', async () => {
-    const storage = createFakeStorageService();
-    const laptop = await startBrowser('laptop', storage, [{ url: 'https://example.org/laptop' }]);
-    const desktop = await startBrowser('desktop', storage, [{ url: 'https://example.org/desktop-1' }, { url: 'https://example.org/desktop-2' }]);
+    const { storage, laptop, desktop } = await startTwoBrowsers([{ url: 'https://example.org/laptop' }], [{ url: 'https://example.org/desktop-1' }, { url: 'https://example.org/desktop-2' }]);
     storage.beforeNextWrite('laptop', () => desktop.run('stash'));
     assert.equal(await laptop.run('stash'), 'Stashed 1 tab to your beta account.');
     const saved = parseStashes(storage.payload!);
@@ -88,9 +94,7 @@ describe('tab-stash in the host', () => {
   });
 
   it('removes only the restored stash when another browser stashes meanwhile, and refuses a stash restored elsewhere', async () => {
-    const storage = createFakeStorageService();
-    const laptop = await startBrowser('laptop', storage, [{ url: 'https://example.org/first' }]);
-    const desktop = await startBrowser('desktop', storage, [{ url: 'https://example.org/second' }]);
+    const { storage, laptop, desktop } = await startTwoBrowsers([{ url: 'https://example.org/first' }], [{ url: 'https://example.org/second' }]);
     await laptop.run('stash');
     const [first] = await desktop.restoreIds();
     laptop.browser.state.tabs[0]!.url = 'https://example.org/meanwhile';
@@ -107,9 +111,7 @@ describe('tab-stash in the host', () => {
   });
 
   it('gives up after a bounded number of lost races, saying so, with nothing saved', async () => {
-    const storage = createFakeStorageService();
-    const laptop = await startBrowser('laptop', storage, [{ url: 'https://example.org/a' }]);
-    const desktop = await startBrowser('desktop', storage, [{ url: 'https://example.org/b' }]);
+    const { storage, laptop, desktop } = await startTwoBrowsers([{ url: 'https://example.org/a' }], [{ url: 'https://example.org/b' }]);
     for (let i = 0; i < MAX_WRITE_ATTEMPTS; i++) storage.beforeNextWrite('laptop', () => desktop.run('stash'));
     await assert.rejects(laptop.run('stash'), /kept changing in another browser while this one saved \(5 tries\); nothing was saved/);
     const urls = parseStashes(storage.payload!).flatMap((stash) => stash.tabs.map((tab) => tab.url));
@@ -141,9 +143,7 @@ describe('tab-stash in the host', () => {
   });
 
   it('offers “Stash this window’s tabs” and “Restore the newest stash” in the tab and page menus, for the clicked window', async () => {
-    const storage = createFakeStorageService();
-    const laptop = await startBrowser('laptop', storage, [{ url: 'https://example.org/a', windowId: 3 }]);
-    const desktop = await startBrowser('desktop', storage);
+    const { storage, laptop, desktop } = await startTwoBrowsers([{ url: 'https://example.org/a', windowId: 3 }]);
     const titles = [...laptop.browser.state.menus.entries()].map(([id, menu]) => [id, menu.title, menu.contexts]);
     assert.deepEqual(titles, [
       ['sbc:tab-stash:stash', 'Stash this window’s tabs', ['tab', 'page']],
