@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import type { ServiceLockFile } from '../../protocol/service-schema';
 import { makeRelease } from '../helpers/manifests';
-import { startBetaChannel, stopBetaChannel, type BetaChannel } from './helpers/beta-server';
+import { BETA_USER, type BetaChannel, E2E_ADMIN_TOKEN, startBetaChannel, stopBetaChannel } from './helpers/beta-server';
 import { startLoopbackServer, type LoopbackServer } from './helpers/loopback-server';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
 import { openAddonPage, openQaPanel, readFeatureRow, readHostStatus, waitForFeatureRow, waitForFeatureState } from './helpers/qa-panel';
@@ -20,9 +20,6 @@ import { SETUP_MS, TEST_MS, waitFor, waitUntil, WAIT_MS } from './helpers/waits'
 
 const ROOT = join(__dirname, '..', '..');
 const ADDON_UUID = '0d4f1c2b-3a5e-4f60-8b7c-9d0e1f2a3b4c';
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
-const EMAIL = 'beta.user@example.org';
-const PASSWORD = 'correct horse battery staple';
 
 describe('the whole channel: real beta server, publish tool, add-on and account gate', function () {
   this.timeout(TEST_MS);
@@ -38,7 +35,7 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     return fetch(`${origin}/v1/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+      body: JSON.stringify({ email: BETA_USER.email, password: BETA_USER.password }),
     });
   }
 
@@ -48,7 +45,7 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     channel = await startBetaChannel({
       name: 'full',
       addonUuid: ADDON_UUID,
-      adminToken: ADMIN_TOKEN,
+      adminToken: E2E_ADMIN_TOKEN,
       // The server runs the notes service only while the signed manifest deploys it, reviewed for its folder hash.
       release: (lock, work) => makeRelease(lock, { services: (JSON.parse(readFileSync(join(work, 'dist', 'services.lock.json'), 'utf8')) as ServiceLockFile).services }),
       // Grants what the add-on asks for without a doorhanger no test can click.
@@ -79,13 +76,13 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
   });
 
   it('creates a beta account under the beta terms in the QA panel; page-notes then waits for consent to what it sends', async function () {
-    await panel.type('[data-testid="sign-up-email"]', EMAIL);
-    await panel.type('[data-testid="sign-up-password"]', PASSWORD);
+    await panel.type('[data-testid="sign-up-email"]', BETA_USER.email);
+    await panel.type('[data-testid="sign-up-password"]', BETA_USER.password);
     await panel.click('[data-testid="accept-terms-checkbox"]');
     await panel.waitForSelector('[data-testid="sign-up-submit"]:not([disabled])');
     await panel.click('[data-testid="sign-up-submit"]');
     await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])');
-    assert.equal(await panel.$eval('[data-testid="account-email"]', (node) => node.textContent), EMAIL);
+    assert.equal(await panel.$eval('[data-testid="account-email"]', (node) => node.textContent), BETA_USER.email);
     // Firefox 140+: page-notes declares "browsingActivity" and "websiteContent", optional until the user allows them.
     const notes = await waitForFeatureRow(panel, 'page-notes', (row) => /consent/.test(row.reason), 'page-notes to wait for consent');
     assert.notEqual(notes.state, 'installed');
@@ -161,7 +158,7 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
     type Row = { featureId: string; installs: number; events: Record<string, number>; feedbackCount: number; meanRating: number | null };
     const rows = await waitUntil(
       async () => {
-        const response = await fetch(`${origin}/v1/admin/report`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        const response = await fetch(`${origin}/v1/admin/report`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
         return ((await response.json()) as { features: Row[] }).features;
       },
       (features) => features.find((row) => row.featureId === 'reading-time')?.feedbackCount === 1,
@@ -217,8 +214,8 @@ describe('the whole channel: real beta server, publish tool, add-on and account 
   });
 
   it('deletes the beta account from the panel: the server erases it and its sessions stop working', async function () {
-    await panel.type('[data-testid="sign-in-email"]', EMAIL);
-    await panel.type('[data-testid="sign-in-password"]', PASSWORD);
+    await panel.type('[data-testid="sign-in-email"]', BETA_USER.email);
+    await panel.type('[data-testid="sign-in-password"]', BETA_USER.password);
     await panel.click('[data-testid="sign-in-submit"]');
     await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])');
     const other = await signInOverHttp();

@@ -15,7 +15,7 @@ import type { ServiceLockFile } from '../../protocol/service-schema';
 import { findFreePort } from '../helpers/free-port';
 import { makeRelease } from '../helpers/manifests';
 import { callServer, ROOT, type RunningProcess } from '../helpers/server-process';
-import { publishRelease, startBetaServer, stopBetaServer } from './helpers/beta-server';
+import { BETA_USER, E2E_ADMIN_TOKEN, publishRelease, startBetaServer, stopBetaServer } from './helpers/beta-server';
 import { buildAddon, type BuiltAddon } from './helpers/build-addon';
 import { keepEvidenceOnFailure } from './helpers/failure-evidence';
 import { launchFirefox } from './helpers/firefox';
@@ -24,9 +24,6 @@ import { openAddonPage, openQaPanel, waitForFeatureRow, waitForFeatureState } fr
 import { SETUP_MS, TEST_MS, waitUntil, WAIT_MS } from './helpers/waits';
 
 const ADDON_UUID = '6b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b';
-const ADMIN_TOKEN = 'e2e-admin-token-tab-stash-0123456789';
-const EMAIL = 'stasher@example.org';
-const PASSWORD = 'two profiles, one account';
 const FEATURE = 'li[data-feature-id="tab-stash"]';
 
 describe('tab-stash: stash in one Firefox profile, restore in another, through the real beta server', function () {
@@ -50,7 +47,7 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
       lockPath: join(work, 'dist', 'features.lock.json'),
       out: join(work, 'signed.json'),
       server: server.url,
-      adminToken: ADMIN_TOKEN,
+      adminToken: E2E_ADMIN_TOKEN,
     });
   }
 
@@ -72,8 +69,8 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
     const panel = await newTab(browser);
     await openQaPanel(panel, ADDON_UUID, 'tab-stash');
     await panel.waitForSelector('[data-testid="sign-in-form"]:not([hidden])');
-    await panel.type('[data-testid="sign-in-email"]', EMAIL);
-    await panel.type('[data-testid="sign-in-password"]', PASSWORD);
+    await panel.type('[data-testid="sign-in-email"]', BETA_USER.email);
+    await panel.type('[data-testid="sign-in-password"]', BETA_USER.password);
     await panel.click('[data-testid="sign-in-submit"]');
     await panel.waitForSelector('[data-testid="account-signed-in"]:not([hidden])');
     await waitForFeatureRow(panel, 'tab-stash', (row) => /consent/.test(row.reason), 'tab-stash to wait for consent to what it sends');
@@ -104,7 +101,7 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
     this.timeout(SETUP_MS);
     work = mkdtempSync(join(tmpdir(), 'sbc-e2e-stash-'));
     await generateKeyPair({ outDir: join(work, 'keys'), keyId: 'e2e-stash' });
-    server = await startBetaServer({ port: await findFreePort(), dataDir: join(work, 'data'), keysDir: join(work, 'keys'), adminToken: ADMIN_TOKEN });
+    server = await startBetaServer({ port: await findFreePort(), dataDir: join(work, 'data'), keysDir: join(work, 'keys'), adminToken: E2E_ADMIN_TOKEN });
     pages = await startLoopbackServer();
     const terms = await callServer(server.url, 'GET', '/v1/terms');
     // Both profiles start while the add-on builds; after() closes whichever started, whatever failed.
@@ -112,7 +109,7 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
     for (const started of launching) started.catch(() => undefined);
     const [built, account] = await Promise.all([
       buildAddon({ outDir: join(work, 'dist'), origin: server.url, publicKeysDir: join(work, 'keys') }),
-      callServer(server.url, 'POST', '/v1/accounts', { body: { email: EMAIL, password: PASSWORD, acceptedTerms: terms.body.terms.version } }),
+      callServer(server.url, 'POST', '/v1/accounts', { body: { email: BETA_USER.email, password: BETA_USER.password, acceptedTerms: terms.body.terms.version } }),
     ]);
     await Promise.all(launching);
     assert.equal(account.status, 201, account.text);
@@ -160,7 +157,7 @@ describe('tab-stash: stash in one Firefox profile, restore in another, through t
     assert.equal(titles.filter((title) => title === 'An article' || title === 'Short').length, 2);
     assert.equal(await popup.$(`${FEATURE} [data-action-id^="restore:"]`), null, 'the popup no longer lists the stash');
 
-    const session = await callServer(server.url, 'POST', '/v1/sessions', { body: { email: EMAIL, password: PASSWORD } });
+    const session = await callServer(server.url, 'POST', '/v1/sessions', { body: { email: BETA_USER.email, password: BETA_USER.password } });
     const stored = await callServer(server.url, 'GET', '/v1/services/storage/storage/tab-stash?full=1', { token: session.body.token });
     assert.equal(stored.status, 200);
     assert.deepEqual(JSON.parse(stored.body[0].payload).stashes, [], 'the storage service keeps no stash');

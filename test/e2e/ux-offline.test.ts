@@ -9,13 +9,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { makeRelease } from '../helpers/manifests';
-import { startBetaChannel, startBetaServer, stopBetaChannel, stopBetaServer, type BetaChannel } from './helpers/beta-server';
+import { type BetaChannel, E2E_ADMIN_TOKEN, startBetaChannel, startBetaServer, stopBetaChannel, stopBetaServer } from './helpers/beta-server';
 import { keepEvidenceOnFailure, RESULTS_DIR } from './helpers/failure-evidence';
 import { openAddonPage, readFeatureRow, readHostStatus, refreshManifest } from './helpers/qa-panel';
 import { SETUP_MS, TEST_MS, waitFor } from './helpers/waits';
 
 const ADDON_UUID = '3e5f7a9b-1c2d-4e3f-8a4b-5c6d7e8f9a0b';
-const ADMIN_TOKEN = 'e2e-offline-admin-token-0123456789';
 
 interface PanelView {
   serverLine: string | null;
@@ -46,7 +45,7 @@ describe('the QA panel when the beta server goes away and comes back', function 
 
   before(async function () {
     this.timeout(SETUP_MS);
-    channel = await startBetaChannel({ name: 'offline', addonUuid: ADDON_UUID, adminToken: ADMIN_TOKEN, release: (lock) => makeRelease(lock, { features: ['reading-time'] }) });
+    channel = await startBetaChannel({ name: 'offline', addonUuid: ADDON_UUID, adminToken: E2E_ADMIN_TOKEN, release: (lock) => makeRelease(lock, { features: ['reading-time'] }) });
     ({ browser, panel } = channel);
   });
 

@@ -22,6 +22,12 @@ import { buildAddon, type BuiltAddon } from './build-addon';
 import { launchWithAddon } from './firefox';
 import { WAIT_MS } from './waits';
 
+/** The admin token the end-to-end beta servers run with; each run has its own server and data. */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+/** The beta user the end-to-end tests sign up or sign in as. */
+export const BETA_USER = { email: 'beta.user@example.org', password: 'correct horse battery staple' } as const;
+
 export interface BetaServerOptions {
   port: number;
   dataDir: string;
