@@ -175,6 +175,9 @@ describeEachStore('beta server: admin dashboard and feedback listing', (store) =
     const batch = (installId: string, event: string) =>
       server.call('POST', '/v1/usage', { body: { batchId: `b-${installId}-${event}`, installId, counts: [{ day: '2026-11-20', featureId: 'page-notes', event, count: 1 }] } });
     for (const id of ['a', 'b', 'c', 'd']) assert.equal((await batch(id, 'note-saved')).status, 200);
+    // Active on a second day: still one install.
+    const later = await server.call('POST', '/v1/usage', { body: { batchId: 'b-a-later', installId: 'a', counts: [{ day: '2026-11-21', featureId: 'page-notes', event: 'note-saved', count: 1 }] } });
+    assert.equal(later.status, 200, later.text);
     await batch('a', HOST_EVENTS.installFailed);
     await batch('b', HOST_EVENTS.optOut);
     await batch('c', HOST_EVENTS.optOut);
