@@ -18,8 +18,10 @@ import type { SizeBudgets } from './size-budget-plugin';
 
 const environmentSchema = z.strictObject({
   origin: z.string().min(1),
-  /** Files or folders (every *.public.json inside), relative to the repository root. */
-  publicKeys: z.array(z.string().min(1)).min(1),
+  /** Root public keys: files or folders (every *.public.json inside), relative to the repository root. */
+  rootKeys: z.array(z.string().min(1)).min(1),
+  /** How many distinct root keys must sign a key document. */
+  rootThreshold: z.number().int().min(1).max(16),
   allowUnreviewed: z.boolean(),
   pollMinutes: z.number().positive(),
   /** The longest a manifest may be valid (expiresAt - issuedAt); the add-on refuses longer ones. */
@@ -45,7 +47,9 @@ export interface BuildSettings {
   rootDir: string;
   buildEnv: BuildEnv;
   origin: string;
+  /** Where the root public keys are. */
   publicKeyPaths: string[];
+  rootThreshold: number;
   allowUnreviewed: boolean;
   pollMinutes: number;
   sizeBudgets: SizeBudgets;
@@ -67,7 +71,8 @@ export interface BuildSettings {
 
 /**
  * Reads channel.config.json and applies the SBC_* overrides:
- * SBC_ENV (default "local"), SBC_ORIGIN, SBC_PUBLIC_KEYS (comma-separated),
+ * SBC_ENV (default "local"), SBC_ORIGIN, SBC_ROOT_KEYS (comma-separated; SBC_PUBLIC_KEYS
+ * is its older name), SBC_ROOT_THRESHOLD,
  * SBC_POLL_MINUTES, SBC_HOST_BUDGET_KB, SBC_UI_BUDGET_KB, SBC_OUT_DIR (default "dist"), SBC_FEATURES_DIR (default
  * "features"), SBC_GENERATED_DIR (default ".generated"), SBC_BACKGROUND_ENTRY
  * SBC_UI_DIR, SBC_LOCALES_DIR (default "_locales") and SBC_PSEUDO_LOCALE ("1": pseudo-locale build).
@@ -88,12 +93,15 @@ export function resolveBuildSettings(options: { rootDir: string; env?: NodeJS.Pr
   }
   const chosen = config.environments[buildEnv as BuildEnv];
   const fromRoot = (path: string) => resolve(rootDir, path);
-  const publicKeys = env.SBC_PUBLIC_KEYS ? env.SBC_PUBLIC_KEYS.split(',').map((p) => p.trim()).filter(Boolean) : chosen.publicKeys;
+  // SBC_PUBLIC_KEYS is the older name of SBC_ROOT_KEYS.
+  const override = env.SBC_ROOT_KEYS || env.SBC_PUBLIC_KEYS;
+  const publicKeys = override ? override.split(',').map((p) => p.trim()).filter(Boolean) : chosen.rootKeys;
   return {
     rootDir,
     buildEnv: buildEnv as BuildEnv,
     origin: parseOrigin(env.SBC_ORIGIN || chosen.origin, env.SBC_ORIGIN ? 'SBC_ORIGIN' : `${configPath} environments.${buildEnv}.origin`),
     publicKeyPaths: publicKeys.map(fromRoot),
+    rootThreshold: env.SBC_ROOT_THRESHOLD ? parseThreshold(env.SBC_ROOT_THRESHOLD) : chosen.rootThreshold,
     allowUnreviewed: chosen.allowUnreviewed,
     pollMinutes: env.SBC_POLL_MINUTES ? parsePollMinutes(env.SBC_POLL_MINUTES) : chosen.pollMinutes,
     sizeBudgets: {
@@ -140,6 +148,12 @@ function parseOrigin(value: string, source: string): string {
   return url.origin;
 }
 
+function parseThreshold(value: string): number {
+  const threshold = Number(value);
+  if (!Number.isInteger(threshold) || threshold < 1) throw new BuildSettingsError(`SBC_ROOT_THRESHOLD="${value}": must be a whole number of at least 1`, 'SBC_ROOT_THRESHOLD');
+  return threshold;
+}
+
 function parsePollMinutes(value: string): number {
   return parsePositive(value, 'SBC_POLL_MINUTES');
 }
@@ -170,8 +184,8 @@ export async function loadPinnedKeys(
   if (!hasPublicKey(settings.publicKeyPaths)) {
     if (settings.buildEnv !== 'local') {
       throw new BuildSettingsError(
-        `no public key for the "${settings.buildEnv}" environment in ${where}: put the channel's <keyId>${PUBLIC_KEY_SUFFIX} there ` +
-          `(the private key stays with the publisher; see keys/beta/README.md)`,
+        `no public key for the "${settings.buildEnv}" environment in ${where}: put the channel's root key <keyId>${PUBLIC_KEY_SUFFIX} there ` +
+          `(the private key stays offline with the root key holders; see keys/beta/README.md)`,
         where,
         'missing-public-key',
       );
@@ -180,12 +194,20 @@ export async function loadPinnedKeys(
     if (keyDir.endsWith('.json')) {
       throw new BuildSettingsError(`${keyDir}: public key file not found, and a development key can only be created in a folder`, keyDir, 'missing-public-key');
     }
-    const { keyId } = await generate({ outDir: keyDir, name: 'local' });
-    log(`No local key yet: created the development key pair "${keyId}" in ${relative(settings.rootDir, keyDir) || keyDir}`);
+    const { keyId } = await generate({ outDir: keyDir, name: 'local-root' });
+    log(`No local root key yet: created the development root key pair "${keyId}" in ${relative(settings.rootDir, keyDir) || keyDir}`);
   }
   const missing = settings.publicKeyPaths.filter((path) => !existsSync(path));
   if (missing.length > 0) throw new BuildSettingsError(`public key path not found: ${missing.join(', ')}`, missing[0]!, 'missing-public-key');
-  return readPublicKeys(settings.publicKeyPaths);
+  const keys = readPublicKeys(settings.publicKeyPaths);
+  if (keys.length < settings.rootThreshold) {
+    throw new BuildSettingsError(
+      `${where} holds ${keys.length} root key(s) but the threshold is ${settings.rootThreshold}: no key document could ever be accepted`,
+      where,
+      'missing-public-key',
+    );
+  }
+  return keys;
 }
 
 function hasPublicKey(paths: readonly string[]): boolean {
@@ -206,7 +228,8 @@ export function createBuildConfig(settings: BuildSettings, keys: PinnedKey[], ho
     buildEnv: settings.buildEnv,
     manifestEnv: MANIFEST_ENV,
     origin: settings.origin,
-    keys: keys.map((key) => ({ keyId: key.keyId, jwk: { kty: 'EC', crv: 'P-256', x: key.jwk.x, y: key.jwk.y } })),
+    rootKeys: keys.map((key) => ({ keyId: key.keyId, jwk: { kty: 'EC', crv: 'P-256', x: key.jwk.x, y: key.jwk.y } })),
+    rootThreshold: settings.rootThreshold,
     allowUnreviewed: settings.allowUnreviewed,
     hostVersion,
     pollMinutes: settings.pollMinutes,

@@ -1,5 +1,11 @@
 /**
- * `npm run keys:generate -- --out <dir> [--key-id <id>] [--name <prefix>]`
+ * `npm run keys:generate -- --out <dir> [--role root|manifest] [--key-id <id>] [--name <prefix>]`
+ *
+ * Roles (DESIGN.md decision 11): a **root** key's public half is pinned in
+ * builds (channel.config.json); root keys only sign key documents
+ * (`npm run keys:publish`) and stay offline. A **manifest** key signs
+ * manifests (`npm run publish`); the key document lists it, so it rotates
+ * without a new add-on.
  *
  * Writes a channel signing key pair in exactly the formats build/key-files.ts
  * reads: `<keyId>.private.pem` (PKCS#8 PEM, mode 0600) and `<keyId>.public.json`
@@ -30,7 +36,12 @@ export interface GenerateKeyPairOptions {
   name?: string;
   /** Clock for the default key id's date. */
   now?: () => Date;
+  /** Written into the public key file for people; the default name prefix too. */
+  role?: KeyRole;
 }
+
+export const KEY_ROLES = ['root', 'manifest'] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
 
 export interface GeneratedKeyPair {
   keyId: string;
@@ -59,7 +70,7 @@ export function makeKeyId(name: string, date: Date, random: () => string = () =>
  *   // keys/channel-20261125-3fa9c1.private.pem, keys/channel-20261125-3fa9c1.public.json
  */
 export async function generateKeyPair(options: GenerateKeyPairOptions): Promise<GeneratedKeyPair> {
-  const name = options.name ?? 'channel';
+  const name = options.name ?? options.role ?? 'channel';
   if (!NAME_PATTERN.test(name)) {
     throw new KeyGenerationError('invalid-key-id', `--name "${name}": use letters, digits, ".", "_" and "-" only`, '--name');
   }
@@ -83,7 +94,8 @@ export async function generateKeyPair(options: GenerateKeyPairOptions): Promise<
   // 'wx' fails if the file appeared since the check above, so a race cannot overwrite a key either.
   writeFileSync(privateKeyPath, toPem(pkcs8), { flag: 'wx', mode: 0o600 });
   chmodSync(privateKeyPath, 0o600); // the umask may not be the one we think
-  writeFileSync(publicKeyPath, `${JSON.stringify({ keyId, jwk }, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+  const publicFile = options.role ? { keyId, role: options.role, jwk } : { keyId, jwk };
+  writeFileSync(publicKeyPath, `${JSON.stringify(publicFile, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
   return { keyId, privateKeyPath, publicKeyPath, jwk };
 }
 
@@ -94,11 +106,11 @@ function toPem(der: Buffer): string {
 
 /** The CLI: parses argv, generates the pair and prints both paths. Returns the exit code. */
 export async function runKeysCli(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let values: { out?: string; 'key-id'?: string; name?: string; help?: boolean };
+  let values: { out?: string; 'key-id'?: string; name?: string; role?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { out: { type: 'string' }, 'key-id': { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { out: { type: 'string' }, 'key-id': { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -106,15 +118,21 @@ export async function runKeysCli(argv: string[], out: (line: string) => void = c
     err(`keys:generate: ${(error as Error).message}`);
     return 2;
   }
-  if (values.help || !values.out) {
-    (values.help ? out : err)('usage: npm run keys:generate -- --out <dir> [--key-id <id>] [--name <prefix>]');
+  if (values.help || !values.out || (values.role !== undefined && !(KEY_ROLES as readonly string[]).includes(values.role))) {
+    if (values.role !== undefined && !values.help) err(`keys:generate: --role "${values.role}" must be one of ${KEY_ROLES.join(', ')}`);
+    (values.help ? out : err)('usage: npm run keys:generate -- --out <dir> [--role root|manifest] [--key-id <id>] [--name <prefix>]');
     return values.help ? 0 : 2;
   }
   try {
-    const pair = await generateKeyPair({ outDir: values.out, keyId: values['key-id'], name: values.name });
+    const role = values.role as KeyRole | undefined;
+    const pair = await generateKeyPair({ outDir: values.out, keyId: values['key-id'], name: values.name, ...(role ? { role } : {}) });
     out(`key id:      ${pair.keyId}`);
     out(`private key: ${pair.privateKeyPath}  (keep it secret; never commit it)`);
-    out(`public key:  ${pair.publicKeyPath}  (pin it in builds, trust it on servers)`);
+    const use =
+      role === 'root' ? 'pin it in builds (channel.config.json rootKeys) and on the server (ROOT_KEYS)'
+        : role === 'manifest' ? 'list it in a key document: npm run keys:publish -- --manifest-key <it>'
+          : 'pin it in builds, trust it on servers';
+    out(`public key:  ${pair.publicKeyPath}  (${use})`);
     return 0;
   } catch (error) {
     err(`keys:generate: ${describeForCli(error)}`);

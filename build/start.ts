@@ -1,7 +1,9 @@
 /**
- * `npm start`: the whole product on one machine. Builds the add-on for local
- * development, starts the beta server on an embedded SQLite database,
- * publishes release/example.json to it, and opens Firefox with the add-on.
+ * `npm start`: the whole product on one machine. Makes a local root key and
+ * manifest key (once), builds the add-on for local development pinned to the
+ * root key, starts the beta server on an embedded SQLite database, publishes
+ * a key document listing the manifest key and release/example.json signed
+ * with it, and opens Firefox with the add-on.
  * Ctrl-C stops everything.
  *
  * Environment: PORT (8787), DATA_DIR (.beta-data), FIREFOX_BIN, START_HEADLESS=1
@@ -10,13 +12,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateKeyPair } from './keys';
+import { generateKeyPair, type KeyRole } from './keys';
 import { PRIVATE_KEY_SUFFIX } from '../protocol/key-files';
 
 const ROOT = resolve(__dirname, '..');
 const port = process.env.PORT ?? '8787';
 const dataDir = resolve(ROOT, process.env.DATA_DIR ?? '.beta-data');
 const keysDir = join(dataDir, 'keys');
+const rootKeysDir = join(keysDir, 'root');
+const manifestKeysDir = join(keysDir, 'manifest');
 const origin = `http://127.0.0.1:${port}`;
 const children: ChildProcess[] = [];
 
@@ -44,7 +48,8 @@ function startServer(adminToken: string): Promise<ChildProcess> {
         HOST: '127.0.0.1',
         PORT: port,
         DATA_DIR: dataDir,
-        PUBLIC_KEYS: keysDir,
+        ROOT_KEYS: rootKeysDir,
+        PUBLIC_KEYS: manifestKeysDir,
         ALLOW_UNREVIEWED: '1',
         ADMIN_TOKEN: adminToken,
       },
@@ -64,28 +69,39 @@ function startServer(adminToken: string): Promise<ChildProcess> {
   });
 }
 
-function findPrivateKey(): string {
-  const names = existsSync(keysDir) ? readdirSync(keysDir).filter((name) => name.endsWith(PRIVATE_KEY_SUFFIX)).sort() : [];
-  if (names.length === 0) throw new Error(`no private key in ${keysDir}`);
-  return join(keysDir, names[names.length - 1]!);
+function findPrivateKey(dir: string): string | undefined {
+  const names = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(PRIVATE_KEY_SUFFIX)).sort() : [];
+  return names.length === 0 ? undefined : join(dir, names[names.length - 1]!);
+}
+
+/** The newest private key of a role in its folder, made on first use. */
+async function ensureKey(dir: string, role: KeyRole): Promise<string> {
+  const found = findPrivateKey(dir);
+  if (found) return found;
+  const { privateKeyPath } = await generateKeyPair({ outDir: dir, role, name: `local-${role}` });
+  log(`made a local development ${role} key in ${dir}`);
+  return privateKeyPath;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(keysDir) || !readdirSync(keysDir).some((name) => name.endsWith(PRIVATE_KEY_SUFFIX))) {
-    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-    await generateKeyPair({ outDir: keysDir, keyId: `local-${today}` });
-    log(`made a local development signing key in ${keysDir}`);
-  }
+  const rootKey = await ensureKey(rootKeysDir, 'root');
+  const manifestKey = await ensureKey(manifestKeysDir, 'manifest');
   log('building the add-on for local development…');
-  await runToEnd('npm', ['run', '--silent', 'build'], { SBC_ENV: 'local', SBC_ORIGIN: origin, SBC_PUBLIC_KEYS: keysDir });
+  await runToEnd('npm', ['run', '--silent', 'build'], { SBC_ENV: 'local', SBC_ORIGIN: origin, SBC_ROOT_KEYS: rootKeysDir });
 
   const adminToken = process.env.ADMIN_TOKEN ?? `local-${crypto.randomUUID()}`;
   await startServer(adminToken);
 
+  log('publishing the key document (the local manifest key, signed by the local root key)…');
+  await runToEnd(
+    'npm',
+    ['run', '--silent', 'keys:publish', '--', '--root-key', rootKey, '--manifest-key', manifestKeysDir, '--server', origin, '--out', join(dataDir, 'keys.signed.json')],
+    { ADMIN_TOKEN: adminToken },
+  );
   log('publishing release/example.json (local development: sign-offs are not enforced)…');
   await runToEnd(
     'npm',
-    ['run', '--silent', 'publish', '--', '--release', 'release/example.json', '--key', findPrivateKey(), '--server', origin, '--local-dev'],
+    ['run', '--silent', 'publish', '--', '--release', 'release/example.json', '--key', manifestKey, '--server', origin, '--local-dev'],
     { ADMIN_TOKEN: adminToken },
   );
 

@@ -60,7 +60,7 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
   const extensionDir = join(settings.outDir, 'extension');
 
   const summary = () =>
-    `Built the add-on for "${settings.buildEnv}" (${settings.origin}); keys pinned: ${keys.map((k) => k.keyId).join(', ')}; ` +
+    `Built the add-on for "${settings.buildEnv}" (${settings.origin}); root keys pinned: ${keys.map((k) => k.keyId).join(', ')} (${settings.rootThreshold} must sign); ` +
     `features: ${features.length ? features.map((f) => `${f.id}@${f.json.version}`).join(', ') : 'none'}` +
     `${settings.pseudoLocale ? '; PSEUDO-LOCALE words' : ''} -> ${toDisplayPath(settings.outDir)}`;
 

@@ -36,6 +36,8 @@ export interface ChannelError {
   message: string;
   /** ISO time. */
   at: string;
+  /** The key id(s) at fault, when a signature was refused (revoked, unlisted, bad). */
+  keyId?: string;
 }
 
 /** Values kept in the `channel` key-value store, by key. */
@@ -47,6 +49,8 @@ export interface HostValues {
   lastSerial: number;
   /** SHA-256 of the payload accepted under lastSerial: the only payload that may come again under it. */
   lastPayloadSha256: string;
+  /** The last refusal or fetch failure of a key document (its serial floor is the cached document itself). */
+  keysLastError: ChannelError | null;
   telemetryEnabled: boolean;
 }
 
@@ -80,7 +84,8 @@ export interface QueuedFeedback {
 }
 
 export interface HostDbSchema extends DBSchema {
-  manifest: { key: 'current'; value: CachedManifest };
+  /** 'current': the last good manifest; 'keys': the last good key document, kept the same way. */
+  manifest: { key: 'current' | 'keys'; value: CachedManifest };
   channel: { key: keyof HostValues; value: HostValues[keyof HostValues] };
   usage: { key: [string, string, string]; value: UsageCount };
   outbox: { key: string; value: OutboxBatch };

@@ -91,7 +91,7 @@ export interface ManifestStatus {
   /** When the next poll is due. */
   nextCheckAt: string | null;
   /** The last refusal or fetch failure; cleared by the next accepted manifest. */
-  lastError: { reason: RefusalReason | 'network' | 'http'; message: string; at: string } | null;
+  lastError: { reason: RefusalReason | 'network' | 'http'; message: string; at: string; keyId?: string } | null;
   unreviewed: boolean;
 }
 
@@ -103,9 +103,21 @@ export interface ServerReachabilityStatus {
   lastFailure: string | null;
 }
 
+/** The key document in force: who may sign manifests, which keys are revoked and why. */
+export interface KeyStatus {
+  serial: number | null;
+  expiresAt: string | null;
+  manifestKeyIds: string[];
+  revoked: Array<{ keyId: string; reason: string }>;
+  /** The last refusal or fetch failure of a key document; cleared by the next good answer. */
+  lastError: { reason: RefusalReason | 'network' | 'http'; message: string; at: string; keyId?: string } | null;
+}
+
 export interface HostStatus {
   build: { buildEnv: BuildEnv; origin: string; hostVersion: string; allowUnreviewed: boolean };
   manifest: ManifestStatus;
+  /** Absent in a status made before key documents existed. */
+  keys?: KeyStatus;
   account: { email: string; termsOutdated: boolean } | null;
   telemetryEnabled: boolean;
   /** Who keeps the user's data-collection consent: Firefox (140 and later) or, on older versions, the add-on. */

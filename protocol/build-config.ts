@@ -9,8 +9,13 @@ export interface BuildConfig {
   manifestEnv: string;
   /** The beta server origin, e.g. "http://127.0.0.1:8787". The add-on talks to no other. */
   origin: string;
-  /** Public keys pinned for manifest verification. */
-  keys: PinnedKey[];
+  /**
+   * Root public keys pinned at build time. They sign the key document that
+   * lists the manifest keys; manifests are never checked against them directly.
+   */
+  rootKeys: PinnedKey[];
+  /** How many distinct root keys must sign a key document. */
+  rootThreshold: number;
   /** Only local development builds may install features without sign-offs; the UI says so. */
   allowUnreviewed: boolean;
   /** The host add-on's version, for targeting. */

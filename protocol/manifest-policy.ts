@@ -36,6 +36,8 @@ export interface ManifestTimes {
 }
 
 export interface PolicyOptions {
+  /** How messages name the document; default "the manifest". */
+  label?: string;
   /** The longest expiresAt - issuedAt accepted, in milliseconds. */
   maxLifetimeMs: number;
   /** Given when the clock counts: a fresh manifest. Left out when re-reading one accepted earlier. */
@@ -55,20 +57,21 @@ export interface PolicyOptions {
  * or `serial-reused`.
  */
 export function checkManifestPolicy(manifest: ManifestTimes, options: PolicyOptions): void {
+  const label = options.label ?? 'the manifest';
   const issuedAt = Date.parse(manifest.issuedAt);
   const expiresAt = Date.parse(manifest.expiresAt);
   const lifetimeMs = expiresAt - issuedAt;
   if (!(lifetimeMs > 0) || lifetimeMs > options.maxLifetimeMs) {
     throw new ManifestRefusedError(
       'lifetime-too-long',
-      `the manifest is valid from ${manifest.issuedAt} to ${manifest.expiresAt}: ` +
+      `${label} is valid from ${manifest.issuedAt} to ${manifest.expiresAt}: ` +
         `it must expire after it is issued and within ${formatDays(options.maxLifetimeMs)}`,
     );
   }
   if (options.now && issuedAt > options.now.getTime() + MAX_CLOCK_SKEW_MS) {
     throw new ManifestRefusedError(
       'issued-in-future',
-      `the manifest was issued at ${manifest.issuedAt}, more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes after this clock (${options.now.toISOString()})`,
+      `${label} was issued at ${manifest.issuedAt}, more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes after this clock (${options.now.toISOString()})`,
     );
   }
   const last = readPlausibleSerial(options.lastSerial);
@@ -76,17 +79,17 @@ export function checkManifestPolicy(manifest: ManifestTimes, options: PolicyOpti
   if (manifest.serial > ceiling) {
     throw new ManifestRefusedError(
       'implausible-serial',
-      `the manifest serial ${manifest.serial} is far above any plausible next serial (at most ${ceiling})`,
+      `${label} serial ${manifest.serial} is far above any plausible next serial (at most ${ceiling})`,
       { subject: String(manifest.serial) },
     );
   }
   if (last !== undefined && manifest.serial < last) {
-    throw new ManifestRefusedError('rollback', `the manifest serial ${manifest.serial} is lower than the last accepted serial ${last}`);
+    throw new ManifestRefusedError('rollback', `${label} serial ${manifest.serial} is lower than the last accepted serial ${last}`);
   }
   if (last !== undefined && manifest.serial === last && options.samePayloadAsLast !== true) {
     throw new ManifestRefusedError(
       'serial-reused',
-      `the manifest reuses serial ${last} with other content than the manifest accepted under it; a change needs a higher serial`,
+      `${label} reuses serial ${last} with other content than the one accepted under it; a change needs a higher serial`,
       { subject: String(last) },
     );
   }

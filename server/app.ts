@@ -7,7 +7,9 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PinnedKey } from '../protocol/envelope';
+import { KEYS_PATH } from '../protocol/key-document';
 import { readPublicKeys } from '../protocol/key-files';
+import { MANIFEST_PATH } from '../protocol/manifest-schema';
 import type { ServerConfig } from './config';
 import { answerClientError, createCutOffHook, createTimeoutOptions } from './connection-guards';
 import { createDecoyVerifier, createPasswordQueue, hashPassword, needsRehash, verifyPassword } from './crypto/passwords';
@@ -22,6 +24,7 @@ import { registerAdminHealthRoutes } from './routes/admin-health';
 import { registerAdminPageRoutes } from './routes/admin-page';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
+import { createKeyDocumentSource, registerKeyRoutes } from './routes/keys';
 import { createManifestSource, manifestCacheControl, registerManifestRoutes } from './routes/manifest';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerTermsRoutes } from './routes/terms';
@@ -59,6 +62,8 @@ export interface BuildServerOptions {
   serviceDeployment?: 'manifest' | 'all';
   /** How often each process checks for a newer manifest (1 s); PostgreSQL also announces it at once. */
   manifestCheckIntervalMs?: number;
+  /** Defaults to reading `config.rootKeyPaths`. */
+  loadRootKeys?: RouteDeps['loadRootKeys'];
 }
 
 function createPasswordHasher(config: ServerConfig): PasswordHasher {
@@ -106,6 +111,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     passwords: createPasswordHasher(config),
     loadPublicKeys: options.loadPublicKeys ?? (() => loadConfiguredKeys(config.publicKeyPaths)),
     refusals: createRefusalCache(),
+    loadRootKeys: options.loadRootKeys ?? (() => loadConfiguredKeys(config.rootKeyPaths)),
   };
   const app = Fastify({
     logger: options.logger ?? (config.logLevel ? { level: config.logLevel } : false),
@@ -160,10 +166,21 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     checkIntervalMs: options.manifestCheckIntervalMs ?? 1000,
     onError: (error) => app.log.warn({ err: error }, 'cannot refresh the served manifest'),
   });
-  app.addHook('onClose', async () => manifestCache.close());
+  // The key document is fetched before every manifest check, so it is answered from memory too.
+  const keysCache = await openDocumentCache(createKeyDocumentSource(options.store), {
+    checkIntervalMs: options.manifestCheckIntervalMs ?? 1000,
+    onError: (error) => app.log.warn({ err: error }, 'cannot refresh the served key document'),
+  });
+  app.addHook('onClose', async () => {
+    await manifestCache.close();
+    await keysCache.close();
+  });
   const corsHeaders = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'ETag, Retry-After, X-Last-Modified, X-Weave-Next-Offset' };
   const answerFromMemory = createMemoryResponder(
-    [{ path: '/v1/manifest', cache: manifestCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } }],
+    [
+      { path: MANIFEST_PATH, cache: manifestCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } },
+      { path: KEYS_PATH, cache: keysCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } },
+    ],
     () => closing,
   );
   const fastifyListeners = app.server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
@@ -205,6 +222,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerTermsRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerSessionRoutes(app, deps);
+  await registerKeyRoutes(app, deps, keysCache);
   await registerManifestRoutes(app, deps, manifestCache);
   const services = options.services ?? (await loadServices());
   registerAccountDataRoutes(app, deps, services);

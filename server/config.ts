@@ -33,6 +33,10 @@ export interface ServerConfig {
   rateLimits: { login: RateLimit; signup: RateLimit };
   /** Files or folders of `*.public.json` that the PUT of the manifest trusts. */
   publicKeyPaths: string[];
+  /** Files or folders of the root `*.public.json` keys that must sign a key document (ROOT_KEYS). */
+  rootKeyPaths: string[];
+  /** How many distinct root keys must sign a key document (ROOT_THRESHOLD). */
+  rootThreshold: number;
   allowUnreviewed: boolean;
   manifestMaxAgeSeconds: number;
   /** The longest manifest lifetime (expiresAt - issuedAt) a PUT accepts, as the add-on does. */
@@ -89,6 +93,8 @@ export function createConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
       signup: { perEmail: 5, perAddress: 20, windowMs: 60 * 60 * 1000 },
     },
     publicKeyPaths: [join(dataDir, 'keys')],
+    rootKeyPaths: [join(dataDir, 'keys', 'root')],
+    rootThreshold: 1,
     allowUnreviewed: false,
     manifestMaxAgeSeconds: 300,
     maxManifestLifetimeDays: DEFAULT_MAX_LIFETIME_DAYS,
@@ -133,7 +139,7 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): { to
 /**
  * Reads the config from environment variables: HOST, PORT, DATA_DIR,
  * ADMIN_TOKEN, TERMS_VERSION, PRIVACY_VERSION, TERMS_DIR, PUBLIC_URL,
- * SESSION_TTL_SECONDS, PUBLIC_KEYS, ALLOW_UNREVIEWED, MAX_MANIFEST_LIFETIME_DAYS, TRUST_PROXY,
+ * SESSION_TTL_SECONDS, PUBLIC_KEYS, ROOT_KEYS, ROOT_THRESHOLD, ALLOW_UNREVIEWED, MAX_MANIFEST_LIFETIME_DAYS, TRUST_PROXY,
  * LOGIN_LIMIT_PER_EMAIL, LOGIN_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL,
  * SIGNUP_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, LOG_LEVEL, DATABASE_URL,
  * USAGE_RETENTION_DAYS, REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
@@ -161,6 +167,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
     publicKeyPaths: env.PUBLIC_KEYS
       ? env.PUBLIC_KEYS.split(',').map((p) => resolve(p.trim())).filter(Boolean)
       : defaults.publicKeyPaths,
+    rootKeyPaths: env.ROOT_KEYS
+      ? env.ROOT_KEYS.split(',').map((p) => resolve(p.trim())).filter(Boolean)
+      : defaults.rootKeyPaths,
+    rootThreshold: readInteger(env, 'ROOT_THRESHOLD', defaults.rootThreshold) || defaults.rootThreshold,
     allowUnreviewed: env.ALLOW_UNREVIEWED === '1' || env.ALLOW_UNREVIEWED === 'true',
     maxManifestLifetimeDays: readInteger(env, 'MAX_MANIFEST_LIFETIME_DAYS', defaults.maxManifestLifetimeDays) || defaults.maxManifestLifetimeDays,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

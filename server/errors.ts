@@ -52,7 +52,6 @@ const ERROR_KINDS = {
   revoked_key: { status: 422, message: 'the manifest is signed by a revoked key' },
   bad_signature: { status: 422, message: 'the manifest signature does not verify' },
   below_threshold: { status: 422, message: 'the manifest has fewer valid signatures than required' },
-  no_key_document: { status: 422, message: 'there is no key document to check the manifest key against' },
   no_manifest_key: { status: 422, message: 'the key document lists no manifest key' },
   wrong_env: { status: 422, message: 'the manifest is for another environment' },
   expired: { status: 422, message: 'the manifest has expired' },
@@ -65,6 +64,11 @@ const ERROR_KINDS = {
   stale_serial: { status: 409, message: 'the manifest serial is not higher than the current one' },
   public_keys_unreadable: { status: 503, message: 'the server cannot read its public keys' },
   no_public_keys: { status: 503, message: 'the server trusts no manifest signing key' },
+  // The key document: which keys may sign manifests, signed by the root keys.
+  no_key_document: { status: 404, message: 'no key document has been published yet' },
+  root_keys_unreadable: { status: 503, message: 'the server cannot read its root keys' },
+  no_root_keys: { status: 503, message: 'the server trusts no root key' },
+  key_document_untrusted: { status: 503, message: 'the stored key document no longer verifies' },
   // Beta services; page notes.
   service_not_deployed: { status: 404, message: 'the service is not deployed' },
   url_too_long: { status: 413, message: 'the page URL is too long' },

@@ -31,6 +31,8 @@ export interface RouteDeps {
   loadPublicKeys: () => PinnedKey[];
   /** Rate-limit keys the store refused, answered without asking it again until their window ends. */
   refusals: RefusalCache;
+  /** The root keys a key document must be signed with; read on every use, like loadPublicKeys. */
+  loadRootKeys: () => PinnedKey[];
 }
 
 /**

@@ -76,7 +76,30 @@ export interface UploadAnswer {
  * @example await uploadManifest('http://127.0.0.1:8787', process.env.ADMIN_TOKEN!, envelopeText)
  */
 export async function uploadManifest(server: string, adminToken: string, envelopeText: string, fetchImpl: FetchLike = fetch): Promise<UploadAnswer> {
-  const url = `${server}/v1/admin/manifest`;
+  return uploadEnvelope(`${server}/v1/admin/manifest`, adminToken, envelopeText, fetchImpl);
+}
+
+/**
+ * The text the server serves at `<server><path>` now, or undefined when it has none (404).
+ *
+ * @example await fetchPublished('http://127.0.0.1:8787', '/v1/keys')
+ */
+export async function fetchPublished(server: string, path: string, fetchImpl: FetchLike = fetch): Promise<string | undefined> {
+  const url = `${server}${path}`;
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers: { accept: 'application/json' }, redirect: 'error' });
+  } catch (error) {
+    throw new ServerError('server-unreachable', url, 0, undefined, `GET ${url} failed: ${describeCause(error)}`, error);
+  }
+  if (response.status === 404) return undefined;
+  const text = await response.text();
+  if (!response.ok) throw errorFromAnswer('GET', url, response.status, text);
+  return text;
+}
+
+/** PUTs a signed envelope to an admin URL with the admin token, never following a redirect. */
+export async function uploadEnvelope(url: string, adminToken: string, envelopeText: string, fetchImpl: FetchLike = fetch): Promise<UploadAnswer> {
   let response: Response;
   try {
     response = await fetchImpl(url, {

@@ -25,10 +25,9 @@ import { ServerReachability } from './server-reachability';
 
 type InsightsBrowser = Pick<BrowserApi, 'runtime' | 'i18n' | 'storage'>;
 
-/** What diagnostics name from the build: its version and the keys it trusts. */
+/** What diagnostics name from the build: its version. */
 export interface InsightsConfig {
   hostVersion: string;
-  keys: ReadonlyArray<{ keyId: string }>;
 }
 
 export class HostInsights {
@@ -64,8 +63,8 @@ export class HostInsights {
   /** Diagnostics for a bug report: the status, this browser, the keys the manifest in force is signed with, the last errors. */
   async diagnose(status: HostStatus, db: HostDb) {
     const [environment, cached] = await Promise.all([readEnvironment(this.browser, this.config.hostVersion), db.get('manifest', 'current')]);
-    const pinned = this.config.keys.map((key) => key.keyId);
-    const keyIds = readSignatureKeyIds(cached?.envelopeText).filter((id) => pinned.includes(id));
+    // Only ids the key document in force lists as manifest keys: the envelope may carry any string.
+    const keyIds = readSignatureKeyIds(cached?.envelopeText).filter((id) => status.keys?.manifestKeyIds.includes(id));
     return buildDiagnostics({ status, environment, keyIds, errors: this.errors, now: new Date() });
   }
 }

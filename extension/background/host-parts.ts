@@ -7,6 +7,7 @@
 import { AccountClient } from '../account/account-client';
 import type { BuildConfig } from '../../protocol/build-config';
 import { BetaServerClient } from '../channel/beta-server-client';
+import { KeyDocumentClient } from '../channel/key-document-client';
 import { ManifestClient } from '../channel/manifest-client';
 import { ManifestPoller } from '../channel/poller';
 import { openHostDb, type HostDb } from '../db';
@@ -71,6 +72,8 @@ export interface HostParts {
   db: HostDb;
   host: FeatureHost;
   client: ManifestClient;
+  /** The key document: who may sign manifests, fetched with each manifest check. */
+  keys: KeyDocumentClient;
   poller: ManifestPoller;
   replanner: Replanner;
   account: AccountClient;
@@ -113,10 +116,11 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     afterReconcile: (decisions) =>
       insights.afterReconcile(decisions, registry).catch((error: unknown) => log.warn('the change log could not be updated', error)),
   });
+  const keys = new KeyDocumentClient({ db, server, config });
   const client = new ManifestClient({
     db,
     server,
-    keys: config.keys,
+    trust: keys,
     env: config.manifestEnv,
     allowUnreviewed: config.allowUnreviewed,
     features: registry.map((feature) => feature.id),
@@ -142,5 +146,5 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     token: async () => (await account.getSession())?.token ?? null,
     log,
   });
-  return { db, host, client, poller, replanner, account, usage, uploader, feedback, telemetry, insights, installId };
+  return { db, host, client, keys, poller, replanner, account, usage, uploader, feedback, telemetry, insights, installId };
 }

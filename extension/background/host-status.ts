@@ -5,7 +5,7 @@
 import type { AccountSession } from '../account/account-session';
 import type { BuildConfig } from '../../protocol/build-config';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
-import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus } from '../messages';
+import type { FeatureState, FeatureStatus, HostStatus, KeyStatus, ManifestStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, type Ledger } from '../runtime/feature-state';
@@ -18,6 +18,7 @@ export interface HostStatusInput {
   registry: readonly RegisteredFeature[];
   manifestPayload: ManifestPayload | null;
   manifest: ManifestStatus;
+  keys?: KeyStatus;
   session: AccountSession | null;
   telemetryEnabled: boolean;
   dataConsent: DataConsent;
@@ -30,7 +31,7 @@ export interface HostStatusInput {
 }
 
 export interface HostStatusSources {
-  parts: Pick<HostParts, 'client' | 'account' | 'usage' | 'replanner'>;
+  parts: Pick<HostParts, 'client' | 'account' | 'usage' | 'replanner'> & { keys: Pick<HostParts['keys'], 'status'> };
   storage: BrowserApi['storage']['local'];
   permissions?: ConsentPermissions;
   config: BuildConfig;
@@ -41,8 +42,9 @@ export interface HostStatusSources {
 
 /** What the QA panel and the popup show, read afresh from the parts and local state. */
 export async function readHostStatus({ parts, storage, permissions, config, registry, startedAt }: HostStatusSources): Promise<HostStatus> {
-  const [manifest, session, telemetryEnabled, unit, overrides, optOuts, ledger, dataConsent] = await Promise.all([
+  const [manifest, keys, session, telemetryEnabled, unit, overrides, optOuts, ledger, dataConsent] = await Promise.all([
     parts.client.status(),
+    parts.keys.status(),
     parts.account.getSession(),
     parts.usage.isEnabled(),
     readOrCreateUnit(storage),
@@ -56,6 +58,7 @@ export async function readHostStatus({ parts, storage, permissions, config, regi
     registry,
     manifestPayload: parts.replanner.manifest,
     manifest,
+    keys,
     session,
     telemetryEnabled,
     dataConsent,
@@ -83,6 +86,7 @@ export function buildHostStatus(input: HostStatusInput): HostStatus {
       allowUnreviewed: input.config.allowUnreviewed,
     },
     manifest: input.manifest,
+    keys: input.keys,
     account: input.session ? { email: input.session.email, termsOutdated: input.session.termsOutdated } : null,
     telemetryEnabled: input.telemetryEnabled,
     dataConsentSource: input.dataConsent.source,

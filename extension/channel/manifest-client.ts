@@ -5,7 +5,7 @@
  *
  * @example
  * const server = new BetaServerClient({ origin: buildConfig.origin });
- * const client = new ManifestClient({ db, server, keys: buildConfig.keys, env: buildConfig.manifestEnv,
+ * const client = new ManifestClient({ db, server, trust: keyDocumentClient, env: buildConfig.manifestEnv,
  *   allowUnreviewed: buildConfig.allowUnreviewed });
  * const cached = await client.loadCached(); // at wake, before any network request
  * const result = await client.check();
@@ -16,7 +16,8 @@ import { hashText, readLastPayloadSha256, readLastSerial, recordError, recordSuc
 import type { ManifestStatus } from '../messages';
 import { MANIFEST_PATH, type ManifestPayload } from '../../protocol/manifest-schema';
 import { BetaServerError, type BetaAnswer, type BetaServerClient } from './beta-server-client';
-import { hashPayload, ManifestRefusedError, readPayloadBytes, verifyEnvelope, type PinnedKey, type RefusalReason } from '../../protocol/envelope';
+import type { ManifestTrust } from './key-document-client';
+import { hashPayload, ManifestRefusedError, readPayloadBytes, verifyEnvelope, type RefusalReason } from '../../protocol/envelope';
 import { DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, readPlausibleSerial } from '../../protocol/manifest-policy';
 
 /** A real manifest of 500 features is far below this; anything larger is garbage. */
@@ -25,14 +26,15 @@ export const MAX_MANIFEST_BYTES = 1024 * 1024;
 export type CheckResult =
   | { outcome: 'accepted'; payload: ManifestPayload }
   | { outcome: 'unchanged' }
-  | { outcome: 'refused'; reason: RefusalReason; message: string }
+  | { outcome: 'refused'; reason: RefusalReason; message: string; keyId?: string | undefined }
   | { outcome: 'failed'; reason: 'network' | 'http'; message: string; retryAfterMs?: number };
 
 export interface ManifestClientDeps {
   db: HostDb;
   /** The beta server of the add-on's build: its deadline, size cap and redirect rule apply to the fetch. */
   server: BetaServerClient;
-  keys: readonly PinnedKey[];
+  /** Who may sign a manifest: the key document client (a fixed list of keys in tests and tools). */
+  trust: ManifestTrust;
   env: string;
   allowUnreviewed: boolean;
   /** The longest manifest lifetime this build accepts, in days (channel.config.json); default DEFAULT_MAX_LIFETIME_DAYS. */
@@ -48,7 +50,7 @@ export class ManifestClient {
   private readonly db: HostDb;
   private readonly server: BetaServerClient;
   private readonly url: URL;
-  private readonly keys: readonly PinnedKey[];
+  private readonly trust: ManifestTrust;
   private readonly env: string;
   private readonly allowUnreviewed: boolean;
   private readonly maxLifetimeMs: number;
@@ -63,7 +65,7 @@ export class ManifestClient {
     this.db = deps.db;
     this.server = deps.server;
     this.url = deps.server.resolve(MANIFEST_PATH);
-    this.keys = deps.keys;
+    this.trust = deps.trust;
     this.env = deps.env;
     this.allowUnreviewed = deps.allowUnreviewed;
     this.maxLifetimeMs = (deps.maxLifetimeDays ?? DEFAULT_MAX_LIFETIME_DAYS) * DAY_MS;
@@ -71,7 +73,8 @@ export class ManifestClient {
     this.onlyFeatures = deps.features ? new Set(deps.features) : undefined;
     this.verificationKey = JSON.stringify([
       deps.addonVersion ?? '',
-      deps.keys.map((key) => [key.keyId, key.jwk.x, key.jwk.y]),
+      // Under a key document the cached manifest is verified again whenever a new document arrives (check()).
+      deps.trust.id ?? 'key-document',
       deps.env,
       deps.allowUnreviewed,
       this.maxLifetimeMs,
@@ -105,17 +108,16 @@ export class ManifestClient {
     } catch (error) {
       const refusal = toRefusal(error);
       await this.db.delete('manifest', 'current');
-      await recordError(this.db, {
-        reason: refusal.reason,
-        message: `the stored manifest was refused and dropped: ${refusal.message}`,
-        at: this.now().toISOString(),
-      });
+      await recordError(this.db, { ...refusal, message: `the stored manifest was refused and dropped: ${refusal.message}`, at: this.now().toISOString() });
       return null;
     }
   }
 
   /** Asks the server for a newer manifest and verifies it. Never throws for network or server trouble. */
   async check(): Promise<CheckResult> {
+    // The key document first: a rotation or revocation applies to the manifest fetched right after it. What was
+    // verified under the previous one is verified again; a manifest its revoked signer signed is gone (key-document-check.ts).
+    if (await this.trust.refresh?.()) this.lastVerified = null;
     const cached = await this.db.get('manifest', 'current');
     const headers: Record<string, string> = cached?.etag ? { 'If-None-Match': cached.etag } : {};
 
@@ -123,7 +125,7 @@ export class ManifestClient {
     try {
       answer = await this.server.request({ path: MANIFEST_PATH, headers, maxBytes: MAX_MANIFEST_BYTES, readBody: (status) => status === 200 });
     } catch (error) {
-      if (error instanceof BetaServerError && error.code === 'too-large') return this.refuse('malformed-envelope', error.message);
+      if (error instanceof BetaServerError && error.code === 'too-large') return this.refuse({ reason: 'malformed-envelope', message: error.message });
       const message = error instanceof BetaServerError ? error.message : `${this.url} could not be reached: ${String(error)}`;
       return this.fail({ outcome: 'failed', reason: 'network', message });
     }
@@ -142,8 +144,7 @@ export class ManifestClient {
     try {
       payload = await this.verify(text, { now: this.now() }, lastSerial, lastPayloadSha256);
     } catch (error) {
-      const refusal = toRefusal(error);
-      return this.refuse(refusal.reason, refusal.message);
+      return this.refuse(toRefusal(error));
     }
 
     if (cached && cached.serial === payload.serial) {
@@ -185,10 +186,11 @@ export class ManifestClient {
     };
   }
 
-  /** verifyEnvelope with this build's keys and rules, and the serial policy's memory. */
-  private verify(envelopeText: string, time: { now: Date } | { checkExpiry: false }, lastSerial: number | undefined, lastPayloadSha256: string | undefined) {
+  /** verifyEnvelope with the key document's manifest keys, this build's rules, and the serial policy's memory. */
+  private async verify(envelopeText: string, time: { now: Date } | { checkExpiry: false }, lastSerial: number | undefined, lastPayloadSha256: string | undefined) {
     return verifyEnvelope(envelopeText, {
-      keys: this.keys,
+      // A manifest accepted earlier was signed under a key document that may have expired since; a new one may not be.
+      ...(await this.trust.signers('now' in time)),
       env: this.env,
       ...time,
       allowUnreviewed: this.allowUnreviewed,
@@ -213,9 +215,9 @@ export class ManifestClient {
     return payload;
   }
 
-  private async refuse(reason: RefusalReason, message: string): Promise<CheckResult> {
-    await recordError(this.db, { reason, message, at: this.now().toISOString() });
-    return { outcome: 'refused', reason, message };
+  private async refuse(refusal: Refusal): Promise<CheckResult> {
+    await recordError(this.db, { ...refusal, at: this.now().toISOString() });
+    return { outcome: 'refused', ...refusal };
   }
 
   private async fail(result: Extract<CheckResult, { outcome: 'failed' }>): Promise<CheckResult> {
@@ -234,9 +236,12 @@ function describeHttpFailure(url: URL, status: number, retryAfterMs: number | un
   return { outcome: 'failed', reason: 'http', message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 }
 
+export type Refusal = { reason: RefusalReason; message: string; keyId?: string | undefined };
+
 /** Anything verifyEnvelope throws that is not a refusal (e.g. undecodable base64url) is still a malformed envelope. */
-function toRefusal(error: unknown): { reason: RefusalReason; message: string } {
-  if (error instanceof ManifestRefusedError) return { reason: error.reason, message: error.message };
+export function toRefusal(error: unknown): Refusal {
+  // A refusal for who signed (unknown-key, revoked-key, bad-signature, below-threshold) names the key ids at fault, for QA.
+  if (error instanceof ManifestRefusedError) return { reason: error.reason, message: error.message, keyId: /key|sig|thresh/.test(error.reason) ? error.subject : undefined };
   const detail = error instanceof Error ? error.message : String(error);
   return { reason: 'malformed-envelope', message: `the manifest envelope is malformed: ${detail}` };
 }

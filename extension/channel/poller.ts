@@ -41,6 +41,7 @@ export interface ManifestPollerDeps {
 
 export class ManifestPoller {
   private inFlight: Promise<CheckResult> | null = null;
+  private stopped = false;
 
   constructor(private readonly deps: ManifestPollerDeps) {}
 
@@ -68,6 +69,8 @@ export class ManifestPoller {
 
   /** Stops polling (the add-on is being disabled). */
   async stop(): Promise<void> {
+    // A check still in flight must not schedule the next poll once stopped.
+    this.stopped = true;
     await this.deps.alarms.clear(MANIFEST_POLL_ALARM);
   }
 
@@ -106,6 +109,7 @@ export class ManifestPoller {
     });
     const when = this.now().getTime() + delay;
     // Scheduled before acting on the payload, so that a throwing install cannot stop polling.
+    if (this.stopped) return result;
     await this.deps.alarms.create(MANIFEST_POLL_ALARM, { when });
     const tx = this.deps.db.transaction('channel', 'readwrite');
     await Promise.all([tx.store.put(failures, 'failures'), tx.store.put(new Date(when).toISOString(), 'nextCheckAt'), tx.done]);

@@ -13,7 +13,7 @@ import { describeServerLine, isSaidByServerLine, nextRetryDelay } from './insigh
 import { changeUsageConsent } from './usage-consent';
 import { setUpAccountSection } from './options-account';
 import { renderFeatures } from './options-features';
-import { describeRefreshResult, describeTelemetrySend, formatManifestStatus, shouldShowDevBanner } from './render-status';
+import { describeRefreshResult, describeTelemetrySend, formatKeyStatus, formatManifestStatus, shouldShowDevBanner } from './render-status';
 
 const POLL_MS = 5_000;
 
@@ -30,6 +30,7 @@ function render(status: HostStatus): void {
   byId('dev-banner').hidden = !shouldShowDevBanner(status);
   showText(byId('server-status'), describeServerLine(status, Date.now()));
   renderManifest(status);
+  renderKeys(status);
   renderFeatures(byId<HTMLTableSectionElement>('features-body'), status.features, status.dataConsentSource, { onOverride: setOverride, onConsent: setConsent });
   byId('features-empty').hidden = status.features.length > 0;
   account.render(status);
@@ -79,6 +80,16 @@ async function reconnect(): Promise<void> {
   reconnectTimer = null;
   await account.loadTerms();
   await poll(true);
+}
+
+function renderKeys(status: HostStatus): void {
+  const view = formatKeyStatus(status, Date.now());
+  byId('keys-serial').textContent = view.serial;
+  byId('keys-expires').textContent = view.expires;
+  byId('keys-manifest').textContent = view.manifestKeys;
+  byId('keys-revoked').textContent = view.revoked;
+  // An unreachable server is said once, on the server line.
+  showText(byId('keys-error'), status.server !== undefined && status.keys?.lastError?.reason === 'network' ? null : view.error);
 }
 
 function setOverride(featureId: string, value: Override, select: HTMLSelectElement): void {

@@ -75,14 +75,43 @@ export interface ManifestView {
   unreviewed: boolean;
 }
 
+/** "<label> (<reason>[, key <keyId>]): <message> — <when>": the key at fault is named, for QA to act on. */
+function formatChannelError(error: NonNullable<ManifestStatus['lastError']>, nowMs: number): string {
+  const label = REFUSAL_LABELS[error.reason];
+  const words = label ? t(label) : error.reason;
+  const when = formatTime(error.at, nowMs);
+  return error.keyId
+    ? t('keyErrorLine', [words, error.reason, error.keyId, error.message, when])
+    : t('manifestErrorLine', [words, error.reason, error.message, when]);
+}
+
+export interface KeysView {
+  serial: string;
+  expires: string;
+  /** The manifest keys the key document lists, e.g. "manifest-2026b". */
+  manifestKeys: string;
+  /** "manifest-2026a (leaked in a CI log)", or "none". */
+  revoked: string;
+  error: string | null;
+}
+
+/** The key document section of the QA panel: which keys may sign manifests now, which are revoked and why. */
+export function formatKeyStatus(status: HostStatus, nowMs: number): KeysView {
+  const keys = status.keys;
+  return {
+    serial: keys?.serial == null ? t('keysNoSerial') : String(keys.serial),
+    expires: formatTime(keys?.expiresAt ?? null, nowMs, t('timeMissing')),
+    manifestKeys: keys?.manifestKeyIds.length ? keys.manifestKeyIds.join(', ') : t('keysNone'),
+    revoked: keys?.revoked.length ? keys.revoked.map((key) => t('keysRevokedEntry', [key.keyId, key.reason])).join('; ') : t('keysNone'),
+    error: keys?.lastError ? formatChannelError(keys.lastError, nowMs) : null,
+  };
+}
+
 /** The manifest section of the QA panel. */
 export function formatManifestStatus(status: HostStatus, nowMs: number): ManifestView {
   const m = status.manifest;
   const expiresAt = m.expiresAt ? Date.parse(m.expiresAt) : NaN;
-  const label = m.lastError ? REFUSAL_LABELS[m.lastError.reason] : undefined;
-  const error = m.lastError
-    ? t('manifestErrorLine', [label ? t(label) : m.lastError.reason, m.lastError.reason, m.lastError.message, formatTime(m.lastError.at, nowMs)])
-    : null;
+  const error = m.lastError ? formatChannelError(m.lastError, nowMs) : null;
   return {
     serial: m.serial === null ? t('manifestNoSerial') : String(m.serial),
     issued: formatTime(m.issuedAt, nowMs, t('timeMissing')),

@@ -11,7 +11,7 @@ import { listFeedback, listFeedbackVersions, readAllFeedback, readChannelTotals,
 import { countFeatureInstalls, readRatingMoments, readRetention7d, sumFeatureEvent } from './health-query';
 import { readReport } from './report-query';
 import type { BetaTables, StoreDialect } from './schema';
-import { toEmailKey, type AccountRecord, type BetaStore, type UsageCount } from './store';
+import { toEmailKey, type AccountRecord, type BetaStore, type ManifestRecord, type UsageCount } from './store';
 
 type AccountRow = Selectable<BetaTables['accounts']>;
 
@@ -53,11 +53,24 @@ function listActivity(counts: readonly UsageCount[], installId: string): Array<B
  * @example
  *   const store = createKyselyStore(db, 'postgres');
  */
-/** The PostgreSQL notification channel a publication is announced on. */
+/** The PostgreSQL notification channels a publication is announced on. */
 export const MANIFEST_CHANNEL = 'beta_manifest_published';
+export const KEY_DOCUMENT_CHANNEL = 'beta_key_document_published';
 
 export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect): BetaStore {
   const selectAccount = () => db.selectFrom('accounts').selectAll();
+  /** Stores a signed document only above every stored serial, so racing publishers cannot roll the channel back. */
+  const publishSigned = (table: 'manifests' | 'key_documents', record: ManifestRecord, channel: string) =>
+    db.transaction().execute(async (trx) => {
+      // Publishers wait for each other; readers of the current document are not blocked.
+      if (dialect === 'postgres') await sql`LOCK TABLE ${sql.table(table)} IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+      const top = await trx.selectFrom(table).select((eb) => eb.fn.max('serial').as('serial')).executeTakeFirst();
+      if (top?.serial != null && Number(top.serial) >= record.serial) return false;
+      await trx.insertInto(table).values({ serial: record.serial, bytes: record.bytes, etag: record.etag, published_at: record.publishedAt }).execute();
+      // Delivered to every listening process when this transaction commits, never before.
+      if (dialect === 'postgres') await sql`NOTIFY ${sql.raw(channel)}`.execute(trx);
+      return true;
+    });
 
   return {
     db,
@@ -140,19 +153,18 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
       return row && Number(row.serial);
     },
     async publishManifest(manifest) {
-      return db.transaction().execute(async (trx) => {
-        // Publishers wait for each other; readers of the current manifest are not blocked.
-        if (dialect === 'postgres') await sql`LOCK TABLE manifests IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
-        const top = await trx.selectFrom('manifests').select((eb) => eb.fn.max('serial').as('serial')).executeTakeFirst();
-        if (top?.serial != null && Number(top.serial) >= manifest.serial) return false;
-        await trx
-          .insertInto('manifests')
-          .values({ serial: manifest.serial, bytes: manifest.bytes, etag: manifest.etag, published_at: manifest.publishedAt })
-          .execute();
-        // Delivered to every listening process when this transaction commits, never before.
-        if (dialect === 'postgres') await sql`NOTIFY ${sql.raw(MANIFEST_CHANNEL)}`.execute(trx);
-        return true;
-      });
+      return publishSigned('manifests', manifest, MANIFEST_CHANNEL);
+    },
+    async getCurrentKeyDocument() {
+      const row = await db.selectFrom('key_documents').selectAll().orderBy('serial', 'desc').limit(1).executeTakeFirst();
+      return row && { serial: Number(row.serial), bytes: row.bytes, etag: row.etag, publishedAt: Number(row.published_at) };
+    },
+    async getCurrentKeyDocumentSerial() {
+      const row = await db.selectFrom('key_documents').select('serial').orderBy('serial', 'desc').limit(1).executeTakeFirst();
+      return row && Number(row.serial);
+    },
+    async publishKeyDocument(document) {
+      return publishSigned('key_documents', document, KEY_DOCUMENT_CHANNEL);
     },
 
     async recordUsageBatch(batch, receivedAt) {

@@ -132,6 +132,18 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX install_activity_install ON install_activity(feature_id, install_id, day);
   `,
   ),
+  defineMigration(
+    5,
+    'key documents: the manifest keys, signed by the root keys',
+    (t) => `
+    CREATE TABLE key_documents (
+      serial ${t.int64} PRIMARY KEY,
+      bytes ${t.bytes} NOT NULL,
+      etag TEXT NOT NULL,
+      published_at ${t.int64} NOT NULL
+    );
+  `,
+  ),
 ];
 
 /**

@@ -4,7 +4,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { createKyselyStore, MANIFEST_CHANNEL } from './kysely-store';
+import { createKyselyStore, KEY_DOCUMENT_CHANNEL, MANIFEST_CHANNEL } from './kysely-store';
 import { migrateOrClose } from './migrations';
 import { RefuseNulPlugin } from './refuse-nul';
 import type { BetaTables } from './schema';
@@ -60,15 +60,19 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw new Error(`cannot open the PostgreSQL database: ${error.message}`);
   });
   const store = createKyselyStore(db, 'postgres');
-  return { ...store, watchManifest: (onPublished) => listenForManifests(url, onPublished) };
+  return {
+    ...store,
+    watchManifest: (onPublished) => listenForPublications(url, MANIFEST_CHANNEL, onPublished),
+    watchKeyDocument: (onPublished) => listenForPublications(url, KEY_DOCUMENT_CHANNEL, onPublished),
+  };
 }
 
 /**
- * LISTENs for published manifests on a dedicated connection (a pooled one
+ * LISTENs for published manifests (or key documents) on a dedicated connection (a pooled one
  * would drop the LISTEN when returned). A lost connection is reported and
  * re-opened after a second; callers keep their own periodic check as well.
  */
-async function listenForManifests(url: string, onPublished: () => void): Promise<() => Promise<void>> {
+async function listenForPublications(url: string, channel: string, onPublished: () => void): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -76,7 +80,7 @@ async function listenForManifests(url: string, onPublished: () => void): Promise
     if (stopped) return;
     retry = setTimeout(() => {
       connect().catch((error: Error) => {
-        console.warn(`beta store: cannot listen for manifests: ${error.message}`);
+        console.warn(`beta store: cannot listen on ${channel}: ${error.message}`);
         reconnectLater();
       });
     }, 1000).unref();
@@ -85,13 +89,13 @@ async function listenForManifests(url: string, onPublished: () => void): Promise
     const next = new pg.Client({ connectionString: url });
     next.on('notification', () => onPublished());
     next.on('error', (error) => {
-      console.warn(`beta store: the manifest listener's connection failed: ${error.message}`);
+      console.warn(`beta store: the connection listening on ${channel} failed: ${error.message}`);
       void next.end().catch(() => undefined);
       if (client === next) client = undefined;
       reconnectLater();
     });
     await next.connect();
-    await next.query(`LISTEN ${MANIFEST_CHANNEL}`);
+    await next.query(`LISTEN ${channel}`);
     if (stopped) return void (await next.end());
     client = next;
     // Anything published while no connection listened is picked up now.

@@ -29,6 +29,7 @@ export interface SessionRecord {
   expiresAt: number;
 }
 
+/** A signed document (the manifest or the key document) as the server keeps and serves it. */
 export interface ManifestRecord {
   serial: number;
   /** The envelope exactly as uploaded. */
@@ -180,6 +181,15 @@ export interface BetaStore {
    * publishers racing cannot roll the channel back. Returns false otherwise.
    */
   publishManifest(manifest: ManifestRecord): Promise<boolean>;
+
+  /** The key document with the highest serial. */
+  getCurrentKeyDocument(): Promise<ManifestRecord | undefined>;
+  /** The current key document's serial only, like getCurrentManifestSerial. */
+  getCurrentKeyDocumentSerial(): Promise<number | undefined>;
+  /** As watchManifest, for key documents. */
+  watchKeyDocument?(onPublished: () => void): Promise<() => Promise<void>>;
+  /** Stores a key document only if its serial is higher than every stored one; false otherwise. */
+  publishKeyDocument(document: ManifestRecord): Promise<boolean>;
 
   /** Adds a batch once: a batch id seen before for the install is acknowledged and not counted. */
   recordUsageBatch(batch: UsageBatch, receivedAt: number): Promise<'recorded' | 'duplicate'>;

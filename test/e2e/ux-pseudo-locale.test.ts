@@ -53,7 +53,8 @@ describe('a pseudo-locale build: every word localisable, nothing cut', function 
   /** Words that are data, not the add-on's: feature names and descriptions, ids, numbers, addresses. */
   async function readData(page: Page): Promise<Set<string>> {
     const status = await readHostStatus(page);
-    return new Set([...status.features.flatMap((feature) => [feature.name, feature.description, feature.id, feature.reason]), status.build.origin, status.unit]);
+    const keyIds = status.keys?.manifestKeyIds ?? [];
+    return new Set([...status.features.flatMap((feature) => [feature.name, feature.description, feature.id, feature.reason]), ...keyIds, status.build.origin, status.unit]);
   }
 
   for (const { name, ready, width } of PAGES) {

@@ -8,6 +8,8 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { BetaServerClient, type BetaServerClientOptions, type FetchLike } from '../../extension/channel/beta-server-client';
 import { openHostDb, type HostDb } from '../../extension/db';
+import type { ManifestTrust } from '../../extension/channel/key-document-client';
+import type { PinnedKey } from '../../protocol/envelope';
 
 export const ORIGIN = 'https://beta.example.test';
 export const NOW = new Date('2026-11-25T12:00:00Z');
@@ -49,4 +51,9 @@ export function makeBetaServer(fetch: FetchLike, options: Partial<BetaServerClie
 
 export function manifestResponse(envelopeText: string, etag = '"v1"'): Response {
   return new Response(envelopeText, { status: 200, headers: { 'Content-Type': 'application/json', ETag: etag } });
+}
+
+/** Trust in a fixed list of keys, as builds before key documents pinned them; another list is another trust. */
+export function trustKeys(keys: readonly PinnedKey[]): ManifestTrust {
+  return { id: JSON.stringify(keys.map((key) => [key.keyId, key.jwk.x, key.jwk.y])), signers: async () => ({ keys }) };
 }

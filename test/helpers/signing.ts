@@ -66,3 +66,36 @@ export function tamperWith(envelopeText: string, change: (payload: ManifestPaylo
   envelope.payload = encodeBase64url(new TextEncoder().encode(JSON.stringify(payload)));
   return JSON.stringify(envelope);
 }
+
+/**
+ * A key document payload listing the manifest keys (all in the manifest role,
+ * threshold 1), valid for 180 days from `issuedAt`, with any field replaced.
+ */
+export function makeKeyDocument(
+  manifestKeys: readonly PinnedKey[],
+  overrides: Record<string, unknown> = {},
+  issuedAt = Date.now() - 60_000,
+): Record<string, unknown> {
+  return {
+    schema: 1,
+    kind: 'key-document',
+    env: 'beta',
+    serial: 1,
+    issuedAt: new Date(issuedAt).toISOString(),
+    expiresAt: new Date(issuedAt + 180 * 86_400_000).toISOString(),
+    keys: manifestKeys.map((key) => ({ keyId: key.keyId, jwk: { kty: 'EC', crv: 'P-256', x: key.jwk.x, y: key.jwk.y } })),
+    roles: { manifest: { keyIds: manifestKeys.map((key) => key.keyId), threshold: 1 } },
+    revoked: [],
+    ...overrides,
+  };
+}
+
+/** A key document listing the manifest keys, signed by the root key(s). */
+export function signKeyDocument(
+  roots: Signer | readonly Signer[],
+  manifestKeys: readonly PinnedKey[],
+  overrides: Record<string, unknown> = {},
+  issuedAt?: number,
+): Promise<string> {
+  return signPayload(makeKeyDocument(manifestKeys, overrides, issuedAt), roots);
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { hashPayload, ManifestRefusedError, verifyEnvelope } from '../../protocol/envelope';
 import { DAY_MS, MAX_SERIAL, checkManifestPolicy } from '../../protocol/manifest-policy';
-import { manifestPayloadSchema } from '../../protocol/manifest-schema';
+import { manifestPayloadSchema, parseManifestPayload } from '../../protocol/manifest-schema';
 import { formatZodIssues } from '../../protocol/zod-issues';
 import { makeEntry, makeManifestPayload, sha256 } from '../helpers/manifests';
 import { createSigningKey, signPayload, type SigningKey } from '../helpers/signing';
@@ -90,6 +90,9 @@ describe('manifest schema: one entry per feature, plain paths', () => {
     const result = manifestPayloadSchema.safeParse(makeManifestPayload({ features: [{ ...entry, killed: true }, entry] }));
     assert.equal(result.success, false);
     assert.match(formatZodIssues(result.error!), /features\[1\]\.id.*names feature "kit" a second time/);
+    // The add-on validates only the entries its build ships, and still refuses a feature named twice.
+    assert.throws(() => parseManifestPayload(makeManifestPayload({ features: [{ ...entry, killed: true }, entry] }), new Set(['kit'])), /a second time/);
+    assert.throws(() => parseManifestPayload(makeManifestPayload({ features: [entry, makeEntry('other', '1.0.0', sha256('o')), makeEntry('other', '1.0.0', sha256('o'))] }), new Set(['kit'])), /a second time/);
   });
 
   it('refuses a file path that is encoded, has dot segments or leaves the feature folder', () => {

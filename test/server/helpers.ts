@@ -54,6 +54,8 @@ export interface TestServer {
   storeKind: StoreDialect;
   clock: { now: number };
   keys: PinnedKey[];
+  /** The root keys the server trusts for key documents; push to add one. */
+  rootKeys: PinnedKey[];
   call(method: string, path: string, options?: CallOptions): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -85,8 +87,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const store = await openStore(config);
   const clock = { now: START };
   const keys: PinnedKey[] = [];
+  const rootKeys: PinnedKey[] = [];
   const services = (await Promise.all(servicesDirs.map((dir) => loadServices(dir)))).flat();
-  const app = await buildServer({ store, config, now: () => clock.now, loadPublicKeys: () => keys, services, serviceDeployment });
+  const app = await buildServer({ store, config, now: () => clock.now, loadPublicKeys: () => keys, loadRootKeys: () => rootKeys, services, serviceDeployment });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -99,6 +102,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     storeKind,
     clock,
     keys,
+    rootKeys,
     call: (method, path, options) => callServer(url, method, path, options),
     async close() {
       // The server closes its store.

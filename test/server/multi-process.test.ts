@@ -6,7 +6,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTestPostgres } from '../helpers/postgres';
-import { createSigningKey, signPayload, type SigningKey } from '../helpers/signing';
+import { createSigningKey, signKeyDocument, signPayload, type SigningKey } from '../helpers/signing';
 import { createPayload, TERMS } from './helpers';
 import { callServer, startServerProcess, type RunningProcess } from '../helpers/server-process';
 
@@ -118,6 +118,39 @@ describe('beta server: several processes are one server', function () {
     assert.ok(delay < 1000, `the other process served the new manifest after ${delay} ms`);
     const revalidated = await callServer(other, 'GET', '/v1/manifest', { headers: { 'if-none-match': etag } });
     assert.equal(revalidated.status, 304);
+  });
+
+  it('two processes on one PostgreSQL: a key document published through one is served by the other and governs its manifest uploads', async () => {
+    const database = await (await getTestPostgres()).createDatabase();
+    release = () => database.release();
+    const root = await createSigningKey('root');
+    mkdirSync(join(dir, 'root'));
+    writeFileSync(join(dir, 'root', 'root.public.json'), JSON.stringify(root.pinned));
+    const env = { DATABASE_URL: database.url, ADMIN_TOKEN: ADMIN, PUBLIC_KEYS: join(dir, 'keys'), ROOT_KEYS: join(dir, 'root') };
+    const [a, b] = await Promise.all([startServerProcess({ ...env, DATA_DIR: join(dir, 'a') }), startServerProcess({ ...env, DATA_DIR: join(dir, 'b') })]);
+    running.push(a!, b!);
+    assert.equal((await callServer(b!.url, 'GET', '/v1/keys')).status, 404);
+
+    const next = await createSigningKey('manifest-next');
+    const document = await signKeyDocument(root, [next.pinned]);
+    const published = await callServer(a!.url, 'PUT', '/v1/admin/keys', { raw: document, token: ADMIN });
+    assert.equal(published.status, 201, published.text);
+    // Served from the other process's memory once the publication reaches it (NOTIFY, or its check each second).
+    let served = await callServer(b!.url, 'GET', '/v1/keys');
+    const deadline = Date.now() + 10_000;
+    while (served.headers.get('etag') !== published.body.etag && Date.now() < deadline) {
+      await new Promise((wait) => setTimeout(wait, 10));
+      served = await callServer(b!.url, 'GET', '/v1/keys');
+    }
+    assert.equal(served.text, document);
+    assert.equal((await callServer(b!.url, 'GET', '/v1/keys', { headers: { 'if-none-match': published.body.etag as string } })).status, 304);
+    // PUBLIC_KEYS no longer count on the other process either: only the listed manifest key does.
+    const byOldKey = await callServer(b!.url, 'PUT', '/v1/admin/manifest', {
+      raw: await signPayload(createPayload({ serial: 7, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }), [channel]),
+      token: ADMIN,
+    });
+    assert.equal(byOldKey.body.error?.code, 'unknown_key', byOldKey.text);
+    assert.equal((await publish(b!.url, next, 7)).etag.length > 0, true);
   });
 
   it('WORKERS=2 serves on one port from two processes and stops them all on SIGTERM', async () => {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import { makeManifestPayload, reviewedEntries } from '../../helpers/manifests';
-import { createPinnedKey, signPayload, type SigningKey } from '../../helpers/signing';
+import { createPinnedKey, signKeyDocument, signPayload, type SigningKey } from '../../helpers/signing';
 import { openAboutAddons } from './about-addons';
 import { buildAddon, type BuiltAddon } from './build-addon';
 import { keepEvidenceOnFailure } from './failure-evidence';
@@ -37,6 +37,7 @@ export interface AddonSessionOptions {
 export interface AddonSession {
   addonUuid: string;
   server: LoopbackServer;
+  /** Pinned in the build as its root key, and listed as the manifest key by the first key document (serial 1). */
   key: SigningKey;
   addon: BuiltAddon;
   browser: Browser;
@@ -81,6 +82,8 @@ export async function prepareAddon(options: PrepareOptions): Promise<PreparedAdd
   };
   try {
     const key = await createPinnedKey(join(work, 'keys'), options.keyId ?? 'e2e-channel');
+    // The build pins the key as its root key; the key document it signs lists the same key as the manifest key.
+    server.setKeys(await signKeyDocument(key, [key.pinned]));
     const addon = await buildAddon({
       outDir: join(work, 'dist'),
       origin: server.origin,

@@ -1,8 +1,9 @@
 /**
  * The whole channel for an end-to-end run, every part real: the beta server
  * as a child process on a port of its own (kept across a restart), a channel
- * key, the add-on built and pinned to it, a release signed and uploaded by
- * the publish tool, and Firefox with the add-on installed.
+ * key, the add-on built and pinned to it (as its root key; the key document
+ * that keys:publish signs lists it as the manifest key), a release signed and
+ * uploaded by the publish tool, and Firefox with the add-on installed.
  *
  * @example
  * let channel: BetaChannel | undefined;
@@ -31,7 +32,7 @@ export const BETA_USER = { email: 'beta.user@example.org', password: 'correct ho
 export interface BetaServerOptions {
   port: number;
   dataDir: string;
-  /** The folder of the channel's public keys the server accepts manifests signed by. */
+  /** The folder of the channel's key: the root key of key documents, and the manifest key they list. */
   keysDir: string;
   adminToken: string;
 }
@@ -41,6 +42,7 @@ export function startBetaServer(options: BetaServerOptions): Promise<RunningProc
     PORT: String(options.port),
     DATA_DIR: options.dataDir,
     PUBLIC_KEYS: options.keysDir,
+    ROOT_KEYS: options.keysDir,
     ADMIN_TOKEN: options.adminToken,
   });
 }
@@ -66,16 +68,37 @@ export interface PublishOptions {
   adminToken?: string;
 }
 
-/** Runs `npm run publish`; resolves with what it printed, rejects with its error output. */
+function findPrivateKey(keysDir: string): string {
+  const privateKey = readdirSync(keysDir).find((name) => name.endsWith('.private.pem'));
+  if (!privateKey) throw new Error(`no .private.pem in ${keysDir}`);
+  return join(keysDir, privateKey);
+}
+
+/**
+ * Runs `npm run keys:publish` with the channel key as root and as the listed
+ * manifest key, writing the document next to `out`; resolves with what it printed.
+ */
+export async function publishKeyDocument(options: Pick<PublishOptions, 'keysDir' | 'out' | 'server' | 'adminToken'>): Promise<string> {
+  const args = ['--root-key', findPrivateKey(options.keysDir), '--manifest-key', options.keysDir, '--out', join(dirname(options.out), 'keys.signed.json')];
+  if (options.server) args.push('--server', options.server);
+  const result = await runScript('build/keys-publish.ts', args, { env: { ...process.env, ADMIN_TOKEN: options.adminToken ?? '' } });
+  if (result.code !== 0) throw new Error(`npm run keys:publish exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/**
+ * Runs `npm run publish`; resolves with what it printed, rejects with its
+ * error output. A server with no key document yet gets one first: the add-on
+ * accepts no manifest without it.
+ */
 export async function publishRelease(options: PublishOptions): Promise<string> {
+  if (options.server && (await fetch(`${options.server}/v1/keys`)).status === 404) await publishKeyDocument(options);
   let releasePath = options.release;
   if (typeof releasePath !== 'string') {
     releasePath = join(dirname(options.out), 'release.json');
     writeFileSync(releasePath, JSON.stringify(options.release, null, 2));
   }
-  const privateKey = readdirSync(options.keysDir).find((name) => name.endsWith('.private.pem'));
-  if (!privateKey) throw new Error(`no .private.pem in ${options.keysDir}`);
-  const args = ['--release', releasePath, '--key', join(options.keysDir, privateKey), '--lock', options.lockPath, '--out', options.out];
+  const args = ['--release', releasePath, '--key', findPrivateKey(options.keysDir), '--lock', options.lockPath, '--out', options.out];
   if (options.server) args.push('--server', options.server);
   const result = await runScript('build/publish.ts', args, { env: { ...process.env, ADMIN_TOKEN: options.adminToken ?? '' } });
   if (result.code !== 0) throw new Error(`npm run publish exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);

@@ -1,6 +1,6 @@
 /**
  * A small HTTP server on 127.0.0.1 for end-to-end tests: serves the current
- * signed manifest (with an ETag) and a few web pages for features to act on.
+ * signed manifest and key document (with an ETag) and a few web pages for features to act on.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -10,6 +10,8 @@ export interface LoopbackServer {
   origin: string;
   /** Replace the manifest served at /v1/manifest (null: 404). */
   setManifest(envelopeText: string | null): void;
+  /** Replace the key document served at /v1/keys (null: 404). */
+  setKeys(envelopeText: string | null): void;
   /** How many times /v1/manifest was asked for. */
   manifestRequests(): number;
   close(): Promise<void>;
@@ -27,21 +29,23 @@ export const PAGES: Record<string, string> = {
 
 export async function startLoopbackServer(): Promise<LoopbackServer> {
   let manifest: string | null = null;
+  let keys: string | null = null;
   let requests = 0;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/v1/manifest') {
-      requests++;
-      if (manifest === null) {
+    if (path === '/v1/keys' || path === '/v1/manifest') {
+      const document = path === '/v1/keys' ? keys : manifest;
+      if (path === '/v1/manifest') requests++;
+      if (document === null) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"no_manifest","message":"nothing published"}}');
         return;
       }
-      const etag = `"${createHash('sha256').update(manifest).digest('hex').slice(0, 32)}"`;
+      const etag = `"${createHash('sha256').update(document).digest('hex').slice(0, 32)}"`;
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, { etag }).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json', etag, 'cache-control': 'no-cache' }).end(manifest);
+      res.writeHead(200, { 'content-type': 'application/json', etag, 'cache-control': 'no-cache' }).end(document);
       return;
     }
     const page = PAGES[path];
@@ -57,6 +61,9 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
     origin: `http://127.0.0.1:${port}`,
     setManifest(text) {
       manifest = text;
+    },
+    setKeys(text) {
+      keys = text;
     },
     manifestRequests: () => requests,
     close: () =>

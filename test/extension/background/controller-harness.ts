@@ -14,6 +14,7 @@
  * await stopController(controller);
  */
 import { IDBFactory } from 'fake-indexeddb';
+import { generateKeyPairSync } from 'node:crypto';
 import sinon from 'sinon';
 import type { BuildConfig } from '../../../protocol/build-config';
 import type { ManifestFeature } from '../../../protocol/manifest-schema';
@@ -24,7 +25,7 @@ import { readLedger } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser, type FakeBrowser, type FakeBrowserOptions } from '../../helpers/fake-browser';
 import { ORIGIN } from '../../helpers/addon-fixtures';
 import { makePayload } from '../../helpers/manifests';
-import { createSigningKey, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
+import { createSigningKey, signKeyDocument, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
 import { makeLogger, type TestFeature } from '../../helpers/test-features';
 
 export const ADDON_ID = 'services-beta-channel@test';
@@ -151,12 +152,37 @@ export function requestStatus(browser: ControllerFakeBrowser): Promise<HostStatu
   return sendRequest(browser, { type: 'sbc:status' });
 }
 
-export function makeBuildConfig(key: TestKey): BuildConfig {
+// The root key these builds pin, made synchronously so that a controller can be made at the top of a test.
+const ROOT = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ROOT_JWK = ROOT.publicKey.export({ format: 'jwk' });
+const ROOT_PINNED = { keyId: 'test-root', jwk: { kty: 'EC', crv: 'P-256', x: ROOT_JWK.x, y: ROOT_JWK.y } };
+
+/** A key document, signed by the pinned root key, that lists `key` as the manifest key. */
+export async function signTestKeyDocument(key: TestKey, overrides: Record<string, unknown> = {}): Promise<string> {
+  const privateKey = await crypto.subtle.importKey('jwk', ROOT.privateKey.export({ format: 'jwk' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  return signKeyDocument({ keyId: ROOT_PINNED.keyId, privateKey }, [key.pinned], overrides);
+}
+
+/**
+ * The beta server of a test, with GET /v1/keys answered here (a key document
+ * listing `key`), so that the test's own script sees only the other requests.
+ */
+function serveKeyDocument(key: TestKey, fetch: TestControllerOptions['fetch']): TestControllerOptions['fetch'] {
+  let document: Promise<string> | undefined;
+  return async (input, init) => {
+    if (new URL(String(input)).pathname !== '/v1/keys') return fetch(input, init);
+    document ??= signTestKeyDocument(key);
+    return new Response(await document, { status: 200, headers: { 'Content-Type': 'application/json', ETag: '"keys-1"' } });
+  };
+}
+
+export function makeBuildConfig(_key?: TestKey): BuildConfig {
   return {
     buildEnv: 'beta',
     manifestEnv: 'beta',
     origin: ORIGIN,
-    keys: [key.pinned],
+    rootKeys: [ROOT_PINNED],
+    rootThreshold: 1,
     allowUnreviewed: false,
     hostVersion: '0.1.0',
     pollMinutes: 60,
@@ -299,7 +325,7 @@ export function createTestController(options: TestControllerOptions) {
     config: makeBuildConfig(options.key),
     indexedDB: connections.factory,
     // The option is typed as the global fetch although every client behind it passes a string or URL.
-    fetch: options.fetch as typeof fetch,
+    fetch: serveKeyDocument(options.key, options.fetch) as typeof fetch,
     log,
   });
   /** Firefox suspends the idle page: listeners and connections go, storage, scripts and alarms stay. */

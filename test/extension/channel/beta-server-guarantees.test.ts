@@ -14,7 +14,7 @@ import { postJson } from '../../../extension/telemetry/post-json';
 import { UsageRecorder } from '../../../extension/telemetry/usage-recorder';
 import { UsageUploader } from '../../../extension/telemetry/usage-uploader';
 import { createMemoryStorage, NOW as ACCOUNT_NOW, storedSession } from '../account/fake-beta-server';
-import { openFreshDb } from '../../helpers/addon-fixtures';
+import { openFreshDb, trustKeys } from '../../helpers/addon-fixtures';
 import { createSigningKey, type SigningKey } from '../../helpers/signing';
 import { stallAfterHeaders, startMisbehavingServer, streamWithoutEnd, type MisbehavingHandler, type MisbehavingServer } from './misbehaving-server';
 
@@ -42,7 +42,7 @@ describe('every beta-server caller, against a real misbehaving server', () => {
   }
 
   const checkManifest = (beta: BetaServerClient): Promise<CheckResult> =>
-    new ManifestClient({ db, server: beta, keys: [key.pinned], env: 'beta', allowUnreviewed: false }).check();
+    new ManifestClient({ db, server: beta, trust: trustKeys([key.pinned]), env: 'beta', allowUnreviewed: false }).check();
   const signIn = (beta: BetaServerClient) =>
     new AccountClient({ server: beta, storage: createMemoryStorage(), log: () => {} }).signIn('qa@example.org', 'correct horse battery staple');
   const callService = (beta: BetaServerClient) =>

@@ -5,7 +5,7 @@ import { ManifestClient, type ManifestClientDeps } from '../../../extension/chan
 import { decodeBase64url, encodeBase64url } from '../../../protocol/envelope';
 import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import type { HostDb } from '../../../extension/db';
-import { makeBetaServer, NOW, ORIGIN, manifestResponse, openFreshDb, scriptedFetch } from '../../helpers/addon-fixtures';
+import { makeBetaServer, NOW, ORIGIN, manifestResponse, openFreshDb, scriptedFetch, trustKeys } from '../../helpers/addon-fixtures';
 import { makePayload } from '../../helpers/manifests';
 import { createSigningKey as makeKey, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
 
@@ -26,7 +26,7 @@ describe('ManifestClient', () => {
   type Overrides = Partial<Omit<ManifestClientDeps, 'server'>> & Partial<Pick<BetaServerClientOptions, 'origin' | 'timeoutMs'>>;
   function makeClient(fetch: FetchLike, { origin, timeoutMs, ...overrides }: Overrides = {}) {
     const server = makeBetaServer(fetch, { ...(origin ? { origin } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
-    return new ManifestClient({ db, server, keys: [key.pinned], env: 'beta', allowUnreviewed: false, now: () => NOW, ...overrides });
+    return new ManifestClient({ db, server, trust: trustKeys([key.pinned]), env: 'beta', allowUnreviewed: false, now: () => NOW, ...overrides });
   }
 
   async function acceptSerial5(): Promise<string> {
@@ -199,7 +199,7 @@ describe('ManifestClient', () => {
       () => manifestResponse(envelopes[1]!, '"b"'),
       () => manifestResponse(envelopes[2]!, '"c"'),
     );
-    const client = makeClient(fetch, { keys: [oldKey.pinned, newKey.pinned] });
+    const client = makeClient(fetch, { trust: trustKeys([oldKey.pinned, newKey.pinned]) });
     assert.equal((await client.check()).outcome, 'accepted');
     assert.equal((await client.check()).outcome, 'accepted');
     assert.equal((await client.loadCached())?.serial, 6);

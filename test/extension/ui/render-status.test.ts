@@ -4,6 +4,7 @@ import {
   describeAccount,
   describeFeatureRow,
   describeRefreshResult,
+  formatKeyStatus,
   formatManifestStatus,
   formatRelative,
   formatRollout,
@@ -70,6 +71,20 @@ describe('QA panel view model', () => {
       const lastError = { reason: 'rollback' as const, message: 'Serial 11 is lower than the last accepted 12.', at: '2025-03-01T11:55:00Z' };
       const view = formatManifestStatus(makeStatus({}, { lastError }), NOW);
       assert.equal(view.error, 'Serial went back (rollback): Serial 11 is lower than the last accepted 12. — 2025-03-01 11:55 UTC (5 min ago)');
+    });
+  });
+
+  describe('signing keys', () => {
+    it('names the key a manifest was refused for, and why it is revoked', () => {
+      const lastError = { reason: 'revoked-key' as const, keyId: 'manifest-2026a', message: 'the manifest is signed by a revoked key: manifest-2026a (revoked: leaked)', at: '2025-03-01T11:55:00Z' };
+      assert.equal(
+        formatManifestStatus(makeStatus({}, { lastError }), NOW).error,
+        'Signed with a revoked key (revoked-key, key manifest-2026a): the manifest is signed by a revoked key: manifest-2026a (revoked: leaked) — 2025-03-01 11:55 UTC (5 min ago)',
+      );
+      const keys = { serial: 7, expiresAt: '2025-06-01T00:00:00Z', manifestKeyIds: ['manifest-2026b'], revoked: [{ keyId: 'manifest-2026a', reason: 'leaked' }], lastError: null };
+      const view = formatKeyStatus(makeStatus({ keys }), NOW);
+      assert.deepEqual([view.serial, view.manifestKeys, view.revoked, view.error], ['7', 'manifest-2026b', 'manifest-2026a (leaked)', null]);
+      assert.equal(formatKeyStatus(makeStatus(), NOW).serial, 'none accepted yet');
     });
   });
 
