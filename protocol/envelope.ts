@@ -4,7 +4,7 @@
  * signature is raw r‖s (64 bytes), which is what the envelope carries.
  */
 import * as z from 'zod/mini';
-import { DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, checkManifestPolicy, type ManifestTimes } from './manifest-policy';
+import { DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, checkManifestPolicy } from './manifest-policy';
 import { ManifestRefusedError } from './refusals';
 import { envelopeSchema, parseManifestPayload, type Envelope, type ManifestPayload } from './manifest-schema';
 import { formatZodIssues } from './zod-issues';
@@ -204,45 +204,27 @@ function parsePayloadWith<T>(payloadBytes: Uint8Array, parse: (raw: unknown) => 
  * the expiry, then the manifest policy (lifetime, clock, serial).
  */
 export async function verifyEnvelope(envelopeText: string, options: VerifyOptions): Promise<ManifestPayload> {
-  const label = 'the manifest';
-  const { payloadBytes } = await verifySignatures(envelopeText, options, label);
-  const payload = parsePayloadWith(payloadBytes, (raw) => parseManifestPayload(raw, options.onlyFeatures), label);
-  await checkSignedPayload(payload, payloadBytes, label, { ...options, maxLifetimeMs: options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_DAYS * DAY_MS });
-  if (payload.unreviewed && !options.allowUnreviewed) {
-    throw new ManifestRefusedError('unreviewed', 'the manifest was published for local development without sign-offs');
-  }
-  return payload;
-}
-
-export type SignedPayloadOptions = Pick<VerifyOptions, 'env' | 'now' | 'checkExpiry' | 'lastSerial' | 'lastPayloadSha256'> & { maxLifetimeMs: number };
-
-/**
- * What every signed document (manifest, key document) must satisfy once its
- * signatures and schema hold: its environment, its expiry, then the policy
- * of protocol/manifest-policy.ts (lifetime, clock, serial).
- */
-export async function checkSignedPayload(
-  payload: ManifestTimes & { env: string },
-  payloadBytes: Uint8Array,
-  label: string,
-  options: SignedPayloadOptions,
-): Promise<void> {
+  const { payloadBytes } = await verifySignatures(envelopeText, options, 'the manifest');
+  const payload = parsePayloadWith(payloadBytes, (raw) => parseManifestPayload(raw, options.onlyFeatures), 'the manifest');
   if (payload.env !== options.env) {
-    throw new ManifestRefusedError('wrong-env', `${label} is for the "${payload.env}" environment, not "${options.env}"`, { subject: payload.env });
+    throw new ManifestRefusedError('wrong-env', `the manifest is for the "${payload.env}" environment, not "${options.env}"`, { subject: payload.env });
   }
   const now = options.now ?? new Date();
   const fresh = options.checkExpiry !== false;
   if (fresh && Date.parse(payload.expiresAt) <= now.getTime()) {
-    throw new ManifestRefusedError('expired', `${label} expired at ${payload.expiresAt}`);
+    throw new ManifestRefusedError('expired', `the manifest expired at ${payload.expiresAt}`);
   }
   checkManifestPolicy(payload, {
-    label,
-    maxLifetimeMs: options.maxLifetimeMs,
+    maxLifetimeMs: options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_DAYS * DAY_MS,
     ...(fresh ? { now } : {}),
     ...(options.lastSerial === undefined ? {} : { lastSerial: options.lastSerial }),
     samePayloadAsLast:
       payload.serial === options.lastSerial && options.lastPayloadSha256 !== undefined && (await hashPayload(payloadBytes)) === options.lastPayloadSha256,
   });
+  if (payload.unreviewed && !options.allowUnreviewed) {
+    throw new ManifestRefusedError('unreviewed', 'the manifest was published for local development without sign-offs');
+  }
+  return payload;
 }
 
 /** The payload bytes of an envelope that was verified before (e.g. the cached one), or undefined when unreadable. */

@@ -18,9 +18,8 @@
  * without breaking add-ons already installed.
  */
 import * as z from 'zod/mini';
-import { checkSignedPayload, parsePayload, verifySignatures, type PinnedKey, type SignedPayloadOptions, type TrustedSigners } from './envelope';
-import { DAY_MS } from './manifest-policy';
-import { base64url, isoDateTime } from './manifest-schema';
+import { hashPayload, parsePayload, verifySignatures, type PinnedKey, type TrustedSigners, type VerifyOptions } from './envelope';
+import { checkManifestPolicy, DAY_MS } from './manifest-policy';
 import { ManifestRefusedError } from './refusals';
 
 export const KEY_DOCUMENT_SCHEMA_VERSION = 1;
@@ -30,7 +29,10 @@ export const MAX_KEY_DOCUMENT_LIFETIME_DAYS = 366;
 export const KEYS_PATH = '/v1/keys';
 export const ADMIN_KEYS_PATH = '/v1/admin/keys';
 
+const base64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding'));
 const keyId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_" and "-"'));
+
+const isoDateTime = z.iso.datetime({ offset: true });
 
 export const listedKeySchema = z.strictObject({
   keyId,
@@ -120,7 +122,7 @@ export function findManifestSigners(doc: KeyDocumentPayload): TrustedSigners {
   };
 }
 
-export interface KeyDocumentVerifyOptions extends Omit<SignedPayloadOptions, 'maxLifetimeMs'> {
+export interface KeyDocumentVerifyOptions extends Pick<VerifyOptions, 'env' | 'now' | 'checkExpiry' | 'lastSerial' | 'lastPayloadSha256'> {
   /** The root keys pinned in the build (or configured on the server) and how many must sign. */
   rootKeys: readonly PinnedKey[];
   rootThreshold: number;
@@ -145,7 +147,20 @@ export async function verifyKeyDocument(envelopeText: string, options: KeyDocume
     label,
   );
   const doc = parsePayload(payloadBytes, keyDocumentPayloadSchema, label);
-  await checkSignedPayload(doc, payloadBytes, label, { ...options, maxLifetimeMs: MAX_KEY_DOCUMENT_LIFETIME_DAYS * DAY_MS });
+  // As verifyEnvelope checks a manifest, with the key document's own lifetime.
+  if (doc.env !== options.env) {
+    throw new ManifestRefusedError('wrong-env', `${label} is for the "${doc.env}" environment, not "${options.env}"`, { subject: doc.env });
+  }
+  const now = options.now ?? new Date();
+  const fresh = options.checkExpiry !== false;
+  if (fresh && Date.parse(doc.expiresAt) <= now.getTime()) throw new ManifestRefusedError('expired', `${label} expired at ${doc.expiresAt}`);
+  checkManifestPolicy(doc, {
+    label,
+    maxLifetimeMs: MAX_KEY_DOCUMENT_LIFETIME_DAYS * DAY_MS,
+    ...(fresh ? { now } : {}),
+    ...(options.lastSerial === undefined ? {} : { lastSerial: options.lastSerial }),
+    samePayloadAsLast: doc.serial === options.lastSerial && options.lastPayloadSha256 !== undefined && (await hashPayload(payloadBytes)) === options.lastPayloadSha256,
+  });
   const { keys, threshold = 1 } = findManifestSigners(doc);
   if (keys.length < threshold) throw new ManifestRefusedError('no-manifest-key', `${label} leaves ${keys.length} valid manifest key(s) for a threshold of ${threshold}`);
   return doc;

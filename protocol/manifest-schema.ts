@@ -20,7 +20,7 @@ export const MANIFEST_PATH = '/v1/manifest';
 export const SIGN_OFF_ROLES = ['security', 'privacy', 'technical'] as const;
 export type SignOffRole = (typeof SIGN_OFF_ROLES)[number];
 
-export const base64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding'));
+const base64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding'));
 export const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256'));
 /** The feature-id rule: a feature's folder name, its manifest id and the owner of everything it registers. */
 export const FEATURE_ID_PATTERN = /^[a-z][a-z0-9-]{1,62}[a-z0-9]$/;
@@ -28,7 +28,7 @@ export const featureId = z
   .string()
   .check(z.regex(FEATURE_ID_PATTERN, 'must be 3–64 characters of a-z, 0-9 and "-", starting with a letter'));
 export const semver = z.string().check(z.regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version like 1.2.3'));
-export const isoDateTime = z.iso.datetime({ offset: true });
+const isoDateTime = z.iso.datetime({ offset: true });
 
 /** How often the add-on checks the manifest when the manifest does not say: a kill switch reaches online installs within it. */
 export const DEFAULT_POLL_INTERVAL_MINUTES = 15;
