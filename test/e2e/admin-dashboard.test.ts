@@ -19,7 +19,7 @@ import { SETUP_MS, TEST_MS, waitFor, waitUntil } from './helpers/waits';
 import { HOST_EVENTS } from '../../protocol/exit-criteria';
 import { makeManifestPayload, reviewedEntries } from '../helpers/manifests';
 import { callServer, startServerProcess, type RunningProcess } from '../helpers/server-process';
-import { createPinnedKey, signPayload } from '../helpers/signing';
+import { createPinnedKey, signKeyDocument, signPayload } from '../helpers/signing';
 
 const ADDON_UUID = '5e1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const ADMIN_TOKEN = 'e2e-dashboard-admin-token-0123456789';
@@ -84,10 +84,13 @@ describe('the admin dashboard, as the beta team meets it', function () {
     work = mkdtempSync(join(tmpdir(), 'sbc-e2e-dashboard-'));
     const keysDir = join(work, 'keys');
     const key = await createPinnedKey(keysDir, 'e2e-dashboard-key');
-    server = await startServerProcess({ DATA_DIR: join(work, 'data'), PUBLIC_KEYS: keysDir, ADMIN_TOKEN });
+    server = await startServerProcess({ DATA_DIR: join(work, 'data'), PUBLIC_KEYS: keysDir, ROOT_KEYS: keysDir, ADMIN_TOKEN });
     addon = await buildAddon({ outDir: join(work, 'dist'), origin: server.url, publicKeysDir: keysDir });
     const exitCriteria = { minInstalls: 5, optOutRate: { max: 0.5, minSample: 5 }, rating: { minMean: 3, minCount: 1 } };
     const envelope = await signPayload(makeManifestPayload({ serial: 1, features: reviewedEntries(addon.lock, ['reading-time'], { exitCriteria }) }), key);
+    // The build pins the key as its root key; the key document it signs lists the same key as the manifest key.
+    const keys = await callServer(server.url, 'PUT', '/v1/admin/keys', { raw: await signKeyDocument(key, [key.pinned]), token: ADMIN_TOKEN });
+    assert.equal(keys.status, 201, keys.text);
     const published = await callServer(server.url, 'PUT', '/v1/admin/manifest', { raw: envelope, token: ADMIN_TOKEN });
     assert.equal(published.status, 201, published.text);
     await seedUsage(server);
