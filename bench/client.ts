@@ -15,6 +15,7 @@ import type { Envelope, ManifestFeature, ManifestPayload } from '../protocol/man
 import { MANIFEST_ENV } from '../protocol/environments';
 import { makeEntry, makeManifestPayload } from '../test/helpers/manifests';
 import { createSigningKey, signPayload } from '../test/helpers/signing';
+import { runBench } from './run-bench';
 
 const FEATURES = 200;
 const ROUNDS = 50;
@@ -126,4 +127,4 @@ async function main(): Promise<void> {
   await benchVerification();
 }
 
-void main();
+runBench(main);

@@ -25,6 +25,7 @@ import { getTestPostgres, stopTestPostgres } from '../test/helpers/postgres';
 import { startServerProcess, type RunningProcess } from '../test/helpers/server-process';
 import { createSigningKey, signPayload, type SigningKey } from '../test/helpers/signing';
 import { BENCH_CRITERIA, featureIdOf, seedYearOfData, YEAR_OF_DATA } from './dashboard-seed';
+import { runBench } from './run-bench';
 
 const ADMIN = 'bench-dashboard-admin-token-0123456789';
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -188,7 +189,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

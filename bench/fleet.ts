@@ -26,6 +26,7 @@ import { makeEntry, makeManifestPayload, makeServiceEntry } from '../test/helper
 import { getTestPostgres, stopTestPostgres } from '../test/helpers/postgres';
 import { startServerProcess, type RunningProcess } from '../test/helpers/server-process';
 import { createSigningKey, signPayload, type SigningKey } from '../test/helpers/signing';
+import { runBench } from './run-bench';
 
 const INSTALLS = Number(process.env.FLEET_INSTALLS ?? 20_000);
 const COMPRESSION = Number(process.env.FLEET_COMPRESSION ?? 30);
@@ -213,7 +214,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

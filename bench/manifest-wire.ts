@@ -15,6 +15,7 @@ import { createConfig, getDatabasePath } from '../server/config';
 import { openSqliteStore } from '../server/store/sqlite-store';
 import { makeEntry, makeManifestPayload } from '../test/helpers/manifests';
 import { createSigningKey, signPayload } from '../test/helpers/signing';
+import { runBench } from './run-bench';
 
 const ADMIN = 'bench-admin-token-0123456789';
 /** The headers Firefox's fetch() sends from an add-on's event page, close enough to count bytes. */
@@ -87,7 +88,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

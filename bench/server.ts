@@ -28,6 +28,7 @@ import { startServerProcess, type RunningProcess } from '../test/helpers/server-
 import { createSigningKey, signPayload } from '../test/helpers/signing';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { startBareLogin, startBareManifest, startBarePostgres, startBareUsageSqlite, type Baseline } from './server-baselines';
+import { runBench } from './run-bench';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -190,7 +191,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -15,6 +15,7 @@ import { startAddonSession } from '../test/e2e/helpers/addon-session';
 import { launchFirefox } from '../test/e2e/helpers/firefox';
 import { startLoopbackServer, type LoopbackServer } from '../test/e2e/helpers/loopback-server';
 import { openQaPanel, waitForFeatureState } from '../test/e2e/helpers/qa-panel';
+import { runBench } from './run-bench';
 
 const ROOT = join(__dirname, '..');
 const IDLE_TIMEOUT_MS = 1000;
@@ -204,7 +205,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);
