@@ -11,7 +11,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { readPayloadBytes, signEnvelope } from '../protocol/envelope';
@@ -22,6 +21,7 @@ import { DAY_MS, readPlausibleSerial } from '../protocol/manifest-policy';
 import { BuildError, describeForCli, UsageError } from './errors';
 import { fetchPublished, uploadEnvelope, type FetchLike, type UploadAnswer } from './publish/server-client';
 import { nextSerial } from './release';
+import { runAsCommand } from './run-as-command';
 
 export const KEYS_PUBLISH_USAGE = `usage: npm run keys:publish -- --root-key <private pem> [--root-key …]
     --manifest-key <public key file or folder> [--manifest-key …] [--threshold <n, default 1>]
@@ -204,8 +204,4 @@ export async function runKeysPublishCli(argv: string[], env: Record<string, stri
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runKeysPublishCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+runAsCommand(import.meta.url, runKeysPublishCli);

@@ -15,10 +15,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX } from '../protocol/key-files';
 import { describeForCli, SubjectBuildError } from './errors';
+import { runAsCommand } from './run-as-command';
 
 // Key ids end up in file names and in the envelope (max 128 characters).
 const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -140,8 +140,4 @@ export async function runKeysCli(argv: string[], out: (line: string) => void = c
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runKeysCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+runAsCommand(import.meta.url, runKeysCli);

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { featureId } from '../protocol/manifest-schema';
 import { toDisplayPath } from './channel-config';
@@ -25,6 +25,7 @@ import {
   type ImportPaths,
   type TemplateOptions,
 } from './new-feature/templates';
+import { runAsCommand } from './run-as-command';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -199,6 +200,4 @@ function parseNewFeatureArgs(argv: string[]): NewFeatureOptions | 'help' {
   return { id: positionals[0]!, content: values.content, account: values.account, owner: values.owner };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  process.exitCode = runNewFeatureCli(process.argv.slice(2));
-}
+runAsCommand(import.meta.url, runNewFeatureCli);

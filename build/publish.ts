@@ -8,7 +8,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Envelope, ManifestPayload } from '../protocol/manifest-schema';
 import { signEnvelope } from '../protocol/envelope';
 import { checkManifestPolicy, DAY_MS, DEFAULT_MAX_LIFETIME_DAYS, readPlausibleSerial } from '../protocol/manifest-policy';
@@ -19,6 +18,7 @@ import { fetchPublishedSerial, readEnvelopeSerial, uploadManifest, type FetchLik
 import { buildFeatureEntries, buildManifestPayload, buildServiceEntries, encodePayload, nextSerial, type ReleaseProblem } from './release';
 import { parseLockFile, parseReleaseFile, parseServicesLockFile, ReleaseFileError } from '../protocol/release-schema';
 import type { ManifestService } from '../protocol/manifest-schema';
+import { runAsCommand } from './run-as-command';
 
 const MAX_LIFETIME_MS = DEFAULT_MAX_LIFETIME_DAYS * DAY_MS;
 
@@ -204,8 +204,4 @@ export async function runPublishCli(
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runPublishCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+runAsCommand(import.meta.url, runPublishCli);

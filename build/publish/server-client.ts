@@ -46,20 +46,13 @@ export function readEnvelopeSerial(envelopeText: string): number {
  * @example await fetchPublishedSerial('http://127.0.0.1:8787') // 1795564800 or undefined
  */
 export async function fetchPublishedSerial(server: string, fetchImpl: FetchLike = fetch): Promise<number | undefined> {
-  const url = `${server}/v1/manifest`;
-  let response: Response;
-  try {
-    response = await fetchImpl(url, { headers: { accept: 'application/json' }, redirect: 'error' });
-  } catch (error) {
-    throw new ServerError('server-unreachable', url, 0, undefined, `GET ${url} failed: ${describeCause(error)}`, error);
-  }
-  if (response.status === 404) return undefined;
-  const text = await response.text();
-  if (!response.ok) throw errorFromAnswer('GET', url, response.status, text);
+  const text = await fetchPublished(server, '/v1/manifest', fetchImpl);
+  if (text === undefined) return undefined;
   try {
     return readEnvelopeSerial(text);
   } catch (error) {
-    throw new ServerError('server-bad-answer', url, response.status, undefined, `GET ${url} answered with something that is not a signed manifest: ${(error as Error).message}`);
+    const url = `${server}/v1/manifest`;
+    throw new ServerError('server-bad-answer', url, 200, undefined, `GET ${url} answered with something that is not a signed manifest: ${(error as Error).message}`);
   }
 }
 
