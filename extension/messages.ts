@@ -6,8 +6,9 @@
  */
 import type { RefusalReason } from '../protocol/envelope';
 import type { BuildEnv } from '../protocol/environments';
+import type { PlanReasonCode, ReasonDetail } from '../protocol/planner';
 import type { ChangeLogView } from './background/change-log';
-import type { Diagnostics } from './background/diagnostics';
+import type { DiagnosticsData } from './background/diagnostics';
 import type { FeatureActions } from './runtime/popup-actions';
 
 export type Override = 'on' | 'off' | null;
@@ -62,10 +63,10 @@ export interface FeatureStatus {
   /** Version in the manifest, or the build's version when the manifest does not list it. */
   version: string;
   state: FeatureState;
-  /** A sentence for QA: why the feature is or is not installed. */
-  reason: string;
-  /** Stable code of the reason, e.g. "rollout", "killed", "needs-account", "qa-off". */
-  reasonCode: string;
+  /** Stable code of the reason, e.g. "rollout", "killed", "needs-account", "qa-off"; the pages say it in words (ui/reason-view.ts). */
+  reasonCode: PlanReasonCode | 'failed';
+  /** What the reason's words need beside its code. */
+  detail: ReasonDetail;
   override: Override;
   optedOut: boolean;
   requiresAccount: boolean;
@@ -152,7 +153,7 @@ export type HostResponse<R extends HostRequest> = R extends { type: 'sbc:status'
     : R extends { type: 'sbc:changes' | 'sbc:changes-seen' | 'sbc:change-notifications' }
       ? ChangeLogView
     : R extends { type: 'sbc:diagnostics' }
-      ? Diagnostics
+      ? DiagnosticsData
     : R extends { type: 'sbc:feature-actions' }
       ? FeatureActions[]
     : R extends { type: 'sbc:run-feature-action' }

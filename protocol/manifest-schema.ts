@@ -11,8 +11,6 @@ import * as z from 'zod/mini';
 import { exitCriteriaSchema } from './exit-criteria';
 import { isCanonicalFeaturePath } from './feature-paths';
 
-// zod/mini ships no messages of its own; English ones keep refusals readable in the QA panel and the tools.
-z.config(z.locales.en());
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 /** Where the beta server serves the signed manifest. */
@@ -208,91 +206,5 @@ export function parseManifestPayload(raw: unknown, onlyFeatures?: ReadonlySet<st
   return { ...payload, features };
 }
 
-/** A problem with one feature's sign-offs, or null when all three are in order. */
-export interface SignOffProblem {
-  role: SignOffRole;
-  reason: 'missing' | 'stale-version' | 'stale-sha256' | 'stale-files' | 'self-review';
-  message: string;
-}
-
-/**
- * Checks that a feature carries security, privacy and technical sign-offs,
- * each given for this version, chunk SHA-256 and set of content-script files
- * (path and SHA-256, in any order), none by one of its owners.
- * Used by the publish tool and by the client, so both refuse the same things.
- *
- * @example
- * findSignOffProblems(entry).map((p) => p.message)
- * // ['reading-time: privacy sign-off was given for other content-script files (1 difference): …']
- */
-export function findSignOffProblems(
-  feature: Pick<ManifestFeature, 'id' | 'version' | 'sha256' | 'owners' | 'signOffs'> & { files?: FeatureFile[] },
-): SignOffProblem[] {
-  const owners = new Set(feature.owners.map((o) => o.trim().toLowerCase()));
-  const problems: SignOffProblem[] = [];
-  for (const role of SIGN_OFF_ROLES) {
-    const signOff = feature.signOffs[role];
-    const fileDifferences = signOff ? describeFileDifferences(feature.files ?? [], signOff.files ?? []) : [];
-    if (!signOff) {
-      problems.push({ role, reason: 'missing', message: `${feature.id}: no ${role} sign-off` });
-    } else if (signOff.version !== feature.version) {
-      problems.push({
-        role,
-        reason: 'stale-version',
-        message: `${feature.id}: ${role} sign-off was given for version ${signOff.version}, not ${feature.version}`,
-      });
-    } else if (signOff.sha256 !== feature.sha256) {
-      problems.push({
-        role,
-        reason: 'stale-sha256',
-        message: `${feature.id}: ${role} sign-off was given for chunk ${signOff.sha256.slice(0, 12)}…, not ${feature.sha256.slice(0, 12)}…`,
-      });
-    } else if (fileDifferences.length > 0) {
-      const count = fileDifferences.length === 1 ? '1 difference' : `${fileDifferences.length} differences`;
-      problems.push({
-        role,
-        reason: 'stale-files',
-        message: `${feature.id}: ${role} sign-off was given for other content-script files (${count}): ${fileDifferences.join('; ')}`,
-      });
-    } else if (owners.has(signOff.reviewer.trim().toLowerCase())) {
-      problems.push({
-        role,
-        reason: 'self-review',
-        message: `${feature.id}: ${role} sign-off by ${signOff.reviewer}, who owns the feature`,
-      });
-    }
-  }
-  return problems;
-}
-
-/**
- * How the signed-off files differ from the feature's, compared as sets of
- * {path, sha256} pairs, so that a content script edited without a new review
- * can never ride on the old sign-off.
- */
-function describeFileDifferences(actual: FeatureFile[], signedOff: FeatureFile[]): string[] {
-  const pair = (file: FeatureFile) => `${file.path}\n${file.sha256}`;
-  const differences: string[] = [];
-  const reported = new Set<string>();
-  // Each path is described once, from whichever side first lacks its exact pair.
-  const describeUnmatched = (files: FeatureFile[], others: FeatureFile[], describe: (file: FeatureFile) => string) => {
-    const otherPairs = new Set(others.map(pair));
-    for (const file of files) {
-      if (otherPairs.has(pair(file)) || reported.has(file.path)) continue;
-      reported.add(file.path);
-      differences.push(describe(file));
-    }
-  };
-  describeUnmatched(actual, signedOff, (file) => {
-    const reviewed = signedOff.find((other) => other.path === file.path);
-    return reviewed
-      ? `${file.path} differs (signed off ${reviewed.sha256.slice(0, 12)}…, now ${file.sha256.slice(0, 12)}…)`
-      : `${file.path} is missing from the sign-off`;
-  });
-  describeUnmatched(signedOff, actual, (file) =>
-    actual.some((other) => other.path === file.path)
-      ? `${file.path} is also signed off as ${file.sha256.slice(0, 12)}…, which is not the feature's`
-      : `${file.path} is extra: the feature has no such file`,
-  );
-  return differences;
-}
+// The sign-off check lives beside the schema it reads; importers find it here as before.
+export { checkSignOffs, describeSignOffProblem, findSignOffProblems, type FileDifference, type SignOffProblem } from './sign-off-problems';

@@ -1,14 +1,15 @@
 /**
  * Decides, for every feature this browser knows of, whether it should be
- * installed, disabled (data kept) or uninstalled (data wiped), and says why
- * in a sentence QA can read. Pure: same input, same plan.
+ * installed, disabled (data kept) or uninstalled (data wiped), and says why:
+ * a stable reason code and the parameters its words need. The add-on's pages
+ * turn both into a sentence in the user's language (extension/ui/reason-view.ts).
+ * Pure: same input, same plan.
  *
  * It lives in protocol/ because who gets a feature is part of the contract:
  * the benchmarks and the fleet simulation run exactly the add-on's rules.
  */
-import { describeDataCollection } from './data-collection';
-import { findSignOffProblems, type ManifestFeature, type ManifestPayload, type Targeting } from './manifest-schema';
-import { formatRollout, isBucketInRollout, readBucket } from './rollout';
+import { checkSignOffs, type ManifestFeature, type ManifestPayload, type SignOffProblem, type Targeting } from './manifest-schema';
+import { isBucketInRollout, readBucket } from './rollout';
 import { isVersionInRange, matchesLocale } from './version-compare';
 
 export interface PlanEnvironment {
@@ -80,48 +81,55 @@ export type PlanReasonCode =
   | 'needs-service'
   | 'eligible';
 
+/** Why a targeting rule leaves this browser out: the rule, this browser's value and what the rule allows. */
+export type TargetingMismatch =
+  | { rule: 'hostVersion' | 'firefoxVersion'; actual: string; min?: string; max?: string }
+  | { rule: 'os' | 'locale'; actual: string; allowed: string[] };
+
+/** What the words of a reason need beside its code. */
+export interface ReasonDetail {
+  /** QA forced the feature on: the reason says what that does not bypass. */
+  forcedOn?: boolean;
+  /** Sign-off problems: why it is refused (sign-offs) or, in a local build, what it is installed despite (unreviewed). */
+  signOffs?: Array<Omit<SignOffProblem, 'message'>>;
+  unreviewed?: boolean;
+  targeting?: TargetingMismatch;
+  /** needs-consent: the categories not granted; needs-service: the services not deployed. */
+  missing?: string[];
+}
+
 export interface PlanDecision {
   id: string;
   action: PlanAction;
   entry?: ManifestFeature;
   reasonCode: PlanReasonCode;
-  reason: string;
+  detail: ReasonDetail;
   /** This browser's bucket for the feature (0–9999), when the manifest lists it and this build ships it. */
   bucket: number | null;
   /** The feature's rollout in basis points, when the manifest lists it. */
   rollout: number | null;
 }
 
-/** The first targeting rule this browser fails, as a sentence, or null when all pass. */
-export function findTargetingMismatch(targeting: Targeting, env: PlanEnvironment): string | null {
-  if (targeting.hostVersion && !isVersionInRange(env.hostVersion, targeting.hostVersion)) {
-    return `host version ${env.hostVersion} is outside ${describeRange(targeting.hostVersion)}`;
+/** The first targeting rule this browser fails, or null when all pass. */
+export function findTargetingMismatch(targeting: Targeting, env: PlanEnvironment): TargetingMismatch | null {
+  for (const rule of ['hostVersion', 'firefoxVersion'] as const) {
+    const range = targeting[rule];
+    if (range && !isVersionInRange(env[rule], range)) return { rule, actual: env[rule], ...range };
   }
-  if (targeting.firefoxVersion && !isVersionInRange(env.firefoxVersion, targeting.firefoxVersion)) {
-    return `Firefox ${env.firefoxVersion} is outside ${describeRange(targeting.firefoxVersion)}`;
-  }
-  if (targeting.os && targeting.os.length > 0 && !targeting.os.includes(env.os)) {
-    return `OS "${env.os}" is not one of ${targeting.os.join(', ')}`;
-  }
+  if (targeting.os && targeting.os.length > 0 && !targeting.os.includes(env.os)) return { rule: 'os', actual: env.os, allowed: targeting.os };
   if (targeting.locales && targeting.locales.length > 0 && !targeting.locales.some((tag) => matchesLocale(env.locale, tag))) {
-    return `locale "${env.locale}" is not one of ${targeting.locales.join(', ')}`;
+    return { rule: 'locale', actual: env.locale, allowed: targeting.locales };
   }
   return null;
 }
 
-function describeRange(range: { min?: string; max?: string }): string {
-  if (range.min && range.max) return `${range.min}–${range.max}`;
-  if (range.min) return `${range.min} and later`;
-  return `${range.max} and earlier`;
-}
+type Verdict = Pick<PlanDecision, 'action' | 'reasonCode' | 'detail'>;
+type Gate = Pick<PlanDecision, 'reasonCode' | 'detail'>;
 
-function checkAccountGate(
-  requiresAccount: boolean,
-  account: PlanInput['account'],
-): { reasonCode: 'needs-account' | 'terms'; reason: string } | null {
+function checkAccountGate(requiresAccount: boolean, account: PlanInput['account']): Gate | null {
   if (!requiresAccount) return null;
-  if (!account.signedIn) return { reasonCode: 'needs-account', reason: 'Needs a beta account: sign in to use it' };
-  if (!account.termsAccepted) return { reasonCode: 'terms', reason: 'Needs the current beta Terms of Service accepted' };
+  if (!account.signedIn) return { reasonCode: 'needs-account', detail: {} };
+  if (!account.termsAccepted) return { reasonCode: 'terms', detail: {} };
   return null;
 }
 
@@ -131,66 +139,45 @@ export function findMissingConsent(declared: readonly string[], consent: DataCon
   return declared.filter((category) => !granted.has(category));
 }
 
-function checkConsentGate(declared: readonly string[], consent: DataConsent | undefined): { reasonCode: 'needs-consent'; reason: string } | null {
-  const missing = findMissingConsent(declared, consent);
-  if (missing.length === 0) return null;
-  const where =
-    consent?.source === 'add-on'
-      ? 'this Firefox has no data-collection consent of its own, so the add-on asks: allow it in the QA panel or the popup'
-      : 'Firefox data collection: allow it in the QA panel, the popup or about:addons';
-  return { reasonCode: 'needs-consent', reason: `Waits for your consent to send ${describeDataCollection(missing)} (${where})` };
-}
-
 /** The services a feature uses that the manifest does not deploy, in the feature's order. */
 export function findMissingServices(used: readonly string[], manifest: ManifestPayload | null): string[] {
   const deployed = new Set((manifest?.services ?? []).map((service) => service.id));
   return used.filter((id) => !deployed.has(id));
 }
 
-function checkServiceGate(used: readonly string[], manifest: ManifestPayload | null): { reasonCode: 'needs-service'; reason: string } | null {
-  const missing = findMissingServices(used, manifest);
-  if (missing.length === 0) return null;
-  const names = missing.map((id) => `"${id}"`).join(', ');
-  return { reasonCode: 'needs-service', reason: `Waiting for service ${names}: the beta server does not run it yet (not deployed in the signed manifest)` };
+/** A gate when something is missing: consent categories or services. */
+function checkMissing(reasonCode: 'needs-consent' | 'needs-service', missing: string[]): Gate | null {
+  return missing.length > 0 ? { reasonCode, detail: { missing } } : null;
 }
-
-type Verdict = Pick<PlanDecision, 'action' | 'reasonCode' | 'reason'>;
 
 function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][number], bucket: number, input: PlanInput): Verdict {
   const { id } = entry;
   const { requiresAccount } = feature;
-  if (entry.killed) {
-    const forced = input.overrides[id] === 'on' ? ' (QA force-on does not override it)' : '';
-    return { action: 'uninstall', reasonCode: 'killed', reason: `Turned off everywhere by the kill switch${forced}` };
-  }
+  const override = input.overrides[id];
+  if (entry.killed) return { action: 'uninstall', reasonCode: 'killed', detail: override === 'on' ? { forcedOn: true } : {} };
   // Owners are judged from the build: a manifest entry that leaves them out must not let an owner review their own feature.
-  const problems = findSignOffProblems({ ...entry, owners: [...feature.owners, ...entry.owners] });
-  if (problems.length > 0 && !input.allowUnreviewed) {
-    return { action: 'uninstall', reasonCode: 'sign-offs', reason: `Sign-offs not in order: ${problems.map((p) => p.message).join('; ')}` };
-  }
-  const unreviewed = problems.length > 0 ? ` (UNREVIEWED: allowed only in this local build: ${problems.map((p) => p.message).join('; ')})` : '';
+  const signOffs = checkSignOffs({ ...entry, owners: [...feature.owners, ...entry.owners] });
+  if (signOffs.length > 0 && !input.allowUnreviewed) return { action: 'uninstall', reasonCode: 'sign-offs', detail: { signOffs } };
+  const unreviewed: ReasonDetail = signOffs.length > 0 ? { unreviewed: true, signOffs } : {};
+  const verdict = (action: PlanAction, gate: Gate, extra: ReasonDetail = {}): Verdict => ({ action, reasonCode: gate.reasonCode, detail: { ...gate.detail, ...extra, ...unreviewed } });
   const services = feature.services ?? [];
   // A feature on beta services is account-gated whatever its feature.json says: the services are.
-  const gate = checkAccountGate(requiresAccount || entry.requiresAccount || services.length > 0, input.account) ?? checkServiceGate(services, input.manifest);
-  const override = input.overrides[id];
-  if (override === 'off') return { action: 'disable', reasonCode: 'qa-off', reason: `Forced off by QA${unreviewed}` };
+  const gate = checkAccountGate(requiresAccount || entry.requiresAccount || services.length > 0, input.account) ?? checkMissing('needs-service', findMissingServices(services, input.manifest));
+  if (override === 'off') return verdict('disable', { reasonCode: 'qa-off', detail: {} });
   // Withdrawn or never given consent uninstalls: what the feature kept locally goes with it.
-  const consent = checkConsentGate(feature.dataCollection ?? [], input.dataConsent);
+  const consent = checkMissing('needs-consent', findMissingConsent(feature.dataCollection ?? [], input.dataConsent));
   if (override === 'on') {
-    if (gate) return { action: 'disable', ...gate, reason: `${gate.reason}: QA force-on bypasses rollout, targeting and opt-out, not the account gate${unreviewed}` };
-    if (consent) return { action: 'uninstall', ...consent, reason: `${consent.reason}: QA force-on does not bypass the user's consent${unreviewed}` };
-    return { action: 'install', reasonCode: 'qa-on', reason: `Forced on by QA: rollout, targeting and opt-out are bypassed (the account gate still applies)${unreviewed}` };
+    if (gate) return verdict('disable', gate, { forcedOn: true });
+    if (consent) return verdict('uninstall', consent, { forcedOn: true });
+    return verdict('install', { reasonCode: 'qa-on', detail: {} });
   }
-  if (input.optOuts.includes(id)) return { action: 'disable', reasonCode: 'opted-out', reason: `Turned off by the user${unreviewed}` };
-  const mismatch = findTargetingMismatch(entry.targeting ?? {}, input.environment);
-  if (mismatch) return { action: 'uninstall', reasonCode: 'targeting', reason: `Not targeted at this browser: ${mismatch}${unreviewed}` };
-  const rollout = `Rollout ${formatRollout(entry.rollout)}`;
-  if (!isBucketInRollout(bucket, entry.rollout)) {
-    return { action: 'uninstall', reasonCode: 'rollout', reason: `${rollout}: this browser's bucket ${bucket} is at or above ${entry.rollout}${unreviewed}` };
-  }
-  if (gate) return { action: 'disable', ...gate, reason: `${gate.reason}${unreviewed}` };
-  if (consent) return { action: 'uninstall', ...consent, reason: `${consent.reason}${unreviewed}` };
-  return { action: 'install', reasonCode: 'eligible', reason: `${rollout}: this browser's bucket ${bucket} is below ${entry.rollout}${unreviewed}` };
+  if (input.optOuts.includes(id)) return verdict('disable', { reasonCode: 'opted-out', detail: {} });
+  const targeting = findTargetingMismatch(entry.targeting ?? {}, input.environment);
+  if (targeting) return verdict('uninstall', { reasonCode: 'targeting', detail: { targeting } });
+  if (!isBucketInRollout(bucket, entry.rollout)) return verdict('uninstall', { reasonCode: 'rollout', detail: {} });
+  if (gate) return verdict('disable', gate);
+  if (consent) return verdict('uninstall', consent);
+  return verdict('install', { reasonCode: 'eligible', detail: {} });
 }
 
 /**
@@ -216,11 +203,11 @@ export async function planFeatures(input: PlanInput): Promise<PlanDecision[]> {
     const base = { id, bucket, rollout: entry?.rollout ?? null, ...(entry ? { entry } : {}) };
     const feature = registered.get(id);
     if (!input.manifest) {
-      decisions.push({ ...base, action: 'keep', reasonCode: 'no-manifest', reason: 'No verified manifest yet: installed features stay as they are' });
+      decisions.push({ ...base, action: 'keep', reasonCode: 'no-manifest', detail: {} });
     } else if (!entry) {
-      decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-manifest', reason: 'Not in the current manifest' });
+      decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-manifest', detail: {} });
     } else if (!feature) {
-      decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-build', reason: `In the manifest but not in this build of the add-on` });
+      decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-build', detail: {} });
     } else {
       decisions.push({ ...base, ...decideListed(entry, feature, bucket!, input) });
     }

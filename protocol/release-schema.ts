@@ -5,6 +5,7 @@
  * and field of anything wrong.
  */
 import * as z from 'zod/mini';
+import './zod-english';
 import { ChannelError } from './errors';
 import { exitCriteriaSchema } from './exit-criteria';
 import { featureId, pollIntervalMinutes, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';

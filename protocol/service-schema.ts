@@ -5,6 +5,7 @@
  * manifest-schema.ts. The build, the publish tool and the server read these.
  */
 import * as z from 'zod/mini';
+import './zod-english';
 import { FEATURE_ID_PATTERN, semver, sha256Hex, signOffSchema } from './manifest-schema';
 
 /** Service names follow the feature-id rule: a folder name that is also a URL segment. */

@@ -67,7 +67,24 @@ function describeIssue(issue: Issue, options: ZodIssueOptions): string {
     const allowed = issue.values.map(String).join(', ');
     return hasInput ? `${JSON.stringify(value)} is not one of: ${allowed}` : `must be one of: ${allowed}`;
   }
+  // The add-on loads no zod locale (its size is paid on every wake): words from the issue's own fields stand in.
+  if (issue.message === 'Invalid input') return describeBareIssue(issue);
   return issue.message.replace(/^Invalid input: /, '');
+}
+
+function describeBareIssue(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`;
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}`;
+    default:
+      return `invalid (${issue.code})`;
+  }
 }
 
 function formatField(path: readonly PropertyKey[], options: ZodIssueOptions): string {

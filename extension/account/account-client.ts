@@ -13,7 +13,7 @@
 import type { Disposable, ServicesInit } from '../runtime/feature-api';
 import type { Terms } from '../messages';
 import type { BetaAnswer, BetaServerClient } from '../channel/beta-server-client';
-import { AccountError, createBadResponseError, createRequestError, readAccountError, type AccountAction } from './account-error';
+import { AccountError, createBadResponseError, createNotSignedInError, createRequestError, readAccountError, type AccountAction } from './account-error';
 import { isSessionExpired, parseStoredSession, SESSION_STORAGE_KEY, type AccountSession, type AccountStorage } from './account-session';
 import { checkServicesHeaders } from './services-headers';
 
@@ -64,14 +64,14 @@ export class AccountClient {
 
   /** The current Terms of Service and Privacy Notice, with absolute URLs. */
   async getTerms(): Promise<Terms> {
-    const action = 'load the beta terms';
+    const action = 'load-terms';
     const response = await this.request('GET', '/v1/terms', action);
     if (!response.ok) throw readAccountError(response, action);
     const body = response.json<Partial<Terms>>();
     const terms = body?.terms;
     const privacy = body?.privacy;
     if (!isVersionedLink(terms) || !isVersionedLink(privacy)) {
-      throw createBadResponseError(response, `Could not ${action}: GET /v1/terms answered without terms.version/url and privacy.version/url.`);
+      throw createBadResponseError(response, action, 'GET /v1/terms', 'terms.version/url, privacy.version/url');
     }
     return {
       terms: { version: terms.version, url: new URL(terms.url, this.origin).href },
@@ -81,7 +81,7 @@ export class AccountClient {
 
   /** Creates a beta account under the given terms version, then signs in. */
   async signUp(email: string, password: string, acceptedTerms: string): Promise<AccountSession> {
-    const action = 'create the beta account';
+    const action = 'sign-up';
     const response = await this.request('POST', '/v1/accounts', action, { body: { email, password, acceptedTerms } });
     if (!response.ok) throw readAccountError(response, action);
     return this.signIn(email, password);
@@ -89,13 +89,13 @@ export class AccountClient {
 
   /** Signs in and keeps the session; a failed account lookup afterwards does not undo the sign-in. */
   async signIn(email: string, password: string): Promise<AccountSession> {
-    const action = 'sign in';
+    const action = 'sign-in';
     const response = await this.request('POST', '/v1/sessions', action, { body: { email, password } });
     if (!response.ok) throw readAccountError(response, action);
     const body = response.json<{ token?: unknown; expiresAt?: unknown }>();
     const session = parseStoredSession({ email, token: body?.token, expiresAt: body?.expiresAt });
     if (!session) {
-      throw createBadResponseError(response, 'Could not sign in: POST /v1/sessions answered without a token and expiresAt.');
+      throw createBadResponseError(response, action, 'POST /v1/sessions', 'token, expiresAt');
     }
     await this.saveSession(session);
     try {
@@ -111,7 +111,7 @@ export class AccountClient {
     const session = await this.readSession();
     if (!session) return;
     try {
-      await this.request('DELETE', '/v1/sessions/current', 'sign out', { token: session.token });
+      await this.request('DELETE', '/v1/sessions/current', 'sign-out', { token: session.token });
     } catch (error) {
       this.log('The beta server could not be told about the sign-out; the session is forgotten here.', error);
     }
@@ -135,7 +135,7 @@ export class AccountClient {
   async refreshAccount(): Promise<AccountSession | null> {
     const session = await this.getSession();
     if (!session) return null;
-    const action = 'load the beta account';
+    const action = 'load-account';
     const response = await this.request('GET', '/v1/account', action, { token: session.token });
     if (response.status === 401) {
       await this.forgetSession(session.token);
@@ -152,8 +152,8 @@ export class AccountClient {
 
   /** Records that the account accepts the given terms version. */
   async acceptTerms(version: string): Promise<AccountSession | null> {
-    const session = await this.requireSession('accept the beta terms');
-    const action = 'accept the beta terms';
+    const action = 'accept-terms';
+    const session = await this.requireSession(action);
     const response = await this.request('POST', '/v1/account/terms', action, { token: session.token, body: { acceptedTerms: version } });
     await this.throwUnlessOk(response, action, session.token);
     return this.updateSession(session.token, { acceptedTerms: version, termsOutdated: false });
@@ -161,8 +161,8 @@ export class AccountClient {
 
   /** Deletes the beta account and everything the server keeps for it, then signs out. */
   async deleteAccount(): Promise<void> {
-    const session = await this.requireSession('delete the beta account');
-    const action = 'delete the beta account';
+    const action = 'delete-account';
+    const session = await this.requireSession(action);
     const response = await this.request('DELETE', '/v1/account', action, { token: session.token });
     await this.throwUnlessOk(response, action, session.token);
     await this.forgetSession(session.token);
@@ -186,8 +186,7 @@ export class AccountClient {
     if (!session) {
       throw new AccountError('not-signed-in', `Feature "${featureId}" needs a beta account: sign in to the beta channel first.`, { subject: featureId });
     }
-    const action = `call ${url.pathname} for feature "${featureId}"`;
-    const answer = await this.request(init.method ?? 'GET', url.pathname + url.search, action, {
+    const answer = await this.request(init.method ?? 'GET', url.pathname + url.search, 'call-service', {
       token: session.token,
       body: init.body,
       maxBytes: MAX_SERVICES_BYTES,
@@ -231,7 +230,7 @@ export class AccountClient {
 
   private async requireSession(action: AccountAction): Promise<AccountSession> {
     const session = await this.getSession();
-    if (!session) throw new AccountError('not-signed-in', `Could not ${action}: you are not signed in to a beta account.`, { subject: this.origin });
+    if (!session) throw createNotSignedInError(action, this.origin);
     return session;
   }
 

@@ -1,8 +1,10 @@
 /**
  * Errors of the beta-account client. The beta server answers failures as
- * `{error: {code, message}}`; the client turns them into an AccountError whose
- * message a beta user can read in the QA panel or the popup, and whose
- * subject is the URL asked for, or the feature that asked.
+ * `{error: {code, message}}`; the client turns them into an AccountError
+ * with a stable code, the subject (the URL asked for, or the feature that
+ * asked) and `words`: the kind of failure and what its sentence needs. The
+ * add-on's pages say it in the user's language (ui/error-view.ts); the
+ * message is a short line for logs and feature developers.
  *
  * @example
  * try { await client.signIn(email, password); }
@@ -11,7 +13,38 @@
 import { HostError } from '../errors';
 import { BetaServerError, type BetaAnswer } from '../channel/beta-server-client';
 
+/** What the client was doing: the pages word it ("sign in", "load the beta terms"). */
+export type AccountAction = 'load-terms' | 'sign-up' | 'sign-in' | 'sign-out' | 'load-account' | 'accept-terms' | 'delete-account' | 'call-service';
+
+export type AccountFailureKind =
+  | 'rate-limited'
+  | 'wrong-credentials'
+  | 'session-ended'
+  | 'account-exists'
+  | 'terms-changed'
+  | 'server-problem'
+  | 'refused'
+  | 'bad-response'
+  | 'too-large'
+  | 'unreachable'
+  | 'not-signed-in';
+
+/** A failure as the pages word it: its kind, the action, and the parameters of its sentence. */
+export interface AccountFailureWords {
+  kind: AccountFailureKind;
+  action: AccountAction;
+  /** HTTP status, when the server answered. */
+  status?: number;
+  retryAfterMs?: number | null;
+  /** The server's own message (refused), the fields an answer lacked (bad-response), the byte cap (too-large), or why the server was not reached (unreachable). */
+  detail?: string;
+  /** The request that answered badly ("GET /v1/terms"), or the beta origin. */
+  where?: string;
+}
+
 export interface AccountErrorOptions {
+  /** How the pages word it; absent for errors only feature developers see. */
+  words?: AccountFailureWords;
   /** The URL asked for, or the feature id that asked. */
   subject?: string;
   /** HTTP status of the answer; 0 (the default) when the server was not reached or not asked. */
@@ -26,63 +59,56 @@ export class AccountError extends HostError {
   readonly status: number;
   /** Milliseconds to wait before trying again, from Retry-After on a 429. */
   readonly retryAfterMs: number | null;
+  readonly words: AccountFailureWords | undefined;
 
   /**
    * @param code Stable code: the server's `error.code`, or one of the client's own
    *   ("not-signed-in", "network", "forbidden-path", "bad-response", "rate-limited").
    */
-  constructor(code: string, message: string, { status = 0, retryAfterMs = null, ...options }: AccountErrorOptions = {}) {
+  constructor(code: string, message: string, { status = 0, retryAfterMs = null, words, ...options }: AccountErrorOptions = {}) {
     super(code, message, options);
     this.status = status;
     this.retryAfterMs = retryAfterMs;
+    this.words = words;
   }
 }
-
-/** What the client was doing, in words that fit "Could not <action>". */
-export type AccountAction =
-  | 'load the beta terms'
-  | 'create the beta account'
-  | 'sign in'
-  | 'sign out'
-  | 'load the beta account'
-  | 'accept the beta terms'
-  | 'delete the beta account'
-  | string;
 
 interface ServerErrorBody {
   error?: { code?: unknown; message?: unknown };
 }
 
-/**
- * Turns a failed answer of the beta server into an AccountError. The
- * server's own message is kept when the status has no better wording.
- */
+/** The error with the log line made from its words: "sign-in: refused (HTTP 400): password too short". */
+function createAccountError(code: string, words: AccountFailureWords, options: AccountErrorOptions = {}, note = words.detail): AccountError {
+  const status = words.status ? ` (HTTP ${words.status})` : '';
+  return new AccountError(code, `${words.action}: ${words.kind}${status}${note ? `: ${note}` : ''}`, { ...options, words });
+}
+
+/** Turns a failed answer of the beta server into an AccountError; the server's own message is kept when the status has no better wording. */
 export function readAccountError(answer: BetaAnswer, action: AccountAction): AccountError {
   const body = answer.json<ServerErrorBody>();
   const serverCode = typeof body?.error?.code === 'string' ? body.error.code : null;
-  const serverMessage = typeof body?.error?.message === 'string' ? body.error.message : null;
+  const serverMessage = typeof body?.error?.message === 'string' ? body.error.message : undefined;
   const status = answer.status;
   const options = { status, subject: answer.url.href };
+  const fail = (kind: AccountFailureKind, code = serverCode ?? `http-${status}`, extra: Partial<AccountFailureWords> = {}) =>
+    createAccountError(code, { kind, action, status, ...extra }, { ...options, retryAfterMs: extra.retryAfterMs ?? null });
 
-  if (status === 429) {
-    const retryAfterMs = answer.retryAfterMs ?? null;
-    return new AccountError('rate-limited', `Too many attempts to ${action}. ${describeWait(retryAfterMs)}`, { ...options, retryAfterMs });
-  }
-  const code = serverCode ?? `http-${status}`;
-  if (status === 401 && action === 'sign in') return new AccountError(code, 'Wrong email or password.', options);
-  if (status === 401) return new AccountError(code, 'Your beta session has ended. Sign in again.', options);
-  if (status === 409) return new AccountError(code, 'A beta account with this email already exists. Sign in instead.', options);
-  if (mentionsTerms(serverCode)) {
-    return new AccountError(code, 'The beta Terms of Service or Privacy Notice have changed. Read and accept the current version.', options);
-  }
-  if (status >= 500) return new AccountError(code, `The beta server had a problem (HTTP ${status}) and could not ${action}. Try again later.`, options);
-  const detail = serverMessage ? `: ${serverMessage}` : ` (HTTP ${status})`;
-  return new AccountError(code, `Could not ${action}${detail}`, options);
+  if (status === 429) return fail('rate-limited', 'rate-limited', { retryAfterMs: answer.retryAfterMs ?? null });
+  if (status === 401) return fail(action === 'sign-in' ? 'wrong-credentials' : 'session-ended');
+  if (status === 409) return fail('account-exists');
+  if (serverCode !== null && /terms/i.test(serverCode)) return fail('terms-changed');
+  if (status >= 500) return fail('server-problem');
+  return fail('refused', undefined, serverMessage ? { detail: serverMessage } : {});
 }
 
-/** The error for an answer that lacks what the client needs from it. */
-export function createBadResponseError(answer: BetaAnswer, message: string): AccountError {
-  return new AccountError('bad-response', message, { status: answer.status, subject: answer.url.href });
+/** The error for an answer that lacks what the client needs from it: `missing` names the fields. */
+export function createBadResponseError(answer: BetaAnswer, action: AccountAction, request: string, missing: string): AccountError {
+  return createAccountError('bad-response', { kind: 'bad-response', action, where: request, detail: missing }, { status: answer.status, subject: answer.url.href });
+}
+
+/** The error when no account is signed in. */
+export function createNotSignedInError(action: AccountAction, origin: string): AccountError {
+  return createAccountError('not-signed-in', { kind: 'not-signed-in', action }, { subject: origin });
 }
 
 /**
@@ -93,10 +119,9 @@ export function createBadResponseError(answer: BetaAnswer, message: string): Acc
 export function createRequestError(origin: string, action: AccountAction, error: unknown): AccountError {
   const subject = error instanceof BetaServerError ? error.subject : origin;
   if (error instanceof BetaServerError && error.code === 'too-large') {
-    return new AccountError('bad-response', `Could not ${action}: the beta server at ${origin} ${error.reason}.`, { subject, cause: error });
+    return createAccountError('bad-response', { kind: 'too-large', action, where: origin, detail: String(error.limit) }, { subject, cause: error }, error.reason);
   }
-  const why = describeCause(error);
-  return new AccountError('network', `Could not ${action}: the beta server at ${origin} cannot be reached (${why}).`, { subject, cause: error });
+  return createAccountError('network', { kind: 'unreachable', action, where: origin, detail: describeCause(error) }, { subject, cause: error });
 }
 
 function describeCause(error: unknown): string {
@@ -104,15 +129,4 @@ function describeCause(error: unknown): string {
   // For an unreachable server the fetch's own words ("offline") say more than the URL again.
   if (error.code === 'network' && error.cause instanceof Error) return error.cause.message;
   return error.reason;
-}
-
-function describeWait(ms: number | null): string {
-  if (ms === null) return 'Try again later.';
-  const seconds = Math.ceil(ms / 1000);
-  if (seconds < 90) return `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
-  return `Try again in ${Math.ceil(seconds / 60)} minutes.`;
-}
-
-function mentionsTerms(code: string | null): boolean {
-  return code !== null && /terms/i.test(code);
 }

@@ -20,7 +20,7 @@ import { readEnvironment } from '../runtime/environment';
 import { readLedger } from '../runtime/feature-state';
 import type { PlanDecision } from '../../protocol/planner';
 import { ChangeLog, type ChangeLogBrowser } from './change-log';
-import { buildDiagnostics, captureErrors, type RecentError } from './diagnostics';
+import { captureErrors, type DiagnosticsData, type RecentError } from './diagnostics';
 import { ServerReachability } from './server-reachability';
 
 type InsightsBrowser = Pick<BrowserApi, 'runtime' | 'i18n' | 'storage'>;
@@ -60,12 +60,12 @@ export class HostInsights {
     return { ...status, server: await this.reachability.snapshot() };
   }
 
-  /** Diagnostics for a bug report: the status, this browser, the keys the manifest in force is signed with, the last errors. */
-  async diagnose(status: HostStatus, db: HostDb) {
+  /** What a bug report needs: the status, this browser, the keys the manifest in force is signed with, the last errors. */
+  async diagnose(status: HostStatus, db: HostDb): Promise<DiagnosticsData> {
     const [environment, cached] = await Promise.all([readEnvironment(this.browser, this.config.hostVersion), db.get('manifest', 'current')]);
     // Only ids the key document in force lists as manifest keys: the envelope may carry any string.
     const keyIds = readSignatureKeyIds(cached?.envelopeText).filter((id) => status.keys?.manifestKeyIds.includes(id));
-    return buildDiagnostics({ status, environment, keyIds, errors: this.errors, now: new Date() });
+    return { status, environment, keyIds, errors: [...this.errors] };
   }
 }
 

@@ -94,8 +94,8 @@ export interface HostRequestDeps {
 
 /**
  * Answers a host request: only from the add-on's own pages, after the host
- * has started. Pages get {error: {code, message}} with a message a person
- * can read (an AccountError's, say), never a bare rejection.
+ * has started. Pages get {error: {code, message, words?}}, never a bare
+ * rejection: `words` (an AccountError's) lets them say it in the user's language.
  *
  * @example
  * const answer = await answerHostRequest({ type: 'sbc:status' }, sender, { runtime: browser.runtime, start });
@@ -109,12 +109,9 @@ export async function answerHostRequest(request: HostRequest, sender: MessageSen
     if (!handler) throw new HostError('unknown-request', `the add-on has no request "${request.type}"`, { subject: request.type });
     return await handler(request, await deps.start());
   } catch (error) {
-    return {
-      error: {
-        code: (error as { code?: string }).code ?? 'failed',
-        message: error instanceof Error ? error.message : String(error),
-      },
-    };
+    const { code, words } = error as { code?: string; words?: unknown };
+    // The pages word the failure from `words` in the user's language; the message is for logs.
+    return { error: { code: code ?? 'failed', message: error instanceof Error ? error.message : String(error), ...(words ? { words } : {}) } };
   }
 }
 

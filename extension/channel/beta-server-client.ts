@@ -42,6 +42,8 @@ export class BetaServerError extends HostError {
     /** What went wrong, as it reads after the URL: "did not answer within 30000 ms". */
     readonly reason: string,
     cause?: unknown,
+    /** The byte cap a too-large answer passed. */
+    readonly limit?: number,
   ) {
     super(code, `${url.href} ${reason}`, { subject: url.href, cause });
   }
@@ -216,7 +218,7 @@ function discard(response: Response): Uint8Array<ArrayBuffer> {
 
 /** Reads the body, refusing more than `maxBytes` without reading the rest, so that a garbage answer cannot fill memory. */
 async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => new BetaServerError('too-large', url, `answered with more than ${maxBytes} bytes`);
+  const tooLarge = () => new BetaServerError('too-large', url, `answered with more than ${maxBytes} bytes`, undefined, maxBytes);
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     discard(response);

@@ -5,7 +5,9 @@
  * @example
  * row.append(el('td', { 'data-testid': 'state' }, view.stateLabel));
  */
+import type { AccountFailureWords } from '../account/account-error';
 import { t } from '../i18n';
+import { describeAccountFailure } from './error-view';
 
 export type Attributes = Record<string, string | number | boolean | null | undefined>;
 export type Child = Node | string | null | undefined | false;
@@ -57,7 +59,10 @@ export function showMessage(element: HTMLElement, text: string, isError = false)
   element.setAttribute('role', isError ? 'alert' : 'status');
 }
 
+/** A failure in the user's words: from its `words` when the background sent them, else its message. */
 export function describeFailure(error: unknown): string {
+  const words = (error as { words?: AccountFailureWords } | null)?.words;
+  if (words) return describeAccountFailure(words);
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -5,6 +5,7 @@
  * const request = createHostClient((message) => browser.runtime.sendMessage(message));
  * const status = await request({ type: 'sbc:status' });
  */
+import type { AccountFailureWords } from '../account/account-error';
 import { HostError } from '../errors';
 import { t } from '../i18n';
 import type { HostRequest, HostResponse } from '../messages';
@@ -13,9 +14,9 @@ export type SendMessage = (message: HostRequest) => Promise<unknown>;
 export type HostClient = <R extends HostRequest>(request: R) => Promise<HostResponse<R>>;
 
 /**
- * The background refused a request or did not answer it; the message is for
- * the user. The code is the background's (`forbidden`, `invalid_credentials`…)
- * or `no-answer`; the subject is the request type.
+ * The background refused a request or did not answer it. The code is the
+ * background's (`forbidden`, `invalid_credentials`…) or `no-answer`; the
+ * subject is the request type; describeFailure (dom.ts) words it for the user.
  */
 export class HostRequestError extends HostError {
   constructor(
@@ -23,6 +24,8 @@ export class HostRequestError extends HostError {
     code: string,
     message: string,
     cause?: unknown,
+    /** How the pages word the failure (ui/error-view.ts), when the background sent it. */
+    readonly words?: AccountFailureWords,
   ) {
     super(code, message, { subject: requestType, cause });
   }
@@ -41,7 +44,8 @@ export function createHostClient(send: SendMessage): HostClient {
     }
     if (typeof answer === 'object' && 'error' in answer) {
       const { error } = answer as { error: unknown };
-      throw new HostRequestError(request.type, readErrorCode(error), describeError(error));
+      const words = typeof error === 'object' && error !== null ? (error as { words?: AccountFailureWords }).words : undefined;
+      throw new HostRequestError(request.type, readErrorCode(error), describeError(error), undefined, words);
     }
     return answer as HostResponse<R>;
   };

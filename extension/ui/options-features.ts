@@ -28,7 +28,7 @@ export function renderFeatures(
     if (!wanted.has(row.dataset.featureId ?? '')) row.remove();
   }
   features.forEach((feature, index) => {
-    const view = describeFeatureRow(feature);
+    const view = describeFeatureRow(feature, consentSource);
     const row = findRow(tbody, feature.id) ?? createRow(view, handlers);
     updateRow(row, view);
     updateConsent(row, describeFeatureConsent(feature, consentSource));

@@ -7,6 +7,7 @@ import browser from 'webextension-polyfill';
 import { t } from '../i18n';
 import type { HostRequest, HostStatus, Override } from '../messages';
 import { byId, describeFailure, localizePage, runDisabled, showMessage, showText } from './dom';
+import { buildDiagnostics } from './diagnostics-report';
 import { createHostClient } from './host-client';
 import { changeFeatureConsent, type DataCollectionRequests } from './feature-consent';
 import { describeServerLine, isSaidByServerLine, nextRetryDelay } from './insights-view';
@@ -175,7 +176,8 @@ function setUpDiagnostics(): void {
   const result = byId('copy-diagnostics-result');
   button.addEventListener('click', () => {
     void act([button], async () => {
-      const text = JSON.stringify(await request({ type: 'sbc:diagnostics' }), null, 2);
+      const report = buildDiagnostics({ ...(await request({ type: 'sbc:diagnostics' })), now: new Date() });
+      const text = JSON.stringify(report, null, 2);
       // Shown as well as copied: a clipboard that refuses still leaves the text to select.
       byId<HTMLTextAreaElement>('diagnostics-text').value = text;
       byId('diagnostics-details').hidden = false;

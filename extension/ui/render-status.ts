@@ -10,6 +10,7 @@
 import { t } from '../i18n';
 import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus, Override, TelemetrySendResult } from '../messages';
 import { formatRollout } from '../../protocol/rollout';
+import { describeReason } from './reason-view';
 
 /** Only a build made for local development relaxes sign-offs, and it must say so on screen. */
 export function shouldShowDevBanner(status: HostStatus): boolean {
@@ -36,7 +37,7 @@ export function formatRelative(deltaMs: number): string {
   return deltaMs >= 0 ? t('relativeIn', amount) : t('relativeAgo', amount);
 }
 
-// The planner's reason sentences and the QA panel's rows must show a rollout the same way.
+// The reason sentences and the QA panel's rows show a rollout the same way.
 export { formatRollout };
 
 /** Message keys of the refusal and failure reasons. */
@@ -160,9 +161,9 @@ export interface FeatureRowView {
   optedOut: boolean;
 }
 
-/** One row of the features table. */
-export function describeFeatureRow(feature: FeatureStatus): FeatureRowView {
-  const parts = [feature.reason];
+/** One row of the features table; `source` is who keeps the user's data-collection consent (status.dataConsentSource). */
+export function describeFeatureRow(feature: FeatureStatus, source: HostStatus['dataConsentSource']): FeatureRowView {
+  const parts = [describeReason(feature, source)];
   if (feature.bucket !== null && feature.rollout !== null) {
     parts.push(t('featureBucketRollout', [feature.bucket, formatRollout(feature.rollout)]));
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ManifestFeature, ManifestPayload } from '../../protocol/manifest-schema';
 import { planFeatures, type PlanDecision, type PlanInput } from '../../protocol/planner';
 import { computeBucket } from '../../protocol/rollout';
+import { describeReason } from '../../extension/ui/reason-view';
 import { makeEntry, makeServiceEntry, sha256 } from '../helpers/manifests';
 
 const UNIT = '6b1f4c3e-2d8a-4e1b-9c7f-0a5d3e2b1c4f';
@@ -26,11 +27,14 @@ function inputFor(features: ManifestFeature[], overrides: Partial<PlanInput> = {
 
 const entry = (overrides: Partial<ManifestFeature> = {}) => makeEntry('kit', '1.0.0', sha256('kit code'), overrides);
 
-async function decide(features: ManifestFeature[], overrides: Partial<PlanInput> = {}): Promise<PlanDecision> {
-  const decisions = await planFeatures(inputFor(features, overrides));
+/** The decision for kit, with the sentence QA reads in the panel for it (the planner gives a code and parameters; the panel words them). */
+async function decide(features: ManifestFeature[], overrides: Partial<PlanInput> = {}): Promise<PlanDecision & { reason: string }> {
+  const input = inputFor(features, overrides);
+  const decisions = await planFeatures(input);
   const found = decisions.find((d) => d.id === 'kit');
   assert.ok(found, 'a decision for kit');
-  return found;
+  assert.equal(JSON.stringify(found.detail), JSON.stringify(JSON.parse(JSON.stringify(found.detail))), 'the reason travels as plain data');
+  return { ...found, reason: describeReason(found, input.dataConsent?.source ?? 'firefox') };
 }
 
 describe('planner', () => {

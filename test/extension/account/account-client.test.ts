@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { AccountClient, AccountError } from '../../../extension/account/account-client';
 import { HostError } from '../../../extension/errors';
+import { describeFailure } from '../../../extension/ui/dom';
 import { betaServer, createFakeFetch, createMemoryStorage, json, LATER, NOW, ORIGIN, serverError, storedSession } from './fake-beta-server';
 
 type Routes = Parameters<typeof createFakeFetch>[0];
@@ -14,6 +15,7 @@ function setUp(routes: Routes, initial: Record<string, unknown> = {}) {
   return { client, storage, calls: server.calls, changes };
 }
 
+/** `message` is what the user reads: the pages word the error from its code and parameters. */
 type Expected = { code?: string; status?: number; retryAfterMs?: number; message?: string | RegExp };
 
 async function rejectsWith(promise: Promise<unknown>, expected: Expected): Promise<AccountError> {
@@ -21,9 +23,11 @@ async function rejectsWith(promise: Promise<unknown>, expected: Expected): Promi
     await promise;
   } catch (error) {
     assert.ok(error instanceof AccountError, `expected an AccountError, got ${String(error)}`);
+    if ('message' in expected) assert.ok(error.words, 'the error carries what the pages need to word it');
+    const read = (key: string) => (key === 'message' ? describeFailure(error) : error[key as keyof AccountError]);
     for (const [key, value] of Object.entries(expected)) {
-      if (value instanceof RegExp) assert.match(String(error[key as keyof AccountError]), value);
-      else assert.equal(error[key as keyof AccountError], value, key);
+      if (value instanceof RegExp) assert.match(String(read(key)), value);
+      else assert.equal(read(key), value, key);
     }
     return error;
   }

@@ -12,7 +12,7 @@ const names = (id: string) => NAMES[id] ?? id;
 
 function decision(id: string, reasonCode: PlanReasonCode): PlanDecision {
   const action = reasonCode === 'eligible' || reasonCode === 'qa-on' ? 'install' : reasonCode === 'no-manifest' ? 'keep' : 'uninstall';
-  return { id, action, reasonCode, reason: `because ${reasonCode}`, bucket: 1, rollout: 10000 };
+  return { id, action, reasonCode, detail: {}, bucket: 1, rollout: 10000 };
 }
 
 function record(state: Ledger[string]['state']): Ledger[string] {

@@ -9,6 +9,7 @@ import sinon from 'sinon';
 import { ADDON_CONSENT_KEY } from '../../../extension/background/feature-consent';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { readLedger } from '../../../extension/runtime/feature-state';
+import { describeReason } from '../../../extension/ui/reason-view';
 import { manifestResponse, scriptedFetch } from '../../helpers/addon-fixtures';
 import { makeFeature } from '../../helpers/test-features';
 import { createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
@@ -49,10 +50,11 @@ describe('background: consent to what features send', () => {
 
   it('waits for Firefox’s consent, installs the feature when it is granted in Firefox, and uninstalls it when it is withdrawn', async () => {
     const { browser, controller } = await startWaiting(['technicalAndInteraction']);
-    const waiting = findFeature(await requestStatus(browser), 'notes');
+    const status = await requestStatus(browser);
+    const waiting = findFeature(status, 'notes');
     assert.equal(waiting.state, 'not-installed');
     assert.deepEqual(waiting.missingConsent, SENDS);
-    assert.match(waiting.reason, /browsing activity and website content/);
+    assert.match(describeReason(waiting, status.dataConsentSource), /browsing activity and website content/);
     assert.ok(!browser.state.contentScripts.has('sbc:notes:panel'));
 
     // Granted in about:addons: only Firefox's event tells the background.
@@ -88,7 +90,7 @@ describe('background: consent to what features send', () => {
     const { browser, controller } = await startWaiting(null);
     const waiting = await requestStatus(browser);
     assert.equal(waiting.dataConsentSource, 'add-on');
-    assert.match(findFeature(waiting, 'notes').reason, /the add-on asks/);
+    assert.match(describeReason(findFeature(waiting, 'notes'), waiting.dataConsentSource), /the add-on asks/);
 
     const granted = await sendRequest(browser, { type: 'sbc:data-consent', featureId: 'notes', granted: true });
     assert.equal(findFeature(granted, 'notes').state, 'installed');

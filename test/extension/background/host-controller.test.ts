@@ -5,7 +5,9 @@ import { MANIFEST_POLL_ALARM } from '../../../extension/channel/poller';
 import { openHostDb } from '../../../extension/db';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { readLedger, readOverrides } from '../../../extension/runtime/feature-state';
+import type { AccountFailureWords } from '../../../extension/account/account-error';
 import type { HostStatus } from '../../../extension/messages';
+import { describeAccountFailure } from '../../../extension/ui/error-view';
 import { manifestResponse, ORIGIN, scriptedFetch } from '../../helpers/addon-fixtures';
 import { makeFeature } from '../../helpers/test-features';
 import { ADDON_ID, alterSignature, createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
@@ -299,10 +301,11 @@ describe('background: the event page’s host', () => {
     const { browser, controller } = await startInstalled();
 
     const notSignedIn = (await sendMessage(browser, { type: 'sbc:accept-terms', acceptedTerms: '2026-01' }, OPTIONS_PAGE_SENDER)) as {
-      error?: { code?: string; message?: string };
+      error?: { code?: string; message?: string; words?: AccountFailureWords };
     };
     assert.equal(notSignedIn.error?.code, 'not-signed-in');
-    assert.match(notSignedIn.error?.message ?? '', /not signed in/);
+    // The page words it from the code and parameters, in the user's language.
+    assert.match(notSignedIn.error?.words ? describeAccountFailure(notSignedIn.error.words) : '', /not signed in/);
     const unknown = (await sendMessage(browser, { type: 'sbc:reboot' }, OPTIONS_PAGE_SENDER)) as { error?: { code?: string; message?: string } };
     assert.equal(unknown.error?.code, 'unknown-request');
     assert.match(unknown.error?.message ?? '', /sbc:reboot/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { buildHostStatus, type HostStatusInput } from '../../../extension/background/host-status';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import type { ManifestStatus } from '../../../extension/messages';
+import { describeReason } from '../../../extension/ui/reason-view';
 import { createSigningKey as makeKey } from '../../helpers/signing';
 import { makeFeature } from '../../helpers/test-features';
 import { makeBuildConfig } from './controller-harness';
@@ -43,12 +44,12 @@ describe('background: host status', () => {
       await makeInput({
         registry: [alpha.registered],
         ledger: { alpha: { state: 'failed', version: '1.0.0', sha256: alpha.entry.sha256, installedAt: null, error: 'cannot read settings' } },
-        decisions: [{ id: 'alpha', action: 'install', entry: alpha.entry, reasonCode: 'eligible', reason: 'Rollout 100%', bucket: 12, rollout: 10000 }],
+        decisions: [{ id: 'alpha', action: 'install', entry: alpha.entry, reasonCode: 'eligible', detail: {}, bucket: 12, rollout: 10000 }],
       }),
     );
     const [feature] = status.features;
     assert.equal(feature?.state, 'failed');
-    assert.equal(feature?.reason, 'Install failed: cannot read settings');
+    assert.equal(describeReason(feature!, 'firefox'), 'Install failed: cannot read settings');
     assert.equal(feature?.reasonCode, 'failed');
     assert.equal(feature?.error, 'cannot read settings');
     assert.equal(feature?.bucket, 12);

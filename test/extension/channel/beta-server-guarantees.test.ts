@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { AccountClient, AccountError } from '../../../extension/account/account-client';
+import { describeFailure } from '../../../extension/ui/dom';
 import { BetaServerClient, BetaServerError, type BetaServerErrorCode } from '../../../extension/channel/beta-server-client';
 import { ManifestClient, type CheckResult } from '../../../extension/channel/manifest-client';
 import type { HostDb } from '../../../extension/db';
@@ -89,7 +90,7 @@ describe('every beta-server caller, against a real misbehaving server', () => {
 
     it('the account sign-in', async () => {
       const error = await rejectsFromAccount(signIn(await serve(never, { timeoutMs: DEADLINE_MS })), 'network', 'deadline');
-      assert.match(error.message, /Could not sign in: the beta server at http:\/\/127\.0\.0\.1:\d+ cannot be reached \(did not answer within 200 ms\)/);
+      assert.match(describeFailure(error), /Could not sign in: the beta server at http:\/\/127\.0\.0\.1:\d+ cannot be reached \(did not answer within 200 ms\)/);
     });
 
     it("a feature's service call", async () => {
@@ -129,7 +130,7 @@ describe('every beta-server caller, against a real misbehaving server', () => {
 
     it('the account sign-in calls it a bad response', async () => {
       const error = await rejectsFromAccount(signIn(await serve(streamWithoutEnd)), 'bad-response', 'too-large');
-      assert.match(error.message, /Could not sign in: the beta server at .* answered with more than 1048576 bytes/);
+      assert.match(describeFailure(error), /Could not sign in: the beta server at .* answered with more than 1048576 bytes/);
     });
 
     it("a feature's service call fails at the services' own cap", async () => {
@@ -185,7 +186,7 @@ describe('every beta-server caller, against a real misbehaving server', () => {
           () => assert.fail('expected the sign-in to fail'),
           (caught: unknown) => caught as AccountError,
         );
-        assert.deepEqual([error.code, error.retryAfterMs, error.message], ['rate-limited', 120_000, 'Too many attempts to sign in. Try again in 2 minutes.']);
+        assert.deepEqual([error.code, error.retryAfterMs, describeFailure(error)], ['rate-limited', 120_000, 'Too many attempts to sign in. Try again in 2 minutes.']);
       });
     }
   });

@@ -80,7 +80,7 @@ describe('feature host: crashes and wakes', () => {
     const state = (await host.getStates()).kit;
     assert.equal(state?.state, 'failed');
     assert.match(state?.error ?? '', /interrupted/);
-    await host.reconcile([{ id: 'kit', action: 'install', entry: feature.entry, reasonCode: 'eligible', reason: '', bucket: 1, rollout: 10000 }]);
+    await host.reconcile([{ id: 'kit', action: 'install', entry: feature.entry, reasonCode: 'eligible', detail: {}, bucket: 1, rollout: 10000 }]);
     assert.equal((await host.getStates()).kit?.state, 'installed');
     await host.shutdown();
   });

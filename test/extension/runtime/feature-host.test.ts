@@ -97,7 +97,7 @@ describe('feature host: install, failure and isolation', () => {
     }), { events: ['tabs.onCreated'] });
     const good = makeFeature('good', defineFeature({ activate: (ctx) => void ctx.events.on('tabs.onCreated', () => undefined) }), { events: ['tabs.onCreated'] });
     const { host } = createTestHost(browser, [broken, good]);
-    await host.reconcile([broken, good].map((f) => ({ id: f.entry.id, action: 'install', entry: f.entry, reasonCode: 'eligible', reason: '', bucket: 0, rollout: 10000 })));
+    await host.reconcile([broken, good].map((f) => ({ id: f.entry.id, action: 'install', entry: f.entry, reasonCode: 'eligible', detail: {}, bucket: 0, rollout: 10000 })));
     const states = await host.getStates();
     assert.equal(states.broken?.state, 'failed');
     assert.equal(states.broken?.error, 'cannot read settings');
@@ -196,7 +196,7 @@ describe('feature host: install, failure and isolation', () => {
       uninstall: () => void order.push('uninstall'),
     }));
     const { host } = createTestHost(browser, [slow]);
-    const decision = { id: 'slow', entry: slow.entry, reasonCode: 'eligible' as const, reason: '', bucket: 0, rollout: 10000 };
+    const decision = { id: 'slow', entry: slow.entry, reasonCode: 'eligible' as const, detail: {}, bucket: 0, rollout: 10000 };
     await Promise.all([host.reconcile([{ ...decision, action: 'install' }]), host.reconcile([{ ...decision, action: 'uninstall' }])]);
     assert.deepEqual(order, ['activate start', 'activate end', 'uninstall']);
     assert.deepEqual(await host.getStates(), {});

@@ -1,8 +1,9 @@
 /**
  * Finds words a user would read that do not come from the messages file:
- * text in the pages' HTML, and string literals in their scripts that read
- * like prose or go where the user sees them (textContent, titles, labels,
- * placeholders, messages, errors, el() children).
+ * text in the pages' HTML, string literals in their scripts that read like
+ * prose or go where the user sees them (textContent, titles, labels,
+ * placeholders, messages, errors, el() children), and sentences in what the
+ * host sends the pages, which must be codes and parameters.
  */
 import ts from 'typescript';
 
@@ -148,4 +149,20 @@ export function findInHtml(file: string, source: string): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * Strings that read like prose anywhere in data the host sends the pages,
+ * except under the keys named in `dataKeys` (names, descriptions, addresses:
+ * data, not the add-on's words). `file` names the data in the findings and
+ * `line` is 0: the place is the path in `text`.
+ *
+ * @example findProseInData('status', { features: [{ reason: 'Turned off by the user' }] }, new Set())
+ * // [{ file: 'status', line: 0, text: 'features[0].reason: Turned off by the user', why: 'a sentence from the host' }]
+ */
+export function findProseInData(file: string, value: unknown, dataKeys: ReadonlySet<string>, path = ''): Finding[] {
+  if (typeof value === 'string') return looksLikeProse(value) ? [{ file, line: 0, text: `${path}: ${value}`, why: 'a sentence from the host' }] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => findProseInData(file, item, dataKeys, `${path}[${index}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) => (dataKeys.has(key) ? [] : findProseInData(file, item, dataKeys, path ? `${path}.${key}` : key)));
 }

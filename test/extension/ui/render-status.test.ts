@@ -90,31 +90,31 @@ describe('QA panel view model', () => {
 
   describe('describeFeatureRow', () => {
     it('adds the bucket and rollout to the reason', () => {
-      const row = describeFeatureRow(makeFeature({ state: 'not-installed', reason: 'Outside the rollout.', bucket: 4711, rollout: 1000 }));
-      assert.equal(row.reason, 'Outside the rollout. · bucket 4711 / rollout 10%');
+      const row = describeFeatureRow(makeFeature({ state: 'not-installed', reasonCode: 'rollout', bucket: 4711, rollout: 1000 }), 'firefox');
+      assert.equal(row.reason, "Rollout 10%: this browser's bucket 4711 is at or above 1000 · bucket 4711 / rollout 10%");
       assert.equal(row.stateLabel, 'Not installed');
       assert.equal(row.error, null);
     });
 
     it('shows the reason alone for features without a rollout', () => {
-      const row = describeFeatureRow(makeFeature({ reason: 'Turned off by the kill switch.', reasonCode: 'killed', bucket: null, rollout: null }));
-      assert.equal(row.reason, 'Turned off by the kill switch.');
+      const row = describeFeatureRow(makeFeature({ reasonCode: 'killed', bucket: null, rollout: null }), 'firefox');
+      assert.equal(row.reason, 'Turned off everywhere by the kill switch');
     });
 
     it('shows why an install failed', () => {
-      const row = describeFeatureRow(makeFeature({ state: 'failed', error: 'Chunk sha256 does not match the manifest.' }));
+      const row = describeFeatureRow(makeFeature({ state: 'failed', error: 'Chunk sha256 does not match the manifest.' }), 'firefox');
       assert.equal(row.stateLabel, 'Failed');
       assert.equal(row.error, 'Chunk sha256 does not match the manifest.');
     });
 
     it('maps the QA override and the account marker', () => {
-      assert.equal(describeFeatureRow(makeFeature({ override: 'off' })).override, 'off');
-      assert.equal(describeFeatureRow(makeFeature({ override: null })).override, 'default');
-      assert.equal(describeFeatureRow(makeFeature({ requiresAccount: true })).requiresAccount, true);
+      assert.equal(describeFeatureRow(makeFeature({ override: 'off' }), 'firefox').override, 'off');
+      assert.equal(describeFeatureRow(makeFeature({ override: null }), 'firefox').override, 'default');
+      assert.equal(describeFeatureRow(makeFeature({ requiresAccount: true }), 'firefox').requiresAccount, true);
     });
 
     it('says when the user turned the feature off', () => {
-      assert.match(describeFeatureRow(makeFeature({ optedOut: true, state: 'disabled' })).reason, /turned off by the user$/);
+      assert.match(describeFeatureRow(makeFeature({ optedOut: true, state: 'disabled' }), 'firefox').reason, /turned off by the user$/);
     });
   });
 
