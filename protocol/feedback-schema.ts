@@ -8,17 +8,10 @@
  */
 import * as z from 'zod/mini';
 import { featureId, semver } from './manifest-schema';
+import { countCommentCharacters, MAX_COMMENT_CHARACTERS, MAX_RATING, MIN_RATING } from './telemetry-limits';
 import { opaqueId } from './usage-schema';
 
-export const FEEDBACK_PATH = '/v1/feedback';
-export const MIN_RATING = 1;
-export const MAX_RATING = 5;
-export const MAX_COMMENT_CHARACTERS = 2000;
-
-/** Characters as people count them (code points), so an emoji counts once. */
-export function countCommentCharacters(comment: string): number {
-  return [...comment].length;
-}
+export { countCommentCharacters, FEEDBACK_PATH, MAX_COMMENT_CHARACTERS, MAX_RATING, MIN_RATING } from './telemetry-limits';
 
 export const feedbackSchema = z.strictObject({
   featureId,

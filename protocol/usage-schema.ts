@@ -8,17 +8,9 @@
  */
 import * as z from 'zod/mini';
 import { featureId } from './manifest-schema';
+import { USAGE_EVENT_PATTERN } from './telemetry-limits';
 
-export const USAGE_PATH = '/v1/usage';
-/** The add-on splits its counts into batches of at most this many; the server refuses larger ones. */
-export const MAX_COUNTS_PER_BATCH = 500;
-
-/**
- * Short lower-case tokens only: a counter must never be able to carry a URL
- * or page content. Every add-on ever built checks names against this, so the
- * server accepts exactly what they can send.
- */
-export const USAGE_EVENT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export { MAX_COUNTS_PER_BATCH, USAGE_EVENT_PATTERN, USAGE_PATH } from './telemetry-limits';
 
 /** Batch, install and feedback ids made by the add-on. */
 export const opaqueId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1–128 characters of A-Z, a-z, 0-9, ".", "_", ":", "-"'));

@@ -18,7 +18,7 @@ import {
   MAX_COMMENT_CHARACTERS,
   MAX_RATING,
   MIN_RATING,
-} from '../../protocol/feedback-schema';
+} from '../../protocol/telemetry-limits';
 import { postJson, sendQueued, type SendResult } from './post-json';
 
 /** Feedback that cannot be queued; the subject is the feature it is about, `field` names what is wrong. */

@@ -10,7 +10,7 @@
  */
 import { formatUtcDay, type HostDb, type OutboxBatch, type UsageCount } from '../db';
 import type { BetaServerClient } from '../channel/beta-server-client';
-import { MAX_COUNTS_PER_BATCH, USAGE_PATH } from '../../protocol/usage-schema';
+import { MAX_COUNTS_PER_BATCH, USAGE_PATH } from '../../protocol/telemetry-limits';
 import { postJson, sendQueued, type SendResult } from './post-json';
 
 export interface UsageUploaderDeps {
