@@ -1,7 +1,8 @@
 /**
- * The host's one IndexedDB database: the last good manifest, the channel's
- * state (for the QA panel and for backoff that survives suspension), usage
- * counters and the queues that wait for the network.
+ * The host's one IndexedDB database: the host's own state (host-state.ts),
+ * the last good manifest, the channel's state (for the QA panel and for
+ * backoff that survives suspension), usage counters and the queues that wait
+ * for the network.
  *
  * @example
  * const db = await openHostDb();
@@ -13,7 +14,7 @@ import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RefusalReason } from '../protocol/envelope';
 
 export const HOST_DB_NAME = 'sbc-host';
-export const HOST_DB_VERSION = 1;
+export const HOST_DB_VERSION = 2;
 
 /** The last manifest that passed every check, kept byte for byte so that it can be verified again. */
 export interface CachedManifest {
@@ -84,6 +85,8 @@ export interface QueuedFeedback {
 }
 
 export interface HostDbSchema extends DBSchema {
+  /** The host's own state, by the keys it had in storage.local ("host:features"…). */
+  state: { key: string; value: unknown };
   /** 'current': the last good manifest; 'keys': the last good key document, kept the same way. */
   manifest: { key: 'current' | 'keys'; value: CachedManifest };
   channel: { key: keyof HostValues; value: HostValues[keyof HostValues] };
@@ -119,6 +122,8 @@ function upgradeHostDb(db: HostDb, oldVersion: number): void {
     db.createObjectStore('outbox', { keyPath: 'batchId' });
     db.createObjectStore('feedback', { keyPath: 'id', autoIncrement: true });
   }
+  // Version 2: the host's state moves here from storage.local, so that a wake reads all it needs in one transaction.
+  if (oldVersion < 2) db.createObjectStore('state');
 }
 
 /** Reads one value of the `channel` store, or undefined when it was never written. */

@@ -7,7 +7,7 @@
  * notification. Changes QA made with an override, and the user's own
  * opt-outs, are not told: the person who made them knows.
  *
- * Kept in storage.local, so the log survives the event page's suspension:
+ * Kept in the host's state (host-state.ts), so the log survives the event page's suspension:
  * - `host:changes`         the entries (newest first), the unseen count and the notification switch
  * - `host:change-presence` what each feature was for the user after the last reconcile
  */
@@ -132,6 +132,8 @@ export class ChangeLog {
     const next: ChangeLogView = entries.length
       ? { ...view, entries: [...entries, ...view.entries].slice(0, MAX_CHANGES), unseen: Math.min(view.unseen + entries.length, MAX_CHANGES) }
       : view;
+    // A wake that changes nothing writes nothing.
+    if (entries.length === 0 && JSON.stringify(before) === JSON.stringify(presence)) return [];
     await this.browser.storage.local.set({ [PRESENCE_KEY]: presence, [CHANGES_KEY]: next });
     if (entries.length) {
       await this.showBadge(next.unseen);

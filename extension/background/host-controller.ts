@@ -64,18 +64,18 @@ export function createHostController(options: HostControllerOptions): HostContro
     const parts = await createHostParts(options, log, insights);
     // Made once, before any page can ask for status: two racing first reads
     // would each make a different unit, and buckets must never move.
-    await readOrCreateUnit(browser.storage.local);
+    await readOrCreateUnit(parts.state);
     await parts.installId();
     await parts.host.restore();
-    parts.replanner.manifest = await parts.client.loadCached();
+    parts.replanner.manifest = await parts.client.loadCached(parts.wake);
     // Restored: from here on every event is dispatched, while planning and polling go on.
     ready = Promise.resolve(parts);
     try {
       await parts.replanner.replan();
       listeners.add(parts.account.onChange(() => parts.replanner.replan()));
-      await parts.poller.start();
+      await parts.poller.start(parts.wake.channel);
       // A wake after the alarm was missed (browser closed, page asleep) checks at once: the kill switch must not wait another interval.
-      if (!parts.replanner.manifest || (await parts.poller.isDue())) void parts.poller.checkNow();
+      if (!parts.replanner.manifest || (await parts.poller.isDue(parts.wake.channel))) void parts.poller.checkNow();
       // The server answers again after being out of reach: a failed manifest check need not wait for the next poll.
       parts.insights.reachability.onRecovered(() => void parts.poller.checkNow());
       await parts.insights.changes.restoreBadge();
@@ -103,7 +103,7 @@ export function createHostController(options: HostControllerOptions): HostContro
 
   const requestContext = async (): Promise<RequestContext> => {
     const parts = await start();
-    const storage = browser.storage.local;
+    const storage = parts.state;
     const { config, registry } = options;
     const { permissions } = browser;
     return {

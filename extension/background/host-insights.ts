@@ -9,10 +9,12 @@
  * @example
  * const insights = new HostInsights(browser, buildConfig);
  * const fetchImpl = insights.reachability.wrap(globalThis.fetch);
+ * insights.useState((await readWakeState(db, browser.storage.local)).state);
  * await host.reconcile(decisions);
  * await insights.afterReconcile(decisions, registry);
  */
 import type { HostDb } from '../db';
+import type { StateArea } from '../host-state';
 import type { HostStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
@@ -23,7 +25,7 @@ import { ChangeLog, type ChangeLogBrowser } from './change-log';
 import { captureErrors, type DiagnosticsData, type RecentError } from './diagnostics';
 import { ServerReachability } from './server-reachability';
 
-type InsightsBrowser = Pick<BrowserApi, 'runtime' | 'i18n' | 'storage'>;
+type InsightsBrowser = Pick<BrowserApi, 'runtime' | 'i18n'>;
 
 /** What diagnostics name from the build: its version. */
 export interface InsightsConfig {
@@ -32,16 +34,25 @@ export interface InsightsConfig {
 
 export class HostInsights {
   readonly errors: RecentError[] = [];
-  readonly changes: ChangeLog;
+  /** Made by useState, once the wake has read the host's state. */
+  changes!: ChangeLog;
   readonly reachability: ServerReachability;
+  private state: StateArea | null = null;
 
   constructor(
     private readonly browser: InsightsBrowser,
     private readonly config: InsightsConfig,
-    log: { warn(...args: unknown[]): void } = console,
+    private readonly log: { warn(...args: unknown[]): void } = console,
   ) {
-    this.changes = new ChangeLog(pickChangeLogBrowser(browser), log);
-    this.reachability = new ServerReachability(browser.storage.local, undefined, log);
+    // Made at once: the fetch it wraps is handed out before the host's state is read.
+    this.reachability = new ServerReachability(null, undefined, log);
+  }
+
+  /** Keeps the change log and the server's reachability in the host's state, read on this wake. */
+  useState(state: StateArea): void {
+    this.state = state;
+    this.changes = new ChangeLog(pickChangeLogBrowser(this.browser, state), this.log);
+    this.reachability.load(state);
   }
 
   /** The logger, keeping its errors for diagnostics. */
@@ -52,7 +63,7 @@ export class HostInsights {
   /** Records what the reconcile changed for the user. */
   async afterReconcile(decisions: readonly PlanDecision[], registry: readonly RegisteredFeature[]): Promise<void> {
     const names = (id: string) => registry.find((feature) => feature.id === id)?.name ?? id;
-    await this.changes.record(decisions, await readLedger(this.browser.storage.local), names);
+    await this.changes.record(decisions, await readLedger(this.state!), names);
   }
 
   /** The status with what the host learnt about reaching the server. */
@@ -84,10 +95,10 @@ function readSignatureKeyIds(envelopeText: string | undefined): string[] {
  * The badge and notification APIs where this browser has them: the typed
  * BrowserApi knows notifications only as events that features listen to.
  */
-function pickChangeLogBrowser(browser: InsightsBrowser): ChangeLogBrowser {
+function pickChangeLogBrowser(browser: InsightsBrowser, state: StateArea): ChangeLogBrowser {
   const loose = browser as unknown as Partial<ChangeLogBrowser>;
   return {
-    storage: browser.storage,
+    storage: { local: state },
     runtime: browser.runtime,
     ...(typeof loose.action?.setBadgeText === 'function' ? { action: loose.action } : {}),
     ...(typeof loose.notifications?.create === 'function' ? { notifications: loose.notifications } : {}),

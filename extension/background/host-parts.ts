@@ -11,6 +11,7 @@ import { KeyDocumentClient } from '../channel/key-document-client';
 import { ManifestClient } from '../channel/manifest-client';
 import { ManifestPoller } from '../channel/poller';
 import { openHostDb, type HostDb } from '../db';
+import { readWakeState, type HostState, type WakeState } from '../host-state';
 import type { AlarmInfo, BrowserApi, BrowserEvent } from '../runtime/browser-api';
 import type { Logger } from '../runtime/feature-api';
 import { FeatureHost } from '../runtime/feature-host';
@@ -70,6 +71,10 @@ export interface HostControllerOptions {
 
 export interface HostParts {
   db: HostDb;
+  /** The host's own state (ledger, overrides, unit, session…), read with the rest of the wake in one transaction. */
+  state: HostState;
+  /** The cached manifest and channel values as the wake read them. */
+  wake: WakeState;
   host: FeatureHost;
   client: ManifestClient;
   /** The key document: who may sign manifests, fetched with each manifest check. */
@@ -88,8 +93,9 @@ export interface HostParts {
 }
 
 /**
- * Opens the host database and makes every part. Nothing runs yet: no
- * feature is restored, no alarm is set, no request is sent.
+ * Opens the host database, reads what the wake needs in one transaction
+ * (host-state.ts) and makes every part. Nothing runs yet: no feature is
+ * restored, no alarm is set, no request is sent.
  *
  * @example
  * const parts = await createHostParts({ browser, registry, config }, console);
@@ -101,13 +107,17 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
   // Every request to the beta server tells whether it answers.
   const server = new BetaServerClient({ origin: config.origin, fetch: insights.reachability.wrap(fetchImpl) });
   const db = await openHostDb(options.indexedDB ?? indexedDB);
-  const installId = () => readOrCreateKey(browser.storage.local, INSTALL_ID_KEY);
-  const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions) });
-  const account = new AccountClient({ server, storage: browser.storage.local });
-  const verifiedFiles = createVerifiedFiles(browser.storage.local, config.hostVersion);
-  const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log, verifiedFiles });
+  const wake = await readWakeState(db, browser.storage.local);
+  const { state } = wake;
+  insights.useState(state);
+  const installId = () => readOrCreateKey(state, INSTALL_ID_KEY);
+  const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions), enabled: wake.channel.telemetryEnabled });
+  const account = new AccountClient({ server, storage: state });
+  const verifiedFiles = createVerifiedFiles(state, config.hostVersion);
+  const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log, verifiedFiles, state });
   const replanner = new Replanner({
     browser,
+    state,
     config,
     registry,
     host,
@@ -146,5 +156,5 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     token: async () => (await account.getSession())?.token ?? null,
     log,
   });
-  return { db, host, client, keys, poller, replanner, account, usage, uploader, feedback, telemetry, insights, installId };
+  return { db, state, wake, host, client, keys, poller, replanner, account, usage, uploader, feedback, telemetry, insights, installId };
 }

@@ -6,6 +6,7 @@
 import type { AccountSession } from '../account/account-session';
 import type { BuildConfig } from '../../protocol/build-config';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
+import type { StateArea } from '../host-state';
 import type { BrowserApi } from '../runtime/browser-api';
 import { readEnvironment } from '../runtime/environment';
 import type { RegisteredFeature } from '../runtime/feature-registry';
@@ -15,7 +16,9 @@ import { SerialQueue } from '../runtime/serial-queue';
 import { readDataConsent, type ConsentPermissions } from './feature-consent';
 
 export interface ReplannerDeps {
-  browser: Pick<BrowserApi, 'storage' | 'runtime' | 'i18n'> & { permissions?: ConsentPermissions };
+  browser: Pick<BrowserApi, 'runtime' | 'i18n'> & { permissions?: ConsentPermissions };
+  /** The host's state: unit, overrides, opt-outs, ledger, the add-on's own consent record. */
+  state: StateArea;
   config: BuildConfig;
   registry: RegisteredFeature[];
   host: { reconcile(decisions: PlanDecision[]): Promise<void> };
@@ -30,7 +33,7 @@ export interface ReplannerDeps {
  * afresh, so an older plan can never be applied after a newer one.
  *
  * @example
- * const replanner = new Replanner({ browser, config, registry, host, account });
+ * const replanner = new Replanner({ browser, state, config, registry, host, account });
  * replanner.manifest = await client.loadCached();
  * await replanner.replan();
  */
@@ -76,8 +79,7 @@ export class Replanner {
 
   private async replanNow(): Promise<void> {
     if (this.stopped) return;
-    const { browser, config, registry, host, account } = this.deps;
-    const storage = browser.storage.local;
+    const { browser, config, registry, host, account, state: storage } = this.deps;
     const [environment, unit, overrides, optOuts, session, ledger, dataConsent] = await Promise.all([
       readEnvironment(browser, config.hostVersion),
       readOrCreateUnit(storage),

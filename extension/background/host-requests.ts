@@ -11,7 +11,7 @@ import { listPopupActions, runPopupAction } from '../runtime/popup-actions';
 import { readDataConsent, recordAddonConsent, type ConsentPermissions } from './feature-consent';
 import type { HostParts, MessageSenderInfo } from './host-parts';
 
-/** What a handler works with: the started host's parts, local storage and the status. */
+/** What a handler works with: the started host's parts, its state (host-state.ts) and the status. */
 export interface RequestContext {
   parts: HostParts;
   storage: BrowserApi['storage']['local'];

@@ -26,22 +26,32 @@ type FetchFn = (input: string | URL, init?: RequestInit) => Promise<Response>;
 export class ServerReachability {
   private state: ServerReachabilityStatus = { reachable: null, lastReachedAt: null, lastFailureAt: null, lastFailure: null };
   private persistedAt = 0;
+  private storage: StorageArea | null = null;
   private readonly loaded: Promise<void>;
+  private markLoaded: () => void = () => undefined;
   private readonly recoveredListeners = new Set<() => void>();
 
+  /** `storage` may come later, through load(), once the host's state has been read. */
   constructor(
-    private readonly storage: StorageArea,
+    storage: StorageArea | null,
     private readonly now: () => Date = () => new Date(),
     private readonly log: { warn(...args: unknown[]): void } = console,
   ) {
-    this.loaded = storage.get(REACHABILITY_KEY).then(
+    this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
+    if (storage) this.load(storage);
+  }
+
+  /** Reads what an earlier page life stored, and keeps what this one learns there. */
+  load(storage: StorageArea): void {
+    this.storage = storage;
+    storage.get(REACHABILITY_KEY).then(
       (items) => {
         const stored = items[REACHABILITY_KEY] as ServerReachabilityStatus | undefined;
         // Something this page life already learnt is newer than what the last one stored.
         if (stored && this.state.reachable === null) this.state = { ...stored };
       },
       (error: unknown) => this.log.warn('server reachability could not be read', error),
-    );
+    ).finally(this.markLoaded);
   }
 
   /** A fetch that reports its outcome here; it answers and fails exactly like the one it wraps. */
@@ -94,6 +104,6 @@ export class ServerReachability {
 
   private persist(at: Date): void {
     this.persistedAt = at.getTime();
-    this.storage.set({ [REACHABILITY_KEY]: this.state }).catch((error: unknown) => this.log.warn('server reachability could not be stored', error));
+    this.storage?.set({ [REACHABILITY_KEY]: this.state }).catch((error: unknown) => this.log.warn('server reachability could not be stored', error));
   }
 }

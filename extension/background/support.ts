@@ -2,7 +2,7 @@ import type { BrowserApi } from '../runtime/browser-api';
 import type { Logger } from '../runtime/feature-api';
 
 /** A random id kept in storage under `key`, made on first use. */
-export async function readOrCreateKey(storage: BrowserApi['storage']['local'], key: string): Promise<string> {
+export async function readOrCreateKey(storage: Pick<BrowserApi['storage']['local'], 'get' | 'set'>, key: string): Promise<string> {
   const stored = (await storage.get(key))[key];
   if (typeof stored === 'string' && stored) return stored;
   const value = crypto.randomUUID();

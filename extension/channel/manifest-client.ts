@@ -11,7 +11,7 @@
  * const result = await client.check();
  * if (result.outcome === 'accepted') plan(result.payload);
  */
-import { readHostValue, type HostDb } from '../db';
+import { readHostValue, type CachedManifest, type HostDb, type HostValues } from '../db';
 import { hashText, readLastPayloadSha256, readLastSerial, recordError, recordSuccess, storeAccepted } from './manifest-records';
 import type { ManifestStatus } from '../messages';
 import { MANIFEST_PATH, type ManifestPayload } from '../../protocol/manifest-schema';
@@ -88,13 +88,14 @@ export class ManifestClient {
    * this version) is used as it is, its serial still held against the last
    * accepted one. Anything else is verified again, and an entry that fails is
    * dropped with the reason stored. Expiry is not checked, because an expired
-   * manifest still describes what is installed.
+   * manifest still describes what is installed. A wake passes what it read
+   * in its one transaction (host-state.ts), so nothing is read again.
    */
-  async loadCached(): Promise<ManifestPayload | null> {
-    const cached = await this.db.get('manifest', 'current');
+  async loadCached(wake?: { manifest: CachedManifest | undefined; channel: Partial<HostValues> }): Promise<ManifestPayload | null> {
+    const cached = wake ? wake.manifest : await this.db.get('manifest', 'current');
     if (!cached) return null;
     try {
-      const lastSerial = readPlausibleSerial(await readHostValue(this.db, 'lastSerial'));
+      const lastSerial = readPlausibleSerial(wake ? wake.channel.lastSerial : await readHostValue(this.db, 'lastSerial'));
       const stored = cached.verified;
       // One digest instead of a signature check, a schema and a parse: the record is the add-on's own.
       const envelopeSha256 = await hashText(cached.envelopeText);

@@ -10,7 +10,7 @@
  * browser.alarms.onAlarm.addListener((alarm) => void poller.handleAlarm(alarm)); // at top level
  * await poller.start();
  */
-import type { HostDb } from '../db';
+import type { HostDb, HostValues } from '../db';
 import { readHostValue } from '../db';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { CheckResult } from './manifest-client';
@@ -49,11 +49,12 @@ export class ManifestPoller {
    * Makes sure a poll is scheduled. An alarm that already exists is kept, so
    * waking the page does not push the next poll back; without one (first run,
    * or a browser restart cleared it) the stored due time is used, or now.
+   * `wake`: the channel values the wake read, instead of reading them again.
    */
-  async start(): Promise<void> {
+  async start(wake?: Partial<HostValues>): Promise<void> {
     if (await this.deps.alarms.get(MANIFEST_POLL_ALARM)) return;
     const now = this.now().getTime();
-    const stored = Date.parse((await readHostValue(this.deps.db, 'nextCheckAt')) ?? '');
+    const stored = Date.parse((wake ? wake.nextCheckAt : await readHostValue(this.deps.db, 'nextCheckAt')) ?? '');
     const when = Number.isNaN(stored) || stored < now ? now : stored;
     await this.deps.alarms.create(MANIFEST_POLL_ALARM, { when });
     await this.writeNextCheckAt(when);
@@ -62,9 +63,10 @@ export class ManifestPoller {
   /**
    * Whether a wake should check at once: never checked, or the last check is
    * an interval old or more (the alarm was lost or the browser was closed).
+   * `wake`: the channel values the wake read, instead of reading them again.
    */
-  async isDue(): Promise<boolean> {
-    return isCheckDue(await readHostValue(this.deps.db, 'checkedAt'), this.intervalMinutes(), this.now());
+  async isDue(wake?: Partial<HostValues>): Promise<boolean> {
+    return isCheckDue(wake ? wake.checkedAt : await readHostValue(this.deps.db, 'checkedAt'), this.intervalMinutes(), this.now());
   }
 
   /** Stops polling (the add-on is being disabled). */

@@ -21,6 +21,7 @@ import { deleteFeatureRecord, readLedger, writeFeatureRecord, type FeatureRecord
 import type { PlanDecision } from '../../protocol/planner';
 import { findResourceOwner, sweepFeatureResources, sweepResources, wipeFeatureStorage } from './resource-names';
 import { SerialQueue } from './serial-queue';
+import type { StateArea } from '../host-state';
 import type { FeatureMessage } from '../messages';
 import type { ManifestFeature } from '../../protocol/manifest-schema';
 
@@ -37,6 +38,8 @@ export interface FeatureHostOptions {
   activateTimeoutMs?: number;
   /** The in-memory bus the background feeds; one per page life. */
   eventBus?: EventBus;
+  /** Where the ledger is kept: the host's state (host-state.ts); browser.storage.local when absent. */
+  state?: StateArea;
   now?: () => Date;
 }
 
@@ -49,6 +52,7 @@ export interface FeatureHostOptions {
 export class FeatureHost {
   readonly eventBus: EventBus;
   private readonly browser: BrowserApi;
+  private readonly ledger: StateArea;
   private readonly registry: RegisteredFeature[];
   private readonly log: Logger;
   private readonly now: () => Date;
@@ -60,6 +64,7 @@ export class FeatureHost {
 
   constructor(options: FeatureHostOptions) {
     this.browser = options.browser;
+    this.ledger = options.state ?? options.browser.storage.local;
     this.registry = options.registry;
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
@@ -83,11 +88,6 @@ export class FeatureHost {
    */
   restore(): Promise<void> {
     return this.enqueue(() => this.restoreNow()).finally(() => this.markRestored());
-  }
-
-  /** Resolves once restore() has finished; dispatching waits for it. */
-  whenRestored(): Promise<void> {
-    return this.restored;
   }
 
   /** Applies a plan; reconciles run one at a time, in call order. */
@@ -162,7 +162,7 @@ export class FeatureHost {
 
   /** The ledger: every feature the host knows about, with its state and last error. */
   getStates(): Promise<Ledger> {
-    return readLedger(this.browser.storage.local);
+    return readLedger(this.ledger);
   }
 
   /** Ids of the features running in this page life. */
@@ -190,7 +190,7 @@ export class FeatureHost {
   }
 
   private async restoreNow(): Promise<void> {
-    const storage = this.browser.storage.local;
+    const storage = this.ledger;
     const ledger = await readLedger(storage);
     this.log.info(`host: restoring ${Object.keys(ledger).length} feature record(s)`);
     for (const [id, record] of Object.entries(ledger)) {
@@ -227,7 +227,7 @@ export class FeatureHost {
 
   private async installNow(entry: ManifestFeature): Promise<void> {
     const { id } = entry;
-    const storage = this.browser.storage.local;
+    const storage = this.ledger;
     const previous = (await readLedger(storage))[id];
     const registered = this.findRegistered(id);
     if (!registered) {
@@ -257,7 +257,7 @@ export class FeatureHost {
   }
 
   private async disableNow(id: string): Promise<void> {
-    const storage = this.browser.storage.local;
+    const storage = this.ledger;
     const previous = (await readLedger(storage))[id];
     if (!previous && !this.active.has(id)) return;
     if (this.active.has(id)) await this.stop(id);
@@ -270,7 +270,7 @@ export class FeatureHost {
   }
 
   private async uninstallNow(id: string): Promise<void> {
-    const storage = this.browser.storage.local;
+    const storage = this.ledger;
     const previous = (await readLedger(storage))[id];
     const running = this.active.get(id);
     if (!previous && !running) return;
@@ -281,7 +281,7 @@ export class FeatureHost {
     const registered = this.findRegistered(id);
     if (registered) await runUninstallHook(this.deps, registered, toExpectedHashes(registered, record), record.version, running?.definition);
     const swept = await sweepFeatureResources(this.browser, id);
-    const wiped = await wipeFeatureStorage(storage, id);
+    const wiped = await wipeFeatureStorage(this.browser.storage.local, id);
     await deleteFeatureRecord(storage, id);
     this.log.info(`feature ${id}: uninstalled (${swept.length} resource(s) swept, ${wiped.length} key(s) wiped)`);
   }

@@ -1,6 +1,8 @@
 /**
- * What the host remembers in browser.storage.local, so that it survives the
- * event page's suspension and a browser killed mid-install:
+ * What the host remembers in its state (host-state.ts: the host database,
+ * read on a wake in one transaction), so that it survives the event page's
+ * suspension and a browser killed mid-install. The functions take any area
+ * with storage.local's get/set/remove:
  *
  * - `host:features`  the ledger: one record per feature, written BEFORE any
  *                    install/uninstall work starts ('installing' /

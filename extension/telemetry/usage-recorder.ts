@@ -10,7 +10,7 @@
  */
 import { formatUtcDay, readHostValue, writeHostValue, type HostDb } from '../db';
 import { featureId as featureIdSchema } from '../../protocol/manifest-schema';
-import { USAGE_EVENT_PATTERN } from '../../protocol/usage-schema';
+import { USAGE_EVENT_PATTERN } from '../../protocol/telemetry-limits';
 import { HostError } from '../errors';
 
 /** A counter that cannot be recorded; the subject is the feature that asked. */
@@ -25,12 +25,16 @@ export interface UsageRecorderDeps {
   now?: () => Date;
   /** Firefox's built-in data-collection consent: false stops counters; null (no such consent in this Firefox) leaves it to the switch. */
   consent?: () => Promise<boolean | null>;
+  /** The switch as the wake read it (host-state.ts), so that counting need not read it again. */
+  enabled?: boolean;
 }
 
 export class UsageRecorder {
   private enabled: boolean | undefined;
 
-  constructor(private readonly deps: UsageRecorderDeps) {}
+  constructor(private readonly deps: UsageRecorderDeps) {
+    this.enabled = deps.enabled;
+  }
 
   /**
    * Adds `by` to today's counter of a feature's event. Throws UsageCounterError for

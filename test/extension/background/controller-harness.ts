@@ -21,7 +21,8 @@ import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import { createHostController, type ControllerBrowser, type HostController } from '../../../extension/background/host-controller';
 import type { FeatureStatus, HostRequest, HostStatus } from '../../../extension/messages';
 import type { BrowserEvent } from '../../../extension/runtime/browser-api';
-import { readLedger } from '../../../extension/runtime/feature-state';
+import { openHostDb } from '../../../extension/db';
+import { LEDGER_KEY, type Ledger } from '../../../extension/runtime/feature-state';
 import { createFakeBrowser, type FakeBrowser, type FakeBrowserOptions } from '../../helpers/fake-browser';
 import { ORIGIN } from '../../helpers/addon-fixtures';
 import { makePayload } from '../../helpers/manifests';
@@ -314,9 +315,30 @@ function trackConnections(factory: IDBFactory): { factory: IDBFactory; closeAll(
   return { factory: tracked, closeAll: () => opened.splice(0).forEach((db) => db.close()) };
 }
 
+/** The IndexedDB each fake browser's host keeps its state in (its latest page life's). */
+const hostDatabases = new WeakMap<ControllerFakeBrowser, IDBFactory>();
+
+/** One value of the host's state (host-state.ts), read from its database as the next wake would. */
+export async function readHostState(browser: ControllerFakeBrowser, key: string): Promise<unknown> {
+  const factory = hostDatabases.get(browser);
+  if (!factory) throw new Error('test: no host was started on this browser');
+  const db = await openHostDb(factory);
+  try {
+    return await db.get('state', key);
+  } finally {
+    db.close();
+  }
+}
+
+/** The host's ledger, as stored. */
+export async function readHostLedger(browser: ControllerFakeBrowser): Promise<Ledger> {
+  return ((await readHostState(browser, LEDGER_KEY)) as Ledger | undefined) ?? {};
+}
+
 /** One life of the event page: its listeners are registered at once, as at the top level of the page. */
 export function createTestController(options: TestControllerOptions) {
   const indexedDB = options.indexedDB ?? new IDBFactory();
+  hostDatabases.set(options.browser, indexedDB);
   const connections = trackConnections(indexedDB);
   const log = makeLogger();
   const controller = createHostController({
@@ -355,5 +377,5 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 
 /** Resolves once the ledger shows the feature in the given state. */
 export function waitForLedgerState(browser: ControllerFakeBrowser, id: string, state: string): Promise<void> {
-  return waitFor(async () => (await readLedger(browser.storage.local))[id]?.state === state, `feature ${id} to be ${state}`);
+  return waitFor(async () => (await readHostLedger(browser))[id]?.state === state, `feature ${id} to be ${state}`);
 }

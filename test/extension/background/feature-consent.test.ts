@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { ADDON_CONSENT_KEY } from '../../../extension/background/feature-consent';
 import { defineFeature } from '../../../extension/runtime/feature-api';
-import { readLedger } from '../../../extension/runtime/feature-state';
 import { describeReason } from '../../../extension/ui/reason-view';
 import { manifestResponse, scriptedFetch } from '../../helpers/addon-fixtures';
 import { makeFeature } from '../../helpers/test-features';
-import { createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
+import { createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, readHostLedger, readHostState, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
 
 const SENDS = ['browsingActivity', 'websiteContent'];
 
@@ -67,7 +66,7 @@ describe('background: consent to what features send', () => {
 
     browser.dataCollection = ['technicalAndInteraction', 'websiteContent'];
     await browser.permissions.onRemoved.fire({ data_collection: ['browsingActivity'] });
-    await waitFor(async () => (await readLedger(browser.storage.local)).notes === undefined, 'notes to be uninstalled');
+    await waitFor(async () => (await readHostLedger(browser)).notes === undefined, 'notes to be uninstalled');
     assert.ok(!browser.state.contentScripts.has('sbc:notes:panel'), 'its content script is gone');
     assert.ok(!browser.state.storage.has('feature:notes:seen'), 'its data is wiped');
     const after = findFeature(await requestStatus(browser), 'notes');
@@ -94,7 +93,7 @@ describe('background: consent to what features send', () => {
 
     const granted = await sendRequest(browser, { type: 'sbc:data-consent', featureId: 'notes', granted: true });
     assert.equal(findFeature(granted, 'notes').state, 'installed');
-    assert.deepEqual((await browser.storage.local.get(ADDON_CONSENT_KEY))[ADDON_CONSENT_KEY], SENDS);
+    assert.deepEqual(await readHostState(browser, ADDON_CONSENT_KEY), SENDS);
 
     const withdrawn = await sendRequest(browser, { type: 'sbc:data-consent', featureId: 'notes', granted: false });
     assert.equal(findFeature(withdrawn, 'notes').state, 'not-installed');
@@ -107,7 +106,7 @@ describe('background: consent to what features send', () => {
     const { browser, controller } = await startWaiting([]);
     const status = await sendRequest(browser, { type: 'sbc:data-consent', featureId: 'notes', granted: true });
     assert.equal(findFeature(status, 'notes').reasonCode, 'needs-consent', 'Firefox was not asked, so nothing is granted');
-    assert.deepEqual(await browser.storage.local.get(ADDON_CONSENT_KEY), {});
+    assert.equal(await readHostState(browser, ADDON_CONSENT_KEY), undefined);
     await stopController(controller);
   });
 

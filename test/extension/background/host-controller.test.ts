@@ -4,13 +4,14 @@ import sinon from 'sinon';
 import { MANIFEST_POLL_ALARM } from '../../../extension/channel/poller';
 import { openHostDb } from '../../../extension/db';
 import { defineFeature } from '../../../extension/runtime/feature-api';
-import { readLedger, readOverrides } from '../../../extension/runtime/feature-state';
+import { HostState } from '../../../extension/host-state';
+import { OVERRIDES_KEY } from '../../../extension/runtime/feature-state';
 import type { AccountFailureWords } from '../../../extension/account/account-error';
 import type { HostStatus } from '../../../extension/messages';
 import { describeAccountFailure } from '../../../extension/ui/error-view';
 import { manifestResponse, ORIGIN, scriptedFetch } from '../../helpers/addon-fixtures';
 import { makeFeature } from '../../helpers/test-features';
-import { ADDON_ID, alterSignature, createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
+import { ADDON_ID, alterSignature, createControllerBrowser, createTestController, findFeature, OPTIONS_PAGE_SENDER, readHostLedger, readHostState, requestStatus, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
 
 /** A feature that shows a badge on every page, remembers that it ran and answers its badge's messages. */
 function makeBadgeFeature(id: string, rollout = 10000) {
@@ -53,6 +54,8 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 
 describe('background: the event page’s host', () => {
   const addon = useSignedAddon();
+
+  afterEach(() => sinon.restore());
 
   type Server = { fetch: (input: string | URL, init?: RequestInit) => Promise<Response>; requests: ReturnType<typeof scriptedFetch>['requests'] };
 
@@ -158,11 +161,11 @@ describe('background: the event page’s host', () => {
   it('makes one rollout unit even when pages ask for status while the first start is still running', async () => {
     const { browser, controller } = await setUp();
     const writes: string[] = [];
-    const set = browser.storage.local.set.bind(browser.storage.local);
-    browser.storage.local.set = async (items) => {
+    const set = HostState.prototype.set;
+    sinon.stub(HostState.prototype, 'set').callsFake(async function (this: HostState, items) {
       if (typeof items['host:unit'] === 'string') writes.push(items['host:unit']);
-      return set(items);
-    };
+      return set.call(this, items);
+    });
 
     const statuses = await Promise.all([requestStatus(browser), requestStatus(browser), requestStatus(browser)]);
     assert.equal(writes.length, 1, 'the unit is written once');
@@ -191,8 +194,8 @@ describe('background: the event page’s host', () => {
       error?: { code?: string };
     };
     assert.equal(forbidden.error?.code, 'forbidden');
-    assert.equal((await readLedger(browser.storage.local)).alpha?.state, 'installed', 'a web page cannot turn a feature off');
-    assert.deepEqual(await readOverrides(browser.storage.local), {});
+    assert.equal((await readHostLedger(browser)).alpha?.state, 'installed', 'a web page cannot turn a feature off');
+    assert.deepEqual((await readHostState(browser, OVERRIDES_KEY)) ?? {}, {});
 
     const otherAddon = { id: 'someone-else@example.org', url: 'moz-extension://test/ui/options.html' };
     const alsoForbidden = (await sendMessage(browser, { type: 'sbc:status' }, otherAddon)) as { error?: { code?: string } };
@@ -236,7 +239,7 @@ describe('background: the event page’s host', () => {
     assert.equal(findFeature(status, 'beta').state, 'not-installed');
     assert.equal(findFeature(status, 'beta').reasonCode, 'rollout');
     assert.equal(browser.state.storage.has('feature:beta:seen'), false, 'leaving the rollout wipes the feature’s data');
-    assert.deepEqual(await readOverrides(browser.storage.local), {});
+    assert.deepEqual((await readHostState(browser, OVERRIDES_KEY)) ?? {}, {});
     await stopController(controller);
   });
 
@@ -257,7 +260,7 @@ describe('background: the event page’s host', () => {
     assert.match(status.manifest.lastError?.message ?? '', /signature does not verify/);
     assert.equal(status.manifest.serial, 5, 'the last good manifest stays in use');
     assert.equal(findFeature(status, 'alpha').state, 'installed');
-    assert.equal((await readLedger(browser.storage.local)).alpha?.state, 'installed');
+    assert.equal((await readHostLedger(browser)).alpha?.state, 'installed');
     assert.ok(browser.state.contentScripts.has('sbc:alpha:badge'));
     await stopController(controller);
   });
@@ -340,7 +343,7 @@ describe('background: the event page’s host', () => {
 
     await controller.dispose();
     assert.deepEqual(browser.leaks(), []);
-    assert.equal((await readLedger(browser.storage.local)).alpha?.state, 'installed', 'turning the host off is not uninstalling');
+    assert.equal((await readHostLedger(browser)).alpha?.state, 'installed', 'turning the host off is not uninstalling');
     assert.equal(await sendMessage(browser, { type: 'sbc:status' }, OPTIONS_PAGE_SENDER), undefined, 'nothing answers any more');
     await controller.dispose();
   });
