@@ -4,6 +4,7 @@ import sinon from 'sinon';
 import { MANIFEST_POLL_ALARM } from '../../../extension/channel/poller';
 import { openHostDb } from '../../../extension/db';
 import { defineFeature } from '../../../extension/runtime/feature-api';
+import { PRESENCE_KEY } from '../../../extension/background/change-log';
 import { HostState } from '../../../extension/host-state';
 import { OVERRIDES_KEY } from '../../../extension/runtime/feature-state';
 import type { AccountFailureWords } from '../../../extension/account/account-error';
@@ -74,6 +75,8 @@ describe('background: the event page’s host', () => {
     const made = await setUp(...args);
     await made.controller.start();
     await waitForLedgerState(made.browser, 'alpha', 'installed');
+    // The check that installed it ends with the change log; a refresh asked before then would share that check.
+    await waitFor(async () => (await readHostState(made.browser, PRESENCE_KEY)) !== undefined, 'the first manifest check to finish');
     return made;
   }
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
+import { PRESENCE_KEY } from '../../../extension/background/change-log';
 import { captureErrors } from '../../../extension/background/diagnostics';
 import { buildDiagnostics, redact } from '../../../extension/ui/diagnostics-report';
 import { ServerReachability } from '../../../extension/background/server-reachability';
@@ -15,7 +16,7 @@ import { manifestResponse, scriptedFetch } from '../../helpers/addon-fixtures';
 import { makeFeature } from '../../helpers/test-features';
 import { defineFeature } from '../../../extension/runtime/feature-api';
 import { makeFeature as makeFeatureStatus, makeStatus } from '../ui/status-fixture';
-import { createControllerBrowser, createTestController, requestStatus, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
+import { createControllerBrowser, createTestController, readHostState, requestStatus, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
 
 const TOKEN = 'tok_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a';
 const EMAIL = 'beta.tester@example.org';
@@ -38,6 +39,8 @@ describe('background: host insights', () => {
     const { controller } = createTestController({ browser, key: addon.key, features: [feature], fetch: server.fetch as typeof fetch });
     await controller.start();
     await waitFor(async () => (await requestStatus(browser)).manifest.serial === 5, 'the first manifest');
+    // That check ends with the change log; a refresh asked before then would share it.
+    await waitFor(async () => (await readHostState(browser, PRESENCE_KEY)) !== undefined, 'the first manifest check to finish');
     assert.deepEqual((await sendRequest<HostResponse<{ type: 'sbc:changes' }>>(browser, { type: 'sbc:changes' })).entries, []);
 
     envelope = withFeature;

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { IDBDatabase, IDBFactory } from 'fake-indexeddb';
 import sinon from 'sinon';
+import { PRESENCE_KEY } from '../../../extension/background/change-log';
 import { HOST_DB_NAME, openHostDb } from '../../../extension/db';
 import { MIGRATED_KEY } from '../../../extension/host-state';
 import { defineFeature } from '../../../extension/runtime/feature-api';
@@ -39,6 +40,11 @@ function makeNoteFeature(id: string) {
     }),
     { files: { [`features/${id}/content/note.js`]: `note('${id}')` } },
   );
+}
+
+/** The first life's manifest check ends with the change log; what it writes later would count as the wake's. */
+function waitForFirstCheck(browser: Parameters<typeof readHostState>[0]): Promise<void> {
+  return waitFor(async () => (await readHostState(browser, PRESENCE_KEY)) !== undefined, 'the first manifest check to finish');
 }
 
 /** Every IndexedDB transaction opened from now on, with its stores and mode. */
@@ -77,6 +83,7 @@ describe('background: what a wake reads and writes', () => {
     await waitForLedgerState(browser, 'beta', 'installed');
     // A page asked for the status once: the overrides, the unit and the change log all exist.
     await requestStatus(browser);
+    await waitForFirstCheck(browser);
     first.suspend();
     const requests = server.requests.length;
     const fileReads = addonFiles.reads.length;
@@ -125,6 +132,7 @@ describe('background: what a wake reads and writes', () => {
     await first.controller.start();
     // alpha runs again from the moved ledger at once; the manifest arrives afterwards.
     await waitFor(async () => (await requestStatus(browser)).manifest.serial === 5, 'the manifest to be accepted');
+    await waitForFirstCheck(browser);
 
     const status = await requestStatus(browser);
     assert.equal(status.unit, 'unit-from-the-older-add-on', 'buckets do not move');
