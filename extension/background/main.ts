@@ -6,10 +6,14 @@
  * does both at once). Each listener waits until the installed features are
  * restored before it dispatches.
  */
-import browser from 'webextension-polyfill';
+import type Browser from 'webextension-polyfill';
 import { featureRegistry } from 'sbc:feature-registry';
 import { buildConfig } from 'sbc:build-config';
 import { createHostController } from './host-controller';
+
+// Firefox's own `browser` already answers with promises: the polyfill would hand it back unchanged, and its
+// 2 KB gzip would be parsed on every wake. The types are the polyfill's, which describe Firefox's API.
+const browser = (globalThis as unknown as { browser: Browser.Browser }).browser;
 
 const controller = createHostController({ browser, registry: featureRegistry, config: buildConfig });
 

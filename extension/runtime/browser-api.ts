@@ -1,11 +1,12 @@
 /**
  * The narrow slice of `browser.*` that the runtime uses. Everything in the
  * runtime takes a BrowserApi as a parameter, so unit tests pass an in-memory
- * fake (test/helpers/fake-browser.ts) and the background passes the real
- * `browser` from webextension-polyfill, which is assignable to this type.
+ * fake (test/helpers/fake-browser.ts) and the background passes Firefox's
+ * own `browser`, typed as webextension-polyfill describes it, which is
+ * assignable to this type.
  *
  * @example
- * import browser from 'webextension-polyfill';
+ * const browser = (globalThis as unknown as { browser: Browser.Browser }).browser;
  * const host = new FeatureHost({ browser, registry: featureRegistry, ... });
  */
 import type { FeatureEventName } from '../../protocol/feature-events';

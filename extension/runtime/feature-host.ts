@@ -21,7 +21,6 @@ import { deleteFeatureRecord, readLedger, writeFeatureRecord, type FeatureRecord
 import type { PlanDecision } from '../../protocol/planner';
 import { findResourceOwner, sweepFeatureResources, sweepResources, wipeFeatureStorage } from './resource-names';
 import { SerialQueue } from './serial-queue';
-import type { StateArea } from '../host-state';
 import type { FeatureMessage } from '../messages';
 import type { ManifestFeature } from '../../protocol/manifest-schema';
 
@@ -39,7 +38,7 @@ export interface FeatureHostOptions {
   /** The in-memory bus the background feeds; one per page life. */
   eventBus?: EventBus;
   /** Where the ledger is kept: the host's state (host-state.ts); browser.storage.local when absent. */
-  state?: StateArea;
+  state?: BrowserApi['storage']['local'];
   now?: () => Date;
 }
 
@@ -52,7 +51,7 @@ export interface FeatureHostOptions {
 export class FeatureHost {
   readonly eventBus: EventBus;
   private readonly browser: BrowserApi;
-  private readonly ledger: StateArea;
+  private readonly ledger: BrowserApi['storage']['local'];
   private readonly registry: RegisteredFeature[];
   private readonly log: Logger;
   private readonly now: () => Date;
@@ -88,6 +87,11 @@ export class FeatureHost {
    */
   restore(): Promise<void> {
     return this.enqueue(() => this.restoreNow()).finally(() => this.markRestored());
+  }
+
+  /** Resolves once restore() has finished; dispatching waits for it. */
+  whenRestored(): Promise<void> {
+    return this.restored;
   }
 
   /** Applies a plan; reconciles run one at a time, in call order. */
@@ -190,15 +194,14 @@ export class FeatureHost {
   }
 
   private async restoreNow(): Promise<void> {
-    const storage = this.ledger;
-    const ledger = await readLedger(storage);
+    const ledger = await readLedger(this.ledger);
     this.log.info(`host: restoring ${Object.keys(ledger).length} feature record(s)`);
     for (const [id, record] of Object.entries(ledger)) {
       try {
         if (record.state === 'installing') {
           this.log.warn(`feature ${id}: install was interrupted; rolling back`);
           await sweepFeatureResources(this.browser, id);
-          await writeFeatureRecord(storage, id, { ...record, state: 'failed', error: 'interrupted: the browser stopped during install' });
+          await writeFeatureRecord(this.ledger, id, { ...record, state: 'failed', error: 'interrupted: the browser stopped during install' });
         } else if (record.state === 'uninstalling') {
           this.log.warn(`feature ${id}: uninstall was interrupted; finishing it`);
           await this.uninstallNow(id);
@@ -209,7 +212,7 @@ export class FeatureHost {
     }
     // Menus survive the page but their click handlers do not: start from none, features re-create theirs.
     if (this.active.size === 0) await this.browser.menus.removeAll().catch((e: unknown) => this.log.warn('host: menus.removeAll failed', e));
-    for (const [id, record] of Object.entries(await readLedger(storage))) {
+    for (const [id, record] of Object.entries(await readLedger(this.ledger))) {
       if (record.state !== 'installed' || this.active.has(id)) continue;
       const registered = this.findRegistered(id);
       try {
@@ -218,7 +221,7 @@ export class FeatureHost {
         this.log.info(`feature ${id}: restored ${record.version}`);
       } catch (error) {
         this.log.error(`feature ${id}: restore failed`, error);
-        await writeFeatureRecord(storage, id, { ...record, state: 'failed', error: describeError(error) });
+        await writeFeatureRecord(this.ledger, id, { ...record, state: 'failed', error: describeError(error) });
       }
     }
     const swept = await sweepResources(this.browser, (owner) => !this.active.has(owner));
@@ -227,8 +230,7 @@ export class FeatureHost {
 
   private async installNow(entry: ManifestFeature): Promise<void> {
     const { id } = entry;
-    const storage = this.ledger;
-    const previous = (await readLedger(storage))[id];
+    const previous = (await readLedger(this.ledger))[id];
     const registered = this.findRegistered(id);
     if (!registered) {
       this.log.warn(`feature ${id}: not in this build; not installing`);
@@ -242,47 +244,45 @@ export class FeatureHost {
     if (running) await this.stop(id);
     const installedAt = previous?.installedAt ?? null;
     const record: FeatureRecord = { state: 'installing', version: entry.version, sha256: entry.sha256, files: entry.files ?? [], installedAt };
-    await writeFeatureRecord(storage, id, record);
+    await writeFeatureRecord(this.ledger, id, record);
     this.log.info(`feature ${id}: installing ${entry.version}${installedAt === null ? ' (first install)' : ''}`);
     try {
       await this.start(registered, toExpectedHashes(registered, record), entry.version, installedAt === null);
     } catch (error) {
       await sweepFeatureResources(this.browser, id).catch((e: unknown) => this.log.warn(`feature ${id}: sweep failed`, e));
-      await writeFeatureRecord(storage, id, { ...record, state: 'failed', error: describeError(error) });
+      await writeFeatureRecord(this.ledger, id, { ...record, state: 'failed', error: describeError(error) });
       this.log.error(`feature ${id}: install failed and was rolled back`, error);
       return;
     }
-    await writeFeatureRecord(storage, id, { ...record, state: 'installed', installedAt: installedAt ?? this.now().toISOString() });
+    await writeFeatureRecord(this.ledger, id, { ...record, state: 'installed', installedAt: installedAt ?? this.now().toISOString() });
     this.log.info(`feature ${id}: installed ${entry.version}`);
   }
 
   private async disableNow(id: string): Promise<void> {
-    const storage = this.ledger;
-    const previous = (await readLedger(storage))[id];
+    const previous = (await readLedger(this.ledger))[id];
     if (!previous && !this.active.has(id)) return;
     if (this.active.has(id)) await this.stop(id);
     await sweepFeatureResources(this.browser, id);
     if (previous && previous.state !== 'disabled') {
       const { error: _error, ...rest } = previous;
-      await writeFeatureRecord(storage, id, { ...rest, state: 'disabled' });
+      await writeFeatureRecord(this.ledger, id, { ...rest, state: 'disabled' });
       this.log.info(`feature ${id}: disabled (data kept)`);
     }
   }
 
   private async uninstallNow(id: string): Promise<void> {
-    const storage = this.ledger;
-    const previous = (await readLedger(storage))[id];
+    const previous = (await readLedger(this.ledger))[id];
     const running = this.active.get(id);
     if (!previous && !running) return;
     const record: FeatureRecord = previous ?? { state: 'installed', version: running!.version, sha256: running!.sha256, installedAt: null };
-    await writeFeatureRecord(storage, id, { ...record, state: 'uninstalling' });
+    await writeFeatureRecord(this.ledger, id, { ...record, state: 'uninstalling' });
     this.log.info(`feature ${id}: uninstalling`);
     if (running) await this.stop(id);
     const registered = this.findRegistered(id);
     if (registered) await runUninstallHook(this.deps, registered, toExpectedHashes(registered, record), record.version, running?.definition);
     const swept = await sweepFeatureResources(this.browser, id);
     const wiped = await wipeFeatureStorage(this.browser.storage.local, id);
-    await deleteFeatureRecord(storage, id);
+    await deleteFeatureRecord(this.ledger, id);
     this.log.info(`feature ${id}: uninstalled (${swept.length} resource(s) swept, ${wiped.length} key(s) wiped)`);
   }
 
