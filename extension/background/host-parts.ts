@@ -147,7 +147,7 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     log,
   });
   const uploader = new UsageUploader({ db, server, installId, log });
-  const versionOf = async (featureId: string) => (await readLedger(browser.storage.local))[featureId]?.version;
+  const versionOf = async (featureId: string) => (await readLedger(state))[featureId]?.version;
   const feedback = new FeedbackQueue({ db, server, installId, versionOf, log });
   const telemetry = new TelemetrySender({
     usage,

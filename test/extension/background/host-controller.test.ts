@@ -185,7 +185,10 @@ describe('background: the event page’s host', () => {
 
     await sendRequest(browser, { type: 'sbc:feedback', featureId: 'alpha', rating: 5, comment: 'Great' });
     await Promise.all([sendRequest(browser, { type: 'sbc:send-telemetry' }), sendRequest(browser, { type: 'sbc:send-telemetry' })]);
-    assert.equal(server.requests.filter((r) => r.url.endsWith('/v1/feedback')).length, 1);
+    const sent = server.requests.filter((r) => r.url.endsWith('/v1/feedback'));
+    assert.equal(sent.length, 1);
+    // The version the user was running, from the host's ledger.
+    assert.equal(JSON.parse(sent[0]!.body ?? '{}').featureVersion, makeBadgeFeature('alpha').entry.version);
     await stopController(controller);
   });
 
