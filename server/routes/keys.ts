@@ -9,10 +9,10 @@ import type { PinnedKey, TrustedSigners } from '../../protocol/envelope';
 import { MANIFEST_ENV } from '../../protocol/environments';
 import { ADMIN_KEYS_PATH, describeKeyDocumentProblems, findManifestSigners, KEYS_PATH, verifyKeyDocument, type KeyDocumentPayload } from '../../protocol/key-document';
 import { ApiError } from '../errors';
-import { toIso, type RouteDeps } from '../http';
+import type { RouteDeps } from '../http';
 import type { DocumentCache, DocumentSource } from '../served-document';
 import type { BetaStore } from '../store/store';
-import { computeEtag, createSignedDocumentSource, readEnvelopeBody, registerSignedDocumentGet, registerSignedDocumentPut, toApiRefusal } from './signed-documents';
+import { createSignedDocumentSource, readEnvelopeBody, registerSignedDocumentGet, registerSignedDocumentPut, storeNewerDocument, toApiRefusal } from './signed-documents';
 
 const KEYS_BODY_LIMIT = 256 * 1024;
 
@@ -77,15 +77,13 @@ export async function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps, c
     // The add-on would accept a document with usable keys beside a mistake; the channel publishes none.
     const problems = describeKeyDocumentProblems(doc);
     if (problems) throw new ApiError('malformed_payload', problems);
-    const { serial } = doc;
-    const stale = () =>
-      new ApiError('stale_serial', `the key document serial ${serial} is not higher than the current serial ${current?.serial ?? '(newer upload)'}`);
-    if (current && serial <= current.serial) throw stale();
-    const etag = computeEtag(bytes);
-    const publishedAt = deps.now();
-    if (!(await deps.store.publishKeyDocument({ serial, bytes: Buffer.from(bytes), etag, publishedAt }))) throw stale();
-    // This process serves the new document before the publisher hears back; the others within a second.
-    await cache.refresh().catch((error: unknown) => request.log.warn({ err: error }, 'key document cache refresh failed'));
-    return reply.code(201).send({ serial, etag, publishedAt: toIso(publishedAt) });
+    return storeNewerDocument(deps, request, reply, {
+      what: 'key document',
+      serial: doc.serial,
+      bytes,
+      currentSerial: current?.serial,
+      publish: (record) => deps.store.publishKeyDocument(record),
+      cache,
+    });
   });
 }

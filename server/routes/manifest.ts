@@ -10,17 +10,17 @@ import { MANIFEST_ENV } from '../../protocol/environments';
 import { DAY_MS } from '../../protocol/manifest-policy';
 import { MANIFEST_PATH } from '../../protocol/manifest-schema';
 import { ApiError } from '../errors';
-import { toIso, type RouteDeps } from '../http';
+import type { RouteDeps } from '../http';
 import type { DocumentCache, DocumentSource } from '../served-document';
 import type { BetaStore } from '../store/store';
 import { findCurrentManifestSigners } from './keys';
 import {
-  computeEtag,
   createSignedDocumentSource,
   readEnvelopeBody,
   registerSignedDocumentGet,
   registerSignedDocumentPut,
   signedDocumentCacheControl,
+  storeNewerDocument,
   toApiRefusal,
 } from './signed-documents';
 
@@ -69,14 +69,13 @@ export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDe
     } catch (error) {
       throw toApiRefusal(error);
     }
-    const stale = () =>
-      new ApiError('stale_serial', `the manifest serial ${serial} is not higher than the current serial ${current?.serial ?? '(newer upload)'}`);
-    if (current && serial <= current.serial) throw stale();
-    const etag = computeEtag(bytes);
-    const publishedAt = deps.now();
-    if (!(await deps.store.publishManifest({ serial, bytes: Buffer.from(bytes), etag, publishedAt }))) throw stale();
-    // This process serves the new manifest before the publisher hears back; the others within a second.
-    await cache.refresh().catch((error: unknown) => request.log.warn({ err: error }, 'manifest cache refresh failed'));
-    return reply.code(201).send({ serial, etag, publishedAt: toIso(publishedAt) });
+    return storeNewerDocument(deps, request, reply, {
+      what: 'manifest',
+      serial,
+      bytes,
+      currentSerial: current?.serial,
+      publish: (record) => deps.store.publishManifest(record),
+      cache,
+    });
   });
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { ManifestRefusedError, type RefusalReason } from '../../protocol/refusals';
 import { ApiError, type ErrorCode } from '../errors';
-import { requireAdmin, type RouteDeps } from '../http';
+import { requireAdmin, toIso, type RouteDeps } from '../http';
 import { matchesIfNoneMatch, type DocumentCache, type DocumentSource } from '../served-document';
 import type { ManifestRecord } from '../store/store';
 
@@ -107,4 +107,32 @@ export async function registerSignedDocumentPut(
     const onRequest = async (request: FastifyRequest) => requireAdmin(deps, request);
     scope.put(path, { bodyLimit, onRequest }, handler);
   });
+}
+
+export interface NewerDocument {
+  /** Names the document in the refusal: "manifest", "key document". */
+  what: string;
+  serial: number;
+  bytes: Buffer;
+  /** The serial now stored, if any. */
+  currentSerial: number | undefined;
+  /** Stores it unless a newer one won the race; false then. */
+  publish(record: ManifestRecord): Promise<boolean>;
+  cache: DocumentCache;
+}
+
+/**
+ * Stores a verified document whose serial must be higher than the current
+ * one, and answers 201 with its serial and ETag. This process serves it before
+ * the publisher hears back; the others within a second.
+ */
+export async function storeNewerDocument(deps: RouteDeps, request: FastifyRequest, reply: FastifyReply, document: NewerDocument): Promise<FastifyReply> {
+  const { what, serial, currentSerial } = document;
+  const stale = () => new ApiError('stale_serial', `the ${what} serial ${serial} is not higher than the current serial ${currentSerial ?? '(newer upload)'}`);
+  if (currentSerial !== undefined && serial <= currentSerial) throw stale();
+  const etag = computeEtag(document.bytes);
+  const publishedAt = deps.now();
+  if (!(await document.publish({ serial, bytes: Buffer.from(document.bytes), etag, publishedAt }))) throw stale();
+  await document.cache.refresh().catch((error: unknown) => request.log.warn({ err: error }, `${what} cache refresh failed`));
+  return reply.code(201).send({ serial, etag, publishedAt: toIso(publishedAt) });
 }
