@@ -23,6 +23,11 @@ export interface SigningKey extends Signer {
   publicKey: CryptoKey;
 }
 
+/** One key per id, made at once. */
+export function createSigningKeys(...keyIds: string[]): Promise<SigningKey[]> {
+  return Promise.all(keyIds.map((keyId) => createSigningKey(keyId)));
+}
+
 export async function createSigningKey(keyId: string): Promise<SigningKey> {
   const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);

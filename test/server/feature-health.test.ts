@@ -24,8 +24,7 @@ describeEachStore('beta server: exit criteria and verdicts', (store) => {
     channel = await createSigningKey('channel-2026');
   });
   beforeEach(async () => {
-    server = await startTestServer({ store });
-    server.keys.push(channel.pinned);
+    server = await startTestServer({ store, trust: [channel.pinned] });
     const features = [makeEntry('page-notes', '1.0.0', sha256('notes'), { exitCriteria: CRITERIA }), makeEntry('reading-time', '1.0.0', sha256('time'))];
     const published = await server.call('PUT', '/v1/admin/manifest', { raw: await signPayload(createPayload({ serial: 1, features }), [channel]), token: ADMIN_TOKEN });
     assert.equal(published.status, 201, published.text);

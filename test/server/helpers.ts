@@ -1,6 +1,7 @@
 // Runs the real beta server in-process on 127.0.0.1 with a clock the test
 // moves, and talks to it over real HTTP. Its store is a temporary SQLite file
 // or a fresh database on the run's real PostgreSQL (test/helpers/postgres.ts).
+import { strict as assert } from 'node:assert';
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,10 +68,14 @@ export type TestServerOptions = Partial<ServerConfig> & {
   serviceDeployment?: 'manifest' | 'all';
   /** The services folders to load; server/services/ unless given. */
   servicesDirs?: string[];
+  /** The manifest signing keys it trusts from the start (PUBLIC_KEYS); `keys` takes more later. */
+  trust?: PinnedKey[];
+  /** The root keys it trusts for key documents from the start (ROOT_KEYS); `rootKeys` takes more later. */
+  trustRoots?: PinnedKey[];
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { store: storeKind = 'sqlite', serviceDeployment = 'all', servicesDirs = [DEFAULT_SERVICES_DIR], ...overrides } = options;
+  const { store: storeKind = 'sqlite', serviceDeployment = 'all', servicesDirs = [DEFAULT_SERVICES_DIR], trust = [], trustRoots = [], ...overrides } = options;
   const dir = mkdtempSync(join(tmpdir(), 'beta-server-'));
   const database = storeKind === 'postgres' ? await (await getTestPostgres()).createDatabase() : undefined;
   const config = createConfig({
@@ -86,8 +91,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const store = await openStore(config);
   const clock = { now: START };
-  const keys: PinnedKey[] = [];
-  const rootKeys: PinnedKey[] = [];
+  const keys: PinnedKey[] = [...trust];
+  const rootKeys: PinnedKey[] = [...trustRoots];
   const services = (await Promise.all(servicesDirs.map((dir) => loadServices(dir)))).flat();
   const app = await buildServer({ store, config, now: () => clock.now, loadPublicKeys: () => keys, loadRootKeys: () => rootKeys, services, serviceDeployment });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -120,6 +125,13 @@ export async function createSignedInAccount(server: TestServer, email = 'reader@
   const signIn = await server.call('POST', '/v1/sessions', { body: { email, password } });
   if (signIn.status !== 201) throw new Error(`sign-in failed: ${signIn.status} ${signIn.text}`);
   return signIn.body.token as string;
+}
+
+/** Asserts a refusal as the server sends it: this status and `{error: {code, message}}` with this code. */
+export function assertApiError(reply: Reply, status: number, code: string): void {
+  assert.equal(reply.status, status, reply.text);
+  assert.equal(reply.body?.error?.code, code, reply.text);
+  assert.equal(typeof reply.body.error.message, 'string', reply.text);
 }
 
 /** A test server with a reader signed in: what most route tests start from. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { createSigningKey, signKeyDocument, signPayload, type SigningKey } from '../helpers/signing';
-import { ADMIN_TOKEN, createPayload, describeEachStore, startTestServer, START, type TestServer } from './helpers';
+import { createSigningKeys, signKeyDocument, signPayload, type SigningKey } from '../helpers/signing';
+import { ADMIN_TOKEN, assertApiError, createPayload, describeEachStore, startTestServer, START, type TestServer } from './helpers';
 
 describeEachStore('beta server: key document', (store) => {
   let server: TestServer;
@@ -14,21 +14,13 @@ describeEachStore('beta server: key document', (store) => {
     signKeyDocument(signers, listed.map((key) => key.pinned), { serial, ...extra }, START - 60_000);
 
   before(async () => {
-    root = await createSigningKey('root-1');
-    otherRoot = await createSigningKey('root-2');
-    manifestA = await createSigningKey('manifest-a');
-    manifestB = await createSigningKey('manifest-b');
+    [root, otherRoot, manifestA, manifestB] = await createSigningKeys('root-1', 'root-2', 'manifest-a', 'manifest-b');
   });
-  beforeEach(async () => {
-    server = await startTestServer({ store });
-    server.rootKeys.push(root.pinned);
-  });
+  beforeEach(async () => (server = await startTestServer({ store, trustRoots: [root.pinned] })));
   afterEach(async () => server.close());
 
   it('answers 404 before a key document is published, then serves its exact bytes with an ETag and 304', async () => {
-    const missing = await server.call('GET', '/v1/keys');
-    assert.equal(missing.status, 404);
-    assert.equal(missing.body.error.code, 'no_key_document');
+    assertApiError(await server.call('GET', '/v1/keys'), 404, 'no_key_document');
     const document = await keyDocument(1, [manifestA]);
     const published = await putKeys(document);
     assert.equal(published.status, 201, published.text);
@@ -65,8 +57,7 @@ describeEachStore('beta server: key document', (store) => {
 
   it('needs the configured number of root signatures', async () => {
     await server.close();
-    server = await startTestServer({ store, rootThreshold: 2 });
-    server.rootKeys.push(root.pinned, otherRoot.pinned);
+    server = await startTestServer({ store, rootThreshold: 2, trustRoots: [root.pinned, otherRoot.pinned] });
     const one = await putKeys(await keyDocument(1, [manifestA]));
     assert.equal(one.body.error.code, 'below_threshold');
     assert.equal((await putKeys(await keyDocument(1, [manifestA], {}, [root, otherRoot]))).status, 201);

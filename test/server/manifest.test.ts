@@ -1,28 +1,22 @@
 import { strict as assert } from 'node:assert';
 import { makeEntry, makeManifestPayload, sha256 } from '../helpers/manifests';
-import { createSigningKey, signPayload } from '../helpers/signing';
-import { ADMIN_TOKEN, createPayload, describeEachStore, startTestServer, START, type TestServer } from './helpers';
+import { createSigningKeys, signPayload, type SigningKey } from '../helpers/signing';
+import { ADMIN_TOKEN, assertApiError, createPayload, describeEachStore, startTestServer, START, type TestServer } from './helpers';
 
 describeEachStore('beta server: manifest hosting', (store) => {
   let server: TestServer;
-  let channel: Awaited<ReturnType<typeof createSigningKey>>;
-  let stranger: Awaited<ReturnType<typeof createSigningKey>>;
+  let channel: SigningKey;
+  let stranger: SigningKey;
   const put = (raw: string, token = ADMIN_TOKEN) => server.call('PUT', '/v1/admin/manifest', { raw, token });
 
   before(async () => {
-    channel = await createSigningKey('channel-2026');
-    stranger = await createSigningKey('stranger');
+    [channel, stranger] = await createSigningKeys('channel-2026', 'stranger');
   });
-  beforeEach(async () => {
-    server = await startTestServer({ store });
-    server.keys.push(channel.pinned);
-  });
+  beforeEach(async () => (server = await startTestServer({ store, trust: [channel.pinned] })));
   afterEach(async () => server.close());
 
   it('answers 404 with a JSON error before anything is published', async () => {
-    const response = await server.call('GET', '/v1/manifest');
-    assert.equal(response.status, 404);
-    assert.equal(response.body.error.code, 'no_manifest');
+    assertApiError(await server.call('GET', '/v1/manifest'), 404, 'no_manifest');
   });
 
   it('serves the published envelope byte for byte with a strong ETag, Cache-Control and 304 revalidation', async () => {
@@ -109,8 +103,7 @@ describeEachStore('beta server: manifest hosting', (store) => {
 
   it('accepts unreviewed manifests only on a server configured for local development', async () => {
     await server.close();
-    server = await startTestServer({ store, allowUnreviewed: true });
-    server.keys.push(channel.pinned);
+    server = await startTestServer({ store, allowUnreviewed: true, trust: [channel.pinned] });
     assert.equal((await put(await signPayload(createPayload({ serial: 1, unreviewed: true }), [channel]))).status, 201);
   });
 

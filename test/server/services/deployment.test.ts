@@ -16,8 +16,7 @@ describeEachStore('beta server: service deployment', (store) => {
 
   before(async () => (channel = await createSigningKey('channel')));
   beforeEach(async () => {
-    ({ server, token } = await startSignedInServer({ store, serviceDeployment: 'manifest' }));
-    server.keys.push(channel.pinned);
+    ({ server, token } = await startSignedInServer({ store, serviceDeployment: 'manifest', trust: [channel.pinned] }));
   });
   afterEach(async () => server.close());
 
