@@ -11,7 +11,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { readPayloadBytes, signEnvelope } from '../protocol/envelope';
 import { MANIFEST_ENV } from '../protocol/environments';
@@ -22,6 +21,7 @@ import { BuildError, describeForCli, UsageError } from './errors';
 import { fetchPublished, uploadEnvelope, type FetchLike, type UploadAnswer } from './publish/server-client';
 import { nextSerial } from './release';
 import { runAsCommand } from './run-as-command';
+import { parseFlags } from './parse-flags';
 
 export const KEYS_PUBLISH_USAGE = `usage: npm run keys:publish -- --root-key <private pem> [--root-key …]
     --manifest-key <public key file or folder> [--manifest-key …] [--threshold <n, default 1>]
@@ -48,28 +48,18 @@ export class KeyDocumentRefusedError extends BuildError {
 }
 
 export function parseKeysPublishArgs(argv: string[], env: Record<string, string | undefined>): KeysPublishOptions | 'help' {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'root-key': { type: 'string', multiple: true },
-        'manifest-key': { type: 'string', multiple: true },
-        threshold: { type: 'string', default: '1' },
-        revoke: { type: 'string', multiple: true },
-        'expires-in': { type: 'string', default: '180' },
-        serial: { type: 'string' },
-        server: { type: 'string' },
-        'admin-token': { type: 'string' },
-        out: { type: 'string', default: 'dist/keys.signed.json' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const values = parseFlags(argv, {
+    'root-key': { type: 'string', multiple: true },
+    'manifest-key': { type: 'string', multiple: true },
+    threshold: { type: 'string', default: '1' },
+    revoke: { type: 'string', multiple: true },
+    'expires-in': { type: 'string', default: '180' },
+    serial: { type: 'string' },
+    server: { type: 'string' },
+    'admin-token': { type: 'string' },
+    out: { type: 'string', default: 'dist/keys.signed.json' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   const list = (name: string) => (values[name] as string[] | undefined) ?? [];
   if (list('root-key').length === 0) throw new UsageError('missing --root-key', { subject: '--root-key' });

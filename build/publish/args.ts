@@ -2,9 +2,9 @@
  * Command-line options of `npm run publish`. Turned into a plain object
  * first, so that every usage mistake is reported before any file is read.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_LIFETIME_DAYS } from '../../protocol/manifest-policy';
 import { UsageError } from '../errors';
+import { parseFlags } from '../parse-flags';
 
 export const PUBLISH_USAGE = `usage: npm run publish -- --release <file> --key <private key>
     [--lock dist/features.lock.json] [--services-lock <beside --lock>/services.lock.json]
@@ -35,30 +35,20 @@ export interface PublishOptions {
  * @example parsePublishArgs(['--release', 'release/example.json', '--key', 'keys/k.private.pem'], process.env)
  */
 export function parsePublishArgs(argv: string[], env: Record<string, string | undefined>): PublishOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        release: { type: 'string' },
-        key: { type: 'string' },
-        'key-id': { type: 'string' },
-        lock: { type: 'string', default: 'dist/features.lock.json' },
-        'services-lock': { type: 'string' },
-        out: { type: 'string', default: 'dist/manifest.signed.json' },
-        server: { type: 'string' },
-        'admin-token': { type: 'string' },
-        serial: { type: 'string' },
-        'expires-in': { type: 'string', default: '7' },
-        'local-dev': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const values = parseFlags(argv, {
+    release: { type: 'string' },
+    key: { type: 'string' },
+    'key-id': { type: 'string' },
+    lock: { type: 'string', default: 'dist/features.lock.json' },
+    'services-lock': { type: 'string' },
+    out: { type: 'string', default: 'dist/manifest.signed.json' },
+    server: { type: 'string' },
+    'admin-token': { type: 'string' },
+    serial: { type: 'string' },
+    'expires-in': { type: 'string', default: '7' },
+    'local-dev': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  }) as Record<string, string | boolean | undefined>;
   if (values.help) return 'help';
   const text = (name: string) => values[name] as string | undefined;
   const missing = ['release', 'key'].filter((name) => !text(name));
