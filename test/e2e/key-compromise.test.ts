@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { makeManifestPayload, reviewedEntries } from '../helpers/manifests';
-import { createSigningKey, signKeyDocument, signPayload, type SigningKey } from '../helpers/signing';
+import { createSigningKeys, signKeyDocument, signPayload, type SigningKey } from '../helpers/signing';
 import { useAddonSession } from './helpers/addon-session';
 import { openQaPanel, readFeatureRow, readStatus, refreshManifest, waitForFeatureState } from './helpers/qa-panel';
 import { TEST_MS, waitUntil } from './helpers/waits';
@@ -24,8 +24,7 @@ describe('the add-on in Firefox: a leaked manifest key is revoked without a new 
   let panel: Page;
 
   before(async () => {
-    leaked = await createSigningKey('e2e-manifest-a');
-    fresh = await createSigningKey('e2e-manifest-b');
+    [leaked, fresh] = await createSigningKeys('e2e-manifest-a', 'e2e-manifest-b');
   });
 
   const readKeys = async () => {

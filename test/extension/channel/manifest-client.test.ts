@@ -7,7 +7,7 @@ import type { ManifestFeature } from '../../../protocol/manifest-schema';
 import type { HostDb } from '../../../extension/db';
 import { makeBetaServer, NOW, ORIGIN, manifestResponse, openFreshDb, scriptedFetch, trustKeys } from '../../helpers/addon-fixtures';
 import { makePayload } from '../../helpers/manifests';
-import { createSigningKey as makeKey, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
+import { createSigningKey as makeKey, createSigningKeys, signPayload, type SigningKey as TestKey } from '../../helpers/signing';
 
 describe('ManifestClient', () => {
   let db: HostDb;
@@ -15,8 +15,7 @@ describe('ManifestClient', () => {
   let otherKey: TestKey;
 
   before(async () => {
-    key = await makeKey('channel-2026');
-    otherKey = await makeKey('stranger');
+    [key, otherKey] = await createSigningKeys('channel-2026', 'stranger');
   });
   beforeEach(async () => {
     db = await openFreshDb();
