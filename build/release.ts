@@ -19,13 +19,14 @@ import type { LockFile } from '../protocol/release-schema';
 import type { Release } from '../protocol/release-schema';
 import type { ServiceLockFile } from '../protocol/service-schema';
 import { MANIFEST_ENV } from '../protocol/environments';
+import { findStagedFeatureProblems } from '../protocol/stages';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** One reason a release cannot be published, naming the feature or service (and role, for sign-offs). */
 export interface ReleaseProblem {
   /** The feature's id, or the service's. */
   featureId: string;
-  kind: 'not-in-lock' | 'version-mismatch' | 'sign-off' | 'service-not-in-lock' | 'service-version-mismatch' | 'service-sign-off';
+  kind: 'not-in-lock' | 'version-mismatch' | 'stages' | 'sign-off' | 'service-not-in-lock' | 'service-version-mismatch' | 'service-sign-off';
   role?: SignOffRole;
   reason?: SignOffProblem['reason'];
   message: string;
@@ -95,6 +96,8 @@ function buildEntries<W extends { id: string; version: string }, S extends { id:
  *   if (problems.length) console.error(problems.map((p) => p.message).join('\n'));
  */
 export function buildFeatureEntries(release: Release, lock: LockFile, options: { localDev?: boolean } = {}): FeatureEntriesResult {
+  // Stages in percent become basis points; their order is checked here, with every other problem.
+  const plans = new Map(release.features.map((wanted) => [wanted.id, readStagedRollout(wanted)]));
   const { entries, problems, warnings } = buildEntries(
     release.features,
     lock.features,
@@ -108,7 +111,8 @@ export function buildFeatureEntries(release: Release, lock: LockFile, options: {
           version: shipped.version,
           sha256: shipped.sha256,
           files: shipped.files.map((file) => ({ path: file.path, sha256: file.sha256 })),
-          rollout: percentToBasisPoints(wanted.rollout),
+          rollout: plans.get(wanted.id)!.rollout,
+          ...(plans.get(wanted.id)!.stages ? { stages: plans.get(wanted.id)!.stages } : {}),
           targeting: wanted.targeting,
           killed: wanted.killed,
           requiresAccount: shipped.requiresAccount,
@@ -121,7 +125,22 @@ export function buildFeatureEntries(release: Release, lock: LockFile, options: {
     },
     options.localDev,
   );
+  for (const wanted of release.features) {
+    for (const { path, message } of plans.get(wanted.id)!.problems) {
+      problems.push({ featureId: wanted.id, kind: 'stages', message: `${wanted.id}: ${path.join('.')} ${message}` });
+    }
+  }
   return { features: entries, problems, warnings };
+}
+
+/** A release feature's rollout and stage plan in basis points, with what is wrong with the plan's order. */
+function readStagedRollout(wanted: Release['features'][number]) {
+  const stages = wanted.stages && {
+    startAt: wanted.stages.startAt,
+    steps: wanted.stages.steps.map((step) => ({ ...step, rollout: percentToBasisPoints(step.rollout) })),
+  };
+  const rollout = wanted.rollout === undefined ? (stages?.steps[0]?.rollout ?? 0) : percentToBasisPoints(wanted.rollout);
+  return { rollout, stages, problems: findStagedFeatureProblems({ rollout, stages, exitCriteria: wanted.exitCriteria }) };
 }
 
 /**

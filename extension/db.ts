@@ -9,6 +9,7 @@
  * await writeHostValue(db, 'failures', 0);
  * const failures = (await readHostValue(db, 'failures')) ?? 0;
  */
+import type { HaltPayload } from '../protocol/halt-document';
 import type { ManifestPayload } from '../protocol/manifest-schema';
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RefusalReason } from '../protocol/envelope';
@@ -53,6 +54,18 @@ export interface HostValues {
   /** The last refusal or fetch failure of a key document (its serial floor is the cached document itself). */
   keysLastError: ChannelError | null;
   telemetryEnabled: boolean;
+  /** The halt document accepted last (channel/halt-client.ts), its serial never going back, and the last refusal. */
+  halt: CachedHalt;
+  haltLastSerial: number;
+  haltLastError: ChannelError | null;
+}
+
+/** The halt document in force: the envelope as served (its payload's hash guards a reused serial) and the payload as verified. */
+export interface CachedHalt {
+  envelopeText: string;
+  etag: string | null;
+  payloadSha256: string;
+  payload: HaltPayload;
 }
 
 /** One usage counter: how often a feature's event happened on one UTC day. */

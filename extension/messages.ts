@@ -79,6 +79,19 @@ export interface FeatureStatus {
   rollout: number | null;
   /** The error that made an install fail. */
   error?: string;
+  /** A staged feature's stage in force: 1-based number (0 before its plan starts), of how many, and when the next starts. */
+  stage?: { number: number; of: number; nextAt: string | null };
+  /** The beta server's halt on the feature. */
+  halt?: { action: 'freeze' | 'kill'; reason: string; haltedAt: string };
+}
+
+/** The halt document in force (channel/halt-client.ts). */
+export interface HaltStatus {
+  serial: number | null;
+  issuedAt: string | null;
+  manifestSerial: number | null;
+  /** The last refusal or fetch failure of a halt document. */
+  lastError: { reason: RefusalReason | 'network' | 'http'; message: string; at: string } | null;
 }
 
 export interface ManifestStatus {
@@ -119,6 +132,8 @@ export interface HostStatus {
   manifest: ManifestStatus;
   /** Absent in a status made before key documents existed. */
   keys?: KeyStatus;
+  /** Absent from hosts that do not fetch halts. */
+  halt?: HaltStatus;
   account: { email: string; termsOutdated: boolean } | null;
   telemetryEnabled: boolean;
   /** Who keeps the user's data-collection consent: Firefox (140 and later) or, on older versions, the add-on. */

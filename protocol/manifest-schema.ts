@@ -1,15 +1,13 @@
 /**
  * The signed manifest: what the beta server serves, what the publish tool
  * writes and what the host add-on verifies. One schema for all three so they
- * can never disagree about a field.
- *
- * Envelope (DESIGN.md decision 4):
- *   {"payload": "<base64url of the UTF-8 JSON bytes>",
- *    "signatures": [{"keyId": "…", "alg": "ES256", "sig": "<base64url>"}]}
+ * can never disagree about a field. Envelope (DESIGN.md decision 4):
+ *   {"payload": "<base64url of UTF-8 JSON>", "signatures": [{"keyId": "…", "alg": "ES256", "sig": "<base64url>"}]}
  */
 import * as z from 'zod/mini';
 import { exitCriteriaSchema } from './exit-criteria';
 import { isCanonicalFeaturePath } from './feature-paths';
+import { stagePlanSchema } from './stages';
 
 
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -87,7 +85,6 @@ export const targetingSchema = z.strictObject({
 });
 export type Targeting = z.infer<typeof targetingSchema>;
 
-
 export const manifestFeatureSchema = z.strictObject({
   id: featureId,
   version: semver,
@@ -109,6 +106,8 @@ export const manifestFeatureSchema = z.strictObject({
   }),
   /** When the feature graduates, halts or is killed (exit-criteria.ts); the server judges usage against it. */
   exitCriteria: z.optional(exitCriteriaSchema),
+  /** A staged rollout (stages.ts); `rollout` is then its first stage. Its order is checked by publish and the server (findStagedFeatureProblems). */
+  stages: z.optional(stagePlanSchema),
 }).check(
   z.superRefine((feature, ctx) => {
     // The add-on fetches each file by path: only the one resolved form inside the feature's folder is allowed.

@@ -8,8 +8,10 @@
  * It lives in protocol/ because who gets a feature is part of the contract:
  * the benchmarks and the fleet simulation run exactly the add-on's rules.
  */
+import type { HaltEntry } from './halt-document';
 import { checkSignOffs, type ManifestFeature, type ManifestPayload, type SignOffProblem, type Targeting } from './manifest-schema';
 import { isBucketInRollout, readBucket } from './rollout';
+import type { RolloutInForce } from './stage-clock';
 import { isVersionInRange, matchesLocale } from './version-compare';
 
 export interface PlanEnvironment {
@@ -48,6 +50,11 @@ export interface PlanInput {
   allowUnreviewed: boolean;
   /** Ids in the host's ledger, so that features known only there get a decision too. */
   installed?: string[];
+  /**
+   * Staged and halted features' rollouts in force (stage-clock.ts
+   * readRolloutsInForce); any other feature has its signed `rollout`.
+   */
+  inForce?: ReadonlyMap<string, RolloutInForce>;
 }
 
 /**
@@ -69,6 +76,7 @@ export type PlanReasonCode =
   | 'not-in-manifest'
   | 'not-in-build'
   | 'killed'
+  | 'halted'
   | 'sign-offs'
   | 'qa-off'
   | 'qa-on'
@@ -96,6 +104,8 @@ export interface ReasonDetail {
   targeting?: TargetingMismatch;
   /** needs-consent: the categories not granted; needs-service: the services not deployed. */
   missing?: string[];
+  /** rollout, eligible: the beta server's halt holds the feature at its stage. */
+  held?: boolean;
 }
 
 export interface PlanDecision {
@@ -106,8 +116,12 @@ export interface PlanDecision {
   detail: ReasonDetail;
   /** This browser's bucket for the feature (0–9999), when the manifest lists it and this build ships it. */
   bucket: number | null;
-  /** The feature's rollout in basis points, when the manifest lists it. */
+  /** The feature's rollout in force in basis points (its stage's, held by a freeze), when the manifest lists it. */
   rollout: number | null;
+  /** For a staged feature: the stage in force (0-based, -1 before the plan starts) and how many there are. */
+  stage?: { index: number; count: number; nextAt: string | null };
+  /** The beta server's halt on the feature, when one applies. */
+  halt?: Pick<HaltEntry, 'action' | 'reason' | 'haltedAt'>;
 }
 
 /** The first targeting rule this browser fails, or null when all pass. */
@@ -150,11 +164,12 @@ function checkMissing(reasonCode: 'needs-consent' | 'needs-service', missing: st
   return missing.length > 0 ? { reasonCode, detail: { missing } } : null;
 }
 
-function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][number], bucket: number, input: PlanInput): Verdict {
+function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][number], bucket: number, input: PlanInput, inForce: RolloutInForce): Verdict {
   const { id } = entry;
   const { requiresAccount } = feature;
   const override = input.overrides[id];
   if (entry.killed) return { action: 'uninstall', reasonCode: 'killed', detail: override === 'on' ? { forcedOn: true } : {} };
+  if (inForce.halt?.action === 'kill') return { action: 'uninstall', reasonCode: 'halted', detail: override === 'on' ? { forcedOn: true } : {} };
   // Owners are judged from the build: a manifest entry that leaves them out must not let an owner review their own feature.
   const signOffs = checkSignOffs({ ...entry, owners: [...feature.owners, ...entry.owners] });
   if (signOffs.length > 0 && !input.allowUnreviewed) return { action: 'uninstall', reasonCode: 'sign-offs', detail: { signOffs } };
@@ -174,10 +189,11 @@ function decideListed(entry: ManifestFeature, feature: PlanInput['registry'][num
   if (input.optOuts.includes(id)) return verdict('disable', { reasonCode: 'opted-out', detail: {} });
   const targeting = findTargetingMismatch(entry.targeting ?? {}, input.environment);
   if (targeting) return verdict('uninstall', { reasonCode: 'targeting', detail: { targeting } });
-  if (!isBucketInRollout(bucket, entry.rollout)) return verdict('uninstall', { reasonCode: 'rollout', detail: {} });
+  const held: ReasonDetail = inForce.halt ? { held: true } : {};
+  if (!isBucketInRollout(bucket, inForce.rollout)) return verdict('uninstall', { reasonCode: 'rollout', detail: held });
   if (gate) return verdict('disable', gate);
   if (consent) return verdict('uninstall', consent);
-  return verdict('install', { reasonCode: 'eligible', detail: {} });
+  return verdict('install', { reasonCode: 'eligible', detail: held });
 }
 
 /**
@@ -200,7 +216,16 @@ export async function planFeatures(input: PlanInput): Promise<PlanDecision[]> {
   for (const [index, id] of sorted.entries()) {
     const entry = entries.get(id);
     const bucket = buckets[index] ?? null;
-    const base = { id, bucket, rollout: entry?.rollout ?? null, ...(entry ? { entry } : {}) };
+    const inForce = entry && (input.inForce?.get(id) ?? { rollout: entry.rollout });
+    const halt = inForce?.halt;
+    const base = {
+      id,
+      bucket,
+      rollout: inForce?.rollout ?? null,
+      ...(entry ? { entry } : {}),
+      ...(inForce?.stage ? { stage: inForce.stage } : {}),
+      ...(halt ? { halt: { action: halt.action, reason: halt.reason, haltedAt: halt.haltedAt } } : {}),
+    };
     const feature = registered.get(id);
     if (!input.manifest) {
       decisions.push({ ...base, action: 'keep', reasonCode: 'no-manifest', detail: {} });
@@ -209,7 +234,7 @@ export async function planFeatures(input: PlanInput): Promise<PlanDecision[]> {
     } else if (!feature) {
       decisions.push({ ...base, action: 'uninstall', reasonCode: 'not-in-build', detail: {} });
     } else {
-      decisions.push({ ...base, ...decideListed(entry, feature, bucket!, input) });
+      decisions.push({ ...base, ...decideListed(entry, feature, bucket!, input, inForce!) });
     }
   }
   return decisions;

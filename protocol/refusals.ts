@@ -21,7 +21,11 @@ export type RefusalReason =
   | 'serial-reused'
   | 'unreviewed'
   | 'no-key-document'
-  | 'no-manifest-key';
+  | 'no-manifest-key'
+  | 'halt-wrong-manifest'
+  | 'halt-unknown-feature'
+  | 'halt-raises'
+  | 'halt-unkills';
 
 /**
  * `code` (also `reason`) is stable, `message` is for people, `subject` names

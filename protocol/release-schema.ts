@@ -11,6 +11,7 @@ import { exitCriteriaSchema } from './exit-criteria';
 import { featureId, pollIntervalMinutes, semver, sha256Hex, signOffSchema, targetingSchema } from './manifest-schema';
 import { releaseServiceSchema, serviceLockFileSchema, type ServiceLockFile } from './service-schema';
 import { listZodIssues } from './zod-issues';
+import { GATE_NAMES, MAX_STAGES, stageSchema } from './stages';
 
 /** Rollout in percent, at most two decimals, because the manifest carries basis points. */
 const rolloutPercent = z
@@ -21,11 +22,22 @@ const rolloutPercent = z
     z.refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'must have at most two decimals (basis points)'),
   );
 
+/** A staged rollout as people write it: each stage's rollout in percent; publish turns it into basis points. */
+const releaseStagesSchema = z.strictObject({
+  startAt: z.iso.datetime({ offset: true }),
+  steps: z
+    .array(z.strictObject({ rollout: rolloutPercent, minMinutes: stageSchema.shape.minMinutes, gates: z._default(z.array(z.enum(GATE_NAMES)), []) }))
+    .check(z.minLength(1), z.maxLength(MAX_STAGES)),
+});
+
 export const releaseFeatureSchema = z.strictObject({
   id: featureId,
   /** Must equal the version the build shipped (dist/features.lock.json). */
   version: semver,
-  rollout: rolloutPercent,
+  /** Required unless `stages` is given; with stages it may only repeat the first stage's. */
+  rollout: z.optional(rolloutPercent),
+  /** 1% → 5% → 25% → 100%, each with a minimum duration and gates (protocol/stages.ts); the add-on follows it by the clock. */
+  stages: z.optional(releaseStagesSchema),
   targeting: z._default(targetingSchema, {}),
   killed: z._default(z.boolean(), false),
   // Roles may be absent here: publish reports each missing role by name, which
@@ -57,6 +69,9 @@ export const releaseSchema = z
     z.superRefine((release, ctx) => {
       const seen = new Set<string>();
       release.features.forEach((feature, index) => {
+        if (feature.rollout === undefined && !feature.stages) {
+          ctx.addIssue({ code: 'custom', path: ['features', index, 'rollout'], message: 'is required: a rollout in percent, or "stages"' });
+        }
         if (seen.has(feature.id)) {
           ctx.addIssue({ code: 'custom', path: ['features', index, 'id'], message: `"${feature.id}" is listed more than once` });
         }

@@ -25,6 +25,7 @@ import { registerAdminPageRoutes } from './routes/admin-page';
 import { registerAdminReportRoutes } from './routes/admin-report';
 import { registerFeedbackRoutes } from './routes/feedback';
 import { createKeyDocumentSource, registerKeyRoutes } from './routes/keys';
+import { registerHaltRoutes } from './halt/halt-routes';
 import { createManifestSource, manifestCacheControl, registerManifestRoutes } from './routes/manifest';
 import { registerSessionRoutes } from './routes/sessions';
 import { registerTermsRoutes } from './routes/terms';
@@ -176,10 +177,12 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     await keysCache.close();
   });
   const corsHeaders = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'ETag, Retry-After, X-Last-Modified, X-Weave-Next-Offset' };
+  const haltRoute = await registerHaltRoutes(app, deps, { checkIntervalMs: options.manifestCheckIntervalMs ?? 1000 });
   const answerFromMemory = createMemoryResponder(
     [
       { path: MANIFEST_PATH, cache: manifestCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } },
       { path: KEYS_PATH, cache: keysCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } },
+      { ...haltRoute, headers: { ...haltRoute.headers, ...corsHeaders } },
     ],
     () => closing,
   );

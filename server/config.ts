@@ -41,6 +41,10 @@ export interface ServerConfig {
   manifestMaxAgeSeconds: number;
   /** The longest manifest lifetime (expiresAt - issuedAt) a PUT accepts, as the add-on does. */
   maxManifestLifetimeDays: number;
+  /** HALT_KEY: the halt key (PKCS#8 PEM) the gate job signs halt documents with; no job without it. */
+  haltKeyPath: string | undefined;
+  /** HALT_CHECK_MS: how often the gate job judges the gates (a minute). */
+  haltCheckIntervalMs: number;
   /**
    * Which proxies may set X-Forwarded-For (rate limits count per client
    * address): false, a number of hops, or their addresses/CIDRs. "true"
@@ -98,6 +102,8 @@ export function createConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     allowUnreviewed: false,
     manifestMaxAgeSeconds: 300,
     maxManifestLifetimeDays: DEFAULT_MAX_LIFETIME_DAYS,
+    haltKeyPath: undefined,
+    haltCheckIntervalMs: 60_000,
     trustProxy: false,
     logLevel: undefined,
     databaseUrl: undefined,
@@ -173,6 +179,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Serv
     rootThreshold: readInteger(env, 'ROOT_THRESHOLD', defaults.rootThreshold) || defaults.rootThreshold,
     allowUnreviewed: env.ALLOW_UNREVIEWED === '1' || env.ALLOW_UNREVIEWED === 'true',
     maxManifestLifetimeDays: readInteger(env, 'MAX_MANIFEST_LIFETIME_DAYS', defaults.maxManifestLifetimeDays) || defaults.maxManifestLifetimeDays,
+    haltKeyPath: env.HALT_KEY ? resolve(env.HALT_KEY) : undefined,
+    haltCheckIntervalMs: Math.max(100, readInteger(env, 'HALT_CHECK_MS', defaults.haltCheckIntervalMs)),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: { login: limit('LOGIN', defaults.rateLimits.login), signup: limit('SIGNUP', defaults.rateLimits.signup) },
     logLevel: env.LOG_LEVEL || undefined,

@@ -46,6 +46,7 @@ const ERROR_KINDS = {
   privacy_not_found: { status: 404, message: 'there is no such version of the Privacy Notice' },
   // The signed manifest; the refusals mirror the verifier's reasons.
   no_manifest: { status: 404, message: 'no manifest has been published yet' },
+  no_halt: { status: 404, message: 'no feature has been halted' },
   malformed_envelope: { status: 400, message: 'the body must be the signed manifest envelope' },
   malformed_payload: { status: 422, message: 'the manifest payload does not match the schema' },
   unknown_key: { status: 422, message: 'the manifest is signed by no key this server trusts' },
@@ -53,6 +54,10 @@ const ERROR_KINDS = {
   bad_signature: { status: 422, message: 'the manifest signature does not verify' },
   below_threshold: { status: 422, message: 'the manifest has fewer valid signatures than required' },
   no_manifest_key: { status: 422, message: 'the key document lists no manifest key' },
+  halt_wrong_manifest: { status: 422, message: 'the halt document is for another manifest' },
+  halt_unknown_feature: { status: 422, message: 'the halt document names a feature the manifest does not list' },
+  halt_raises: { status: 422, message: 'the halt document would raise a rollout' },
+  halt_unkills: { status: 422, message: 'the halt document would bring back a killed feature' },
   wrong_env: { status: 422, message: 'the manifest is for another environment' },
   expired: { status: 422, message: 'the manifest has expired' },
   lifetime_too_long: { status: 422, message: 'the manifest would stay valid for longer than allowed' },

@@ -14,7 +14,7 @@ import { concernsUsageConsent } from '../telemetry/data-consent';
 import { addDeclaredEventListeners } from './declared-events';
 import { concernsFeatureConsent } from './feature-consent';
 import { HostInsights } from './host-insights';
-import { createHostParts, type HostControllerOptions, type HostParts, type MessageSenderInfo } from './host-parts';
+import { createHostParts, STAGE_ALARM, type HostControllerOptions, type HostParts, type MessageSenderInfo } from './host-parts';
 import { answerHostRequest, type RequestContext } from './host-requests';
 import { readHostStatus } from './host-status';
 import { prefixedConsole } from './support';
@@ -68,6 +68,7 @@ export function createHostController(options: HostControllerOptions): HostContro
     await parts.installId();
     await parts.host.restore();
     parts.replanner.manifest = await parts.client.loadCached(parts.wake);
+    parts.replanner.halt = await parts.halts.loadCached();
     // Restored: from here on every event is dispatched, while planning and polling go on.
     ready = Promise.resolve(parts);
     try {
@@ -119,6 +120,7 @@ export function createHostController(options: HostControllerOptions): HostContro
     const parts = await start();
     if (await parts.poller.handleAlarm(alarm)) return;
     if (alarm.name === UPLOAD_ALARM) await parts.telemetry.send();
+    else if (alarm.name === STAGE_ALARM) await parts.replanner.replan();
     else await parts.host.dispatchAlarm(alarm);
   };
 
@@ -176,6 +178,7 @@ export function createHostController(options: HostControllerOptions): HostContro
     await parts.host.shutdown();
     await parts.poller.stop();
     await browser.alarms.clear(UPLOAD_ALARM);
+    await browser.alarms.clear(STAGE_ALARM);
     parts.db.close();
   };
 

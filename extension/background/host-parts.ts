@@ -8,6 +8,7 @@ import { AccountClient } from '../account/account-client';
 import type { BuildConfig } from '../../protocol/build-config';
 import { BetaServerClient } from '../channel/beta-server-client';
 import { KeyDocumentClient } from '../channel/key-document-client';
+import { HaltClient } from '../channel/halt-client';
 import { ManifestClient } from '../channel/manifest-client';
 import { ManifestPoller } from '../channel/poller';
 import { openHostDb, type HostDb } from '../db';
@@ -28,6 +29,8 @@ import { Replanner } from './host-replan';
 import { readOrCreateKey } from './support';
 
 const INSTALL_ID_KEY = 'host:install-id';
+/** Wakes the event page when a staged rollout's next stage starts. */
+export const STAGE_ALARM = 'host:next-stage';
 
 /** How runtime.onMessage describes who sent a message. */
 export interface MessageSenderInfo {
@@ -79,6 +82,7 @@ export interface HostParts {
   client: ManifestClient;
   /** The key document: who may sign manifests, fetched with each manifest check. */
   keys: KeyDocumentClient;
+  halts: HaltClient;
   poller: ManifestPoller;
   replanner: Replanner;
   account: AccountClient;
@@ -125,6 +129,10 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     // Told after every reconcile; a failure here never undoes the plan.
     afterReconcile: (decisions) =>
       insights.afterReconcile(decisions, registry).catch((error: unknown) => log.warn('the change log could not be updated', error)),
+    scheduleStage: async (at) => {
+      if (at === null) await browser.alarms.clear(STAGE_ALARM);
+      else await browser.alarms.create(STAGE_ALARM, { when: at });
+    },
   });
   const keys = new KeyDocumentClient({ db, server, config });
   const client = new ManifestClient({
@@ -137,9 +145,11 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     addonVersion: config.hostVersion,
     maxLifetimeDays: config.maxManifestLifetimeDays,
   });
+  const halts = new HaltClient({ db, server, env: config.manifestEnv, signers: async () => null });
+  // Every poll asks for the halt document after the manifest: a halt reaches the add-on on its next poll.
   const poller = new ManifestPoller({
     alarms: browser.alarms,
-    client,
+    client: { check: () => halts.checkAfter(client, replanner) },
     db,
     intervalMinutes: config.pollMinutes,
     manifest: () => replanner.manifest,
@@ -156,5 +166,5 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     token: async () => (await account.getSession())?.token ?? null,
     log,
   });
-  return { db, state, wake, host, client, keys, poller, replanner, account, usage, uploader, feedback, telemetry, insights, installId };
+  return { db, state, wake, host, client, keys, halts, poller, replanner, account, usage, uploader, feedback, telemetry, insights, installId };
 }

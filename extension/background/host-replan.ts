@@ -5,6 +5,8 @@
  */
 import type { AccountSession } from '../account/account-session';
 import type { BuildConfig } from '../../protocol/build-config';
+import type { HaltPayload } from '../../protocol/halt-document';
+import type { RolloutInForce } from '../../protocol/stage-clock';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
 import type { StateArea } from '../host-state';
 import type { BrowserApi } from '../runtime/browser-api';
@@ -25,6 +27,9 @@ export interface ReplannerDeps {
   account: { getSession(): Promise<AccountSession | null> };
   /** Called after each reconcile with its plan (the change log). */
   afterReconcile?(decisions: readonly PlanDecision[]): Promise<void>;
+  /** Asks to be woken for a replan when the next stage of a staged rollout starts (null: none ahead). */
+  scheduleStage?(at: number | null): Promise<void>;
+  now?: () => Date;
 }
 
 /**
@@ -40,6 +45,8 @@ export interface ReplannerDeps {
 export class Replanner {
   /** The last verified manifest, or null when none was ever accepted. */
   manifest: ManifestPayload | null = null;
+  /** The last accepted halt document; the planner applies it only to the manifest it names. */
+  halt: HaltPayload | null = null;
   private latest: PlanDecision[] = [];
   private readonly queue = new SerialQueue();
   private stopped = false;
@@ -77,6 +84,14 @@ export class Replanner {
     });
   }
 
+  /** Staged and halted features' rollouts now; the code that follows stages loads only when the manifest has some. */
+  private async readRolloutsInForce(): Promise<{ inForce?: ReadonlyMap<string, RolloutInForce> }> {
+    const { manifest, halt } = this;
+    if (!manifest || !(manifest.features.some((entry) => entry.stages) || halt?.manifestSerial === manifest.serial)) return {};
+    const { readRolloutsInForce } = await import(/* webpackChunkName: "host/stage-clock" */ '../../protocol/stage-clock');
+    return { inForce: readRolloutsInForce(manifest, halt, this.deps.now?.() ?? new Date()) };
+  }
+
   private async replanNow(): Promise<void> {
     if (this.stopped) return;
     const { browser, config, registry, host, account, state: storage } = this.deps;
@@ -100,8 +115,12 @@ export class Replanner {
       optOuts,
       allowUnreviewed: config.allowUnreviewed,
       installed: Object.keys(ledger),
+      ...(await this.readRolloutsInForce()),
     });
     await host.reconcile(this.latest);
     await this.deps.afterReconcile?.(this.latest);
+    // The add-on moves through stages by itself: the next one starts without a poll.
+    const next = this.latest.map((decision) => Date.parse(decision.stage?.nextAt ?? '')).filter((at) => !Number.isNaN(at));
+    await this.deps.scheduleStage?.(next.length > 0 ? Math.min(...next) : null);
   }
 }

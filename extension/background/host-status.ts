@@ -5,7 +5,7 @@
 import type { AccountSession } from '../account/account-session';
 import type { BuildConfig } from '../../protocol/build-config';
 import type { ManifestPayload } from '../../protocol/manifest-schema';
-import type { FeatureState, FeatureStatus, HostStatus, KeyStatus, ManifestStatus } from '../messages';
+import type { FeatureState, FeatureStatus, HaltStatus, HostStatus, KeyStatus, ManifestStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
 import { readLedger, readOptOuts, readOrCreateUnit, readOverrides, type Ledger } from '../runtime/feature-state';
@@ -19,6 +19,7 @@ export interface HostStatusInput {
   manifestPayload: ManifestPayload | null;
   manifest: ManifestStatus;
   keys?: KeyStatus;
+  halt?: HaltStatus;
   session: AccountSession | null;
   telemetryEnabled: boolean;
   dataConsent: DataConsent;
@@ -31,7 +32,7 @@ export interface HostStatusInput {
 }
 
 export interface HostStatusSources {
-  parts: Pick<HostParts, 'client' | 'account' | 'usage' | 'replanner'> & { keys: Pick<HostParts['keys'], 'status'> };
+  parts: Pick<HostParts, 'client' | 'account' | 'usage' | 'replanner'> & { keys: Pick<HostParts['keys'], 'status'> } & Partial<Pick<HostParts, 'halts'>>;
   storage: BrowserApi['storage']['local'];
   permissions?: ConsentPermissions;
   config: BuildConfig;
@@ -42,9 +43,10 @@ export interface HostStatusSources {
 
 /** What the QA panel and the popup show, read afresh from the parts and local state. */
 export async function readHostStatus({ parts, storage, permissions, config, registry, startedAt }: HostStatusSources): Promise<HostStatus> {
-  const [manifest, keys, session, telemetryEnabled, unit, overrides, optOuts, ledger, dataConsent] = await Promise.all([
+  const [manifest, keys, halt, session, telemetryEnabled, unit, overrides, optOuts, ledger, dataConsent] = await Promise.all([
     parts.client.status(),
     parts.keys.status(),
+    parts.halts?.status(),
     parts.account.getSession(),
     parts.usage.isEnabled(),
     readOrCreateUnit(storage),
@@ -59,6 +61,7 @@ export async function readHostStatus({ parts, storage, permissions, config, regi
     manifestPayload: parts.replanner.manifest,
     manifest,
     keys,
+    ...(halt ? { halt } : {}),
     session,
     telemetryEnabled,
     dataConsent,
@@ -87,6 +90,7 @@ export function buildHostStatus(input: HostStatusInput): HostStatus {
     },
     manifest: input.manifest,
     keys: input.keys,
+    ...(input.halt ? { halt: input.halt } : {}),
     account: input.session ? { email: input.session.email, termsOutdated: input.session.termsOutdated } : null,
     telemetryEnabled: input.telemetryEnabled,
     dataConsentSource: input.dataConsent.source,
@@ -120,5 +124,7 @@ function describeFeature(id: string, input: HostStatusInput): FeatureStatus {
     bucket: decision?.bucket ?? null,
     rollout: decision?.rollout ?? entry?.rollout ?? null,
     ...(record?.error ? { error: record.error } : {}),
+    ...(decision?.stage ? { stage: { number: decision.stage.index + 1, of: decision.stage.count, nextAt: decision.stage.nextAt } } : {}),
+    ...(decision?.halt ? { halt: decision.halt } : {}),
   };
 }

@@ -1,13 +1,10 @@
 /**
- * The feature host: reconciles the planned features against the installed
- * ones, owns every feature's lifecycle, and routes browser events, messages,
- * menu clicks and alarms to the features that registered for them.
+ * The feature host: reconciles the planned features against the installed ones, owns every feature's
+ * lifecycle, and routes browser events, messages, menu clicks and alarms to the features that registered for them.
  *
- * Crash safety: each install/uninstall writes its intent to the ledger
- * (feature-state.ts) before any work, and restore() completes or rolls back
- * whatever a killed browser left behind. Isolation: every feature hook runs
- * with a timeout and inside try/catch, so one feature throwing, hanging or
- * leaking never takes another down.
+ * Crash safety: each install/uninstall writes its intent to the ledger (feature-state.ts) before any work,
+ * and restore() completes or rolls back whatever a killed browser left behind. Isolation: every feature hook
+ * runs with a timeout and inside try/catch, so one feature throwing, hanging or leaking never takes another down.
  */
 import { HostError } from '../errors';
 import type { BrowserApi } from './browser-api';
@@ -22,6 +19,7 @@ import type { PlanDecision } from '../../protocol/planner';
 import { findResourceOwner, sweepFeatureResources, sweepResources, wipeFeatureStorage } from './resource-names';
 import { SerialQueue } from './serial-queue';
 import type { FeatureMessage } from '../messages';
+import { HOST_EVENTS } from '../../protocol/exit-criteria';
 import type { ManifestFeature } from '../../protocol/manifest-schema';
 
 export interface FeatureHostOptions {
@@ -252,6 +250,8 @@ export class FeatureHost {
       await sweepFeatureResources(this.browser, id).catch((e: unknown) => this.log.warn(`feature ${id}: sweep failed`, e));
       await writeFeatureRecord(this.ledger, id, { ...record, state: 'failed', error: describeError(error) });
       this.log.error(`feature ${id}: install failed and was rolled back`, error);
+      // Once per version, not per retry: the server reads it as "this install failed" (exit-criteria.ts).
+      if (previous?.state !== 'failed' || previous.version !== entry.version) await this.deps.usage.count(id, HOST_EVENTS.installFailed, 1).catch(() => undefined);
       return;
     }
     await writeFeatureRecord(this.ledger, id, { ...record, state: 'installed', installedAt: installedAt ?? this.now().toISOString() });

@@ -69,6 +69,7 @@ function createRow(view: FeatureRowView, { onOverride, onConsent }: FeatureHandl
       'td',
       {},
       el('span', { 'data-testid': 'reason' }),
+      el('p', { class: 'warning', 'data-testid': 'halt' }),
       el('p', { class: 'error', 'data-testid': 'error' }),
       el('p', { class: 'consent', 'data-testid': 'consent' }, el('span', { 'data-testid': 'consent-text' }), ' ', grant, withdraw),
     ),
@@ -85,6 +86,9 @@ function updateRow(row: HTMLTableRowElement, view: FeatureRowView): void {
   state.textContent = view.stateLabel;
   state.className = `state state-${view.state}`;
   part(row, 'requires-account').hidden = !view.requiresAccount;
+  const halt = part(row, 'halt');
+  halt.textContent = view.halt ?? '';
+  halt.hidden = view.halt === null;
   const error = part(row, 'error');
   error.textContent = view.error ?? '';
   error.hidden = view.error === null;

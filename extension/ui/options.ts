@@ -50,6 +50,8 @@ function renderManifest(status: HostStatus): void {
   byId('manifest-accepted').textContent = view.accepted;
   byId('manifest-checked').textContent = view.checked;
   byId('manifest-next-check').textContent = view.nextCheck;
+  byId('manifest-halt').textContent = view.halt;
+  showText(byId('halt-error'), view.haltError);
   showText(byId('manifest-error'), isSaidByServerLine(status) ? null : view.error);
   byId('manifest-unreviewed').hidden = !view.unreviewed;
 }

@@ -33,7 +33,7 @@ export function describeReason(feature: ReasonInput, source: HostStatus['dataCon
   const { detail } = feature;
   let text = describeCore(feature, source);
   if (detail.forcedOn) {
-    if (feature.reasonCode === 'killed') text = t('reasonKilledForcedOn', text);
+    if (feature.reasonCode === 'killed' || feature.reasonCode === 'halted') text = t('reasonKilledForcedOn', text);
     else if (feature.reasonCode === 'needs-consent') text = t('reasonForcedOnConsent', text);
     else text = t('reasonForcedOnGate', text);
   }
@@ -49,13 +49,17 @@ function describeCore(feature: ReasonInput, source: HostStatus['dataConsentSourc
       return t('reasonFailed', feature.error ?? t('featureFailedUnknown'));
     case 'killed':
       return t('reasonKilled');
+    case 'halted':
+      return t('reasonHalted');
     case 'sign-offs':
       return t('reasonSignOffs', describeSignOffs(detail));
     case 'targeting':
       return t('reasonTargeting', detail.targeting ? describeTargeting(detail.targeting) : '');
     case 'rollout':
-    case 'eligible':
-      return t(reasonCode === 'rollout' ? 'reasonRolloutOut' : 'reasonRolloutIn', [formatRollout(rollout ?? 0), bucket ?? '', rollout ?? '']);
+    case 'eligible': {
+      const percent = detail.held ? t('reasonRolloutHeld', formatRollout(rollout ?? 0)) : formatRollout(rollout ?? 0);
+      return t(reasonCode === 'rollout' ? 'reasonRolloutOut' : 'reasonRolloutIn', [percent, bucket ?? '', rollout ?? '']);
+    }
     case 'needs-consent':
       return t('reasonNeedsConsent', [describeCategories(detail.missing ?? []), t(source === 'add-on' ? 'reasonConsentAddonAsks' : 'reasonConsentFirefoxAsks')]);
     case 'needs-service':

@@ -57,6 +57,10 @@ const REFUSAL_LABELS: Record<NonNullable<ManifestStatus['lastError']>['reason'],
   'serial-reused': 'refusalSerialReused',
   'no-key-document': 'refusalNoKeyDocument',
   'no-manifest-key': 'refusalNoManifestKey',
+  'halt-wrong-manifest': 'refusalHaltWrongManifest',
+  'halt-unknown-feature': 'refusalHaltUnknownFeature',
+  'halt-raises': 'refusalHaltRaises',
+  'halt-unkills': 'refusalHaltUnkills',
   unreviewed: 'refusalUnreviewed',
   network: 'refusalNetwork',
   http: 'refusalHttp',
@@ -74,6 +78,10 @@ export interface ManifestView {
   /** "<reason label> (<reason>): <message> — <when>", or null when the last check went well. */
   error: string | null;
   unreviewed: boolean;
+  /** The halt document in force, or "none". */
+  halt: string;
+  /** The last halt document refused, or null. */
+  haltError: string | null;
 }
 
 /** "<label> (<reason>[, key <keyId>]): <message> — <when>": the key at fault is named, for QA to act on. */
@@ -123,6 +131,16 @@ export function formatManifestStatus(status: HostStatus, nowMs: number): Manifes
     nextCheck: formatTime(m.nextCheckAt, nowMs, t('timeNotScheduled')),
     error,
     unreviewed: m.unreviewed,
+    ...describeHalt(status.halt, nowMs),
+  };
+}
+
+function describeHalt(halt: HostStatus['halt'], nowMs: number): Pick<ManifestView, 'halt' | 'haltError'> {
+  const error = halt?.lastError;
+  const label = error ? REFUSAL_LABELS[error.reason] : undefined;
+  return {
+    halt: halt?.serial ? t('manifestHaltLine', [halt.serial, halt.manifestSerial ?? '', formatTime(halt.issuedAt, nowMs)]) : t('manifestNoHalt'),
+    haltError: error ? t('haltErrorLine', [label ? t(label) : error.reason, error.reason, error.message, formatTime(error.at, nowMs)]) : null,
   };
 }
 
@@ -155,6 +173,8 @@ export interface FeatureRowView {
   stateLabel: string;
   /** The reason sentence, then the rollout bucket when the feature has one. */
   reason: string;
+  /** The beta server's halt on the feature, or null. */
+  halt: string | null;
   error: string | null;
   override: OverrideChoice;
   requiresAccount: boolean;
@@ -167,6 +187,7 @@ export function describeFeatureRow(feature: FeatureStatus, source: HostStatus['d
   if (feature.bucket !== null && feature.rollout !== null) {
     parts.push(t('featureBucketRollout', [feature.bucket, formatRollout(feature.rollout)]));
   }
+  if (feature.stage) parts.push(feature.stage.number > 0 ? t('featureStage', [feature.stage.number, feature.stage.of]) : t('featureStageNotStarted'));
   if (feature.optedOut) parts.push(t('featureOptedOutByUser'));
   return {
     id: feature.id,
@@ -175,6 +196,7 @@ export function describeFeatureRow(feature: FeatureStatus, source: HostStatus['d
     state: feature.state,
     stateLabel: STATE_LABELS[feature.state] ? t(STATE_LABELS[feature.state]) : feature.state,
     reason: parts.filter((part) => part !== '').join(' · '),
+    halt: feature.halt ? t(feature.halt.action === 'kill' ? 'featureHaltKilled' : 'featureHaltFrozen', feature.halt.reason) : null,
     error: feature.state === 'failed' || feature.error ? (feature.error ?? t('featureFailedUnknown')) : null,
     override: feature.override ?? 'default',
     requiresAccount: feature.requiresAccount,

@@ -7,7 +7,11 @@ import { decodeBase64url } from '../../protocol/envelope';
 import { HOST_EVENTS } from '../../protocol/exit-criteria';
 import { parseManifestPayload, type ManifestFeature } from '../../protocol/manifest-schema';
 import type { BetaStore } from '../store/store';
+import { readFeatureStages, type FeatureStage } from '../halt/feature-stage';
 import { judgeFeature, type FeatureHealth, type FeatureMetrics } from './judge';
+
+/** A verdict with the feature's stage (staged rollouts and halts), for the admin route and the report. */
+export type StagedFeatureHealth = FeatureHealth & { stage: FeatureStage | null };
 
 /** The features of the manifest the server serves now; none before the first publish. */
 export async function listManifestFeatures(store: BetaStore): Promise<ManifestFeature[]> {
@@ -40,17 +44,20 @@ export async function readFeatureMetrics(store: BetaStore, featureId: string, as
 }
 
 /** The verdict on one feature of the current manifest, or undefined when the manifest does not list it. */
-export async function readFeatureHealth(store: BetaStore, featureId: string, asOfDay: string): Promise<FeatureHealth | undefined> {
+export async function readFeatureHealth(store: BetaStore, featureId: string, asOfDay: string, now = new Date()): Promise<StagedFeatureHealth | undefined> {
   const feature = (await listManifestFeatures(store)).find((f) => f.id === featureId);
   if (!feature) return undefined;
-  return judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, featureId, asOfDay));
+  const stages = await readFeatureStages(store, now);
+  return { ...judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, featureId, asOfDay)), stage: stages.get(featureId) ?? null };
 }
 
 /** The verdict on every feature of the current manifest, in the manifest's order. */
-export async function readChannelHealth(store: BetaStore, asOfDay: string): Promise<FeatureHealth[]> {
-  const verdicts: FeatureHealth[] = [];
+export async function readChannelHealth(store: BetaStore, asOfDay: string, now = new Date()): Promise<StagedFeatureHealth[]> {
+  const stages = await readFeatureStages(store, now);
+  const verdicts: StagedFeatureHealth[] = [];
   for (const feature of await listManifestFeatures(store)) {
-    verdicts.push(judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, feature.id, asOfDay)));
+    const health = judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, feature.id, asOfDay));
+    verdicts.push({ ...health, stage: stages.get(feature.id) ?? null });
     // SQLite answers synchronously, so without a turn of the event loop here the whole channel (seconds with a
     // year of data) would hold every other request back: the dashboard's own, and add-ons' manifest checks.
     await new Promise<void>((resolve) => setImmediate(resolve));

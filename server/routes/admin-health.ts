@@ -24,12 +24,12 @@ export function registerAdminHealthRoutes(app: FastifyInstance, deps: RouteDeps)
 
   api.get('/v1/admin/health', { onRequest, schema: { querystring: healthQuery } }, async (request) => {
     const day = request.query.asOf ?? today();
-    return { asOf: day, features: await readChannelHealth(deps.store, day) };
+    return { asOf: day, features: await readChannelHealth(deps.store, day, new Date(deps.now())) };
   });
 
   api.get('/v1/admin/features/:id/health', { onRequest, schema: { params: featureParams, querystring: healthQuery } }, async (request) => {
     const { id } = request.params;
-    const health = await readFeatureHealth(deps.store, id, request.query.asOf ?? today());
+    const health = await readFeatureHealth(deps.store, id, request.query.asOf ?? today(), new Date(deps.now()));
     if (!health) throw new ApiError('unknown_feature', `the current manifest has no feature "${id}"`);
     return health;
   });

@@ -12,6 +12,7 @@ import { MANIFEST_PATH } from '../../protocol/manifest-schema';
 import { ApiError } from '../errors';
 import type { RouteDeps } from '../http';
 import type { DocumentCache, DocumentSource } from '../served-document';
+import { findStagedFeatureProblems } from '../../protocol/stages';
 import type { BetaStore } from '../store/store';
 import { findCurrentManifestSigners } from './keys';
 import {
@@ -66,6 +67,9 @@ export async function registerManifestRoutes(app: FastifyInstance, deps: RouteDe
         maxLifetimeMs: deps.config.maxManifestLifetimeDays * DAY_MS,
       });
       serial = payload.serial;
+      // The add-on trusts a signed plan's order; the publish tool and this upload make sure of it.
+      const stages = payload.features.flatMap((feature) => findStagedFeatureProblems(feature).map((p) => `features (${feature.id}).${p.path.join('.')}: ${p.message}`));
+      if (stages.length > 0) throw new ApiError('malformed_payload', `the manifest's stages are out of order: ${stages.join('; ')}`);
     } catch (error) {
       throw toApiRefusal(error);
     }

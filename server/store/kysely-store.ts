@@ -9,6 +9,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { listFeedback, listFeedbackVersions, readAllFeedback, readChannelTotals, readDailySeries } from './dashboard-query';
 import { countFeatureInstalls, readRatingMoments, readRetention7d, sumFeatureEvent } from './health-query';
+import { publishHalt, readCurrentHalt, readCurrentHaltSerial } from './halt-query';
 import { readReport } from './report-query';
 import type { BetaTables, StoreDialect } from './schema';
 import { toEmailKey, type AccountRecord, type BetaStore, type ManifestRecord, type UsageCount } from './store';
@@ -224,6 +225,9 @@ export function createKyselyStore(db: Kysely<BetaTables>, dialect: StoreDialect)
     readAllFeedback: (featureId, filter) => readAllFeedback(db, featureId, filter),
     listFeedbackVersions: (featureId) => listFeedbackVersions(db, featureId),
     readChannelTotals: () => readChannelTotals(db),
+    getCurrentHalt: () => readCurrentHalt(db),
+    getCurrentHaltSerial: () => readCurrentHaltSerial(db),
+    publishHalt: (record) => publishHalt(db, dialect, record),
 
     async pruneExpired(now) {
       await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();

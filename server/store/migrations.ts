@@ -144,6 +144,13 @@ export const MIGRATIONS: readonly Migration[] = [
     );
   `,
   ),
+  defineMigration(
+    6,
+    'halt documents: what the server signed with its halt key',
+    (t) => `
+    CREATE TABLE halt_documents (serial ${t.int64} PRIMARY KEY, bytes ${t.bytes} NOT NULL, etag TEXT NOT NULL, published_at ${t.int64} NOT NULL);
+  `,
+  ),
 ];
 
 /**

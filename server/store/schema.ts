@@ -22,6 +22,7 @@ export interface BetaTables {
   rate_limits: { key: string; count: number; reset_at: number };
   manifests: { serial: number; bytes: Buffer; etag: string; published_at: number };
   key_documents: { serial: number; bytes: Buffer; etag: string; published_at: number };
+  halt_documents: { serial: number; bytes: Buffer; etag: string; published_at: number };
   notes: { account_id: number; url: string; text: string; created_at: number; updated_at: number };
   usage_batches: { install_id: string; batch_id: string; received_at: number };
   install_activity: { feature_id: string; install_id: string; day: string };

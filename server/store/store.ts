@@ -181,6 +181,11 @@ export interface BetaStore {
    * publishers racing cannot roll the channel back. Returns false otherwise.
    */
   publishManifest(manifest: ManifestRecord): Promise<boolean>;
+  /** The halt document the server signed last (server/halt/), by highest serial. */
+  getCurrentHalt(): Promise<ManifestRecord | undefined>;
+  getCurrentHaltSerial(): Promise<number | undefined>;
+  /** Stores a halt document only if its serial is higher than every stored one; false otherwise. */
+  publishHalt(record: ManifestRecord): Promise<boolean>;
 
   /** The key document with the highest serial. */
   getCurrentKeyDocument(): Promise<ManifestRecord | undefined>;

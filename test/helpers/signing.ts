@@ -104,3 +104,12 @@ export function signKeyDocument(
 ): Promise<string> {
   return signPayload(makeKeyDocument(manifestKeys, overrides, issuedAt), roots);
 }
+
+/** Writes the private half as `<keyId>.private.pem` (PKCS#8), as keys:generate does: what the server's HALT_KEY names. */
+export async function writePrivateKey(keysDir: string, key: SigningKey): Promise<string> {
+  mkdirSync(keysDir, { recursive: true });
+  const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', key.privateKey)).toString('base64');
+  const path = join(keysDir, `${key.keyId}.private.pem`);
+  writeFileSync(path, `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`);
+  return path;
+}

@@ -35,6 +35,8 @@ export interface BetaServerOptions {
   /** The folder of the channel's key: the root key of key documents, and the manifest key they list. */
   keysDir: string;
   adminToken: string;
+  /** More of the server's settings, e.g. HALT_KEY and HALT_CHECK_MS. */
+  env?: Record<string, string>;
 }
 
 export function startBetaServer(options: BetaServerOptions): Promise<RunningProcess> {
@@ -44,6 +46,7 @@ export function startBetaServer(options: BetaServerOptions): Promise<RunningProc
     PUBLIC_KEYS: options.keysDir,
     ROOT_KEYS: options.keysDir,
     ADMIN_TOKEN: options.adminToken,
+    ...options.env,
   });
 }
 

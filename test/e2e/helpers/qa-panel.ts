@@ -35,6 +35,8 @@ export interface FeatureRow {
   stateLabel: string;
   reason: string;
   error: string;
+  /** The beta server's halt on the feature, as the row says it; empty without one. */
+  halt: string;
 }
 
 export async function readFeatureRow(page: Page, featureId: string): Promise<FeatureRow | null> {
@@ -48,6 +50,7 @@ export async function readFeatureRow(page: Page, featureId: string): Promise<Fea
       stateLabel: cell?.textContent ?? '',
       reason: row.querySelector('[data-testid="reason"]')?.textContent ?? '',
       error: row.querySelector('[data-testid="error"]')?.textContent ?? '',
+      halt: row.querySelector('[data-testid="halt"]:not([hidden])')?.textContent ?? '',
     };
   }, featureId);
 }

@@ -85,6 +85,26 @@ describe('feature host: install, failure and isolation', () => {
     assert.equal(feature.loads(), 0);
   });
 
+  it('counts a failed install once per version as host.install-failed, and a retry that succeeds installs it', async () => {
+    const browser = createFakeBrowser();
+    let activations = 0;
+    // Throws on every other activation: a share of installs fail.
+    const flaky = makeFeature('flaky', defineFeature({ activate: () => void (activations++ % 2 === 0 && (() => { throw new Error('flaked'); })()) }));
+    const { host, usage } = createTestHost(browser, [flaky]);
+    await host.install(flaky.entry);
+    assert.equal((await host.getStates()).flaky?.state, 'failed');
+    await host.install(flaky.entry);
+    assert.equal((await host.getStates()).flaky?.state, 'installed');
+    await host.uninstall('flaky');
+    await host.install(flaky.entry);
+    await host.install(flaky.entry);
+    assert.deepEqual(usage.counts, [
+      { featureId: 'flaky', event: 'host.install-failed', by: 1 },
+      { featureId: 'flaky', event: 'host.install-failed', by: 1 },
+    ]);
+    await host.shutdown();
+  });
+
   it('rolls back a feature whose activate throws and still installs the others', async () => {
     const browser = createFakeBrowser();
     const broken = makeFeature('broken', defineFeature({

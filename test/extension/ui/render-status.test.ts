@@ -101,6 +101,19 @@ describe('QA panel view model', () => {
       assert.equal(row.reason, 'Turned off everywhere by the kill switch');
     });
 
+    it("shows a staged feature's stage and the beta server's halt, from the messages file", () => {
+      const halt = { action: 'freeze' as const, reason: 'gate optOutRate of stage 2 of 4 (5%): exceeds the ceiling 10.0%', haltedAt: '2026-12-02T00:00:00Z' };
+      const held = { reasonCode: 'rollout' as const, detail: { held: true }, bucket: 4711, rollout: 500, stage: { number: 2, of: 4, nextAt: null }, halt };
+      const frozen = describeFeatureRow(makeFeature(held), 'firefox');
+      assert.equal(frozen.reason, "Rollout 5% (held at this stage by a halt): this browser's bucket 4711 is at or above 500 · bucket 4711 / rollout 5% · stage 2 of 4");
+      assert.equal(frozen.halt, 'Held at this stage by the beta server: gate optOutRate of stage 2 of 4 (5%): exceeds the ceiling 10.0%');
+      const killed = describeFeatureRow(makeFeature({ reasonCode: 'halted', detail: { forcedOn: true }, bucket: null, rollout: null, halt: { ...halt, action: 'kill', reason: 'gate failureRate failed' } }), 'firefox');
+      assert.equal(killed.reason, 'Halted everywhere by the beta server (QA force-on does not override it)');
+      assert.equal(killed.halt, 'Stopped everywhere by the beta server: gate failureRate failed');
+      assert.equal(describeFeatureRow(makeFeature({ stage: { number: 0, of: 4, nextAt: '2026-12-01T00:00:00Z' } }), 'firefox').reason.endsWith('staged rollout not started yet'), true);
+      assert.equal(describeFeatureRow(makeFeature({}), 'firefox').halt, null);
+    });
+
     it('shows why an install failed', () => {
       const row = describeFeatureRow(makeFeature({ state: 'failed', error: 'Chunk sha256 does not match the manifest.' }), 'firefox');
       assert.equal(row.stateLabel, 'Failed');

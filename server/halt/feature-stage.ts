@@ -1,0 +1,59 @@
+/**
+ * Where each feature of the manifest in force stands: its stage by the clock,
+ * held back by the halt the server signed, for the admin health JSON (and the
+ * dashboard, which shows its `label`).
+ */
+import { decodeBase64url } from '../../protocol/envelope';
+import { haltPayloadSchema, type HaltEntry } from '../../protocol/halt-document';
+import { findHaltsFor } from '../../protocol/halts';
+import { parseManifestPayload } from '../../protocol/manifest-schema';
+import { formatRollout } from '../../protocol/rollout';
+import { describeStage, findCurrentStage } from '../../protocol/stage-clock';
+import type { BetaStore, ManifestRecord } from '../store/store';
+
+export interface FeatureStage {
+  /** "stage 2 of 4 (5%), frozen by a halt", "100% (not staged)", "killed by a halt". */
+  label: string;
+  /** 1-based; 0 before the plan starts; null for a feature without stages. */
+  number: number | null;
+  of: number | null;
+  /** The rollout in force, in percent. */
+  rolloutPercent: number;
+  nextAt: string | null;
+  halt: Pick<HaltEntry, 'action' | 'reason' | 'haltedAt'> | null;
+}
+
+function readPayload(record: ManifestRecord): unknown {
+  const envelope = JSON.parse(record.bytes.toString('utf8')) as { payload: string };
+  return JSON.parse(new TextDecoder().decode(decodeBase64url(envelope.payload)));
+}
+
+/** Each feature's stage, by id; empty before the first publish. */
+export async function readFeatureStages(store: BetaStore, now: Date): Promise<Map<string, FeatureStage>> {
+  const manifestRecord = await store.getCurrentManifest();
+  if (!manifestRecord) return new Map();
+  const manifest = parseManifestPayload(readPayload(manifestRecord));
+  const haltRecord = await store.getCurrentHalt();
+  const halts = findHaltsFor(haltRecord ? haltPayloadSchema.parse(readPayload(haltRecord)) : null, manifest);
+  const stages = new Map<string, FeatureStage>();
+  for (const feature of manifest.features) {
+    const halt = halts.get(feature.id);
+    const summary = halt ? { action: halt.action, reason: halt.reason, haltedAt: halt.haltedAt } : null;
+    if (feature.killed || halt?.action === 'kill') {
+      const label = feature.killed ? 'killed by the kill switch' : 'killed by a halt';
+      stages.set(feature.id, { label, number: null, of: feature.stages?.steps.length ?? null, rolloutPercent: 0, nextAt: null, halt: summary });
+      continue;
+    }
+    if (!feature.stages) {
+      const rolloutPercent = feature.rollout / 100;
+      stages.set(feature.id, { label: `${formatRollout(feature.rollout)} (not staged)`, number: null, of: null, rolloutPercent, nextAt: null, halt: summary });
+      continue;
+    }
+    const current = findCurrentStage(feature.stages, now);
+    const index = halt?.stage !== undefined && halt.stage < current.index ? halt.stage : current.index;
+    const rollout = index < 0 ? 0 : feature.stages.steps[index]!.rollout;
+    const label = `${describeStage(feature.stages, index)}${halt ? ', frozen by a halt' : ''}`;
+    stages.set(feature.id, { label, number: index + 1, of: feature.stages.steps.length, rolloutPercent: rollout / 100, nextAt: halt ? null : current.nextAt, halt: summary });
+  }
+  return stages;
+}
