@@ -3,13 +3,13 @@
  * held back by the halt the server signed, for the admin health JSON (and the
  * dashboard, which shows its `label`).
  */
-import { decodeBase64url } from '../../protocol/envelope';
 import { haltPayloadSchema, type HaltEntry } from '../../protocol/halt-document';
 import { findHaltsFor } from '../../protocol/halts';
 import { parseManifestPayload } from '../../protocol/manifest-schema';
 import { formatRollout } from '../../protocol/rollout';
 import { describeStage, findCurrentStage } from '../../protocol/stage-clock';
-import type { BetaStore, ManifestRecord } from '../store/store';
+import type { BetaStore } from '../store/store';
+import { readPayload } from './halt-job';
 
 export interface FeatureStage {
   /** "stage 2 of 4 (5%), frozen by a halt", "100% (not staged)", "killed by a halt". */
@@ -23,18 +23,13 @@ export interface FeatureStage {
   halt: Pick<HaltEntry, 'action' | 'reason' | 'haltedAt'> | null;
 }
 
-function readPayload(record: ManifestRecord): unknown {
-  const envelope = JSON.parse(record.bytes.toString('utf8')) as { payload: string };
-  return JSON.parse(new TextDecoder().decode(decodeBase64url(envelope.payload)));
-}
-
 /** Each feature's stage, by id; empty before the first publish. */
 export async function readFeatureStages(store: BetaStore, now: Date): Promise<Map<string, FeatureStage>> {
   const manifestRecord = await store.getCurrentManifest();
   if (!manifestRecord) return new Map();
-  const manifest = parseManifestPayload(readPayload(manifestRecord));
+  const manifest = readPayload(manifestRecord, (raw) => parseManifestPayload(raw));
   const haltRecord = await store.getCurrentHalt();
-  const halts = findHaltsFor(haltRecord ? haltPayloadSchema.parse(readPayload(haltRecord)) : null, manifest);
+  const halts = findHaltsFor(haltRecord ? readPayload(haltRecord, (raw) => haltPayloadSchema.parse(raw)) : null, manifest);
   const stages = new Map<string, FeatureStage>();
   for (const feature of manifest.features) {
     const halt = halts.get(feature.id);

@@ -33,7 +33,8 @@ export interface HaltJobOptions {
   log?: Pick<Console, 'log' | 'warn'>;
 }
 
-function readPayload<T>(record: ManifestRecord, parse: (raw: unknown) => T): T {
+/** The payload of a signed document the server stored itself (verified on upload, or signed here), parsed. */
+export function readPayload<T>(record: ManifestRecord, parse: (raw: unknown) => T): T {
   const envelope = JSON.parse(record.bytes.toString('utf8')) as { payload: string };
   return parse(JSON.parse(new TextDecoder().decode(decodeBase64url(envelope.payload))));
 }
