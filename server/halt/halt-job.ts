@@ -63,6 +63,8 @@ export async function runHaltRound(options: HaltJobOptions): Promise<HaltPayload
     const health = judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, feature.id, day));
     const decision = decideHalt(feature, health, now, options.leadMs);
     if (decision) decided.set(feature.id, decision);
+    // SQLite answers synchronously: a turn of the event loop per feature keeps the round from holding requests back.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const halts = mergeHalts(earlier, decided, now);
   const lifetimeMs = HALT_LIFETIME_DAYS * DAY_MS;
