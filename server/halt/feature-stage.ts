@@ -23,7 +23,7 @@ export interface FeatureStage {
   halt: Pick<HaltEntry, 'action' | 'reason' | 'haltedAt'> | null;
 }
 
-/** Each feature's stage, by id; empty before the first publish. */
+/** The stage of each feature that is staged or halted, by id; empty before the first publish. */
 export async function readFeatureStages(store: BetaStore, now: Date): Promise<Map<string, FeatureStage>> {
   const manifestRecord = await store.getCurrentManifest();
   if (!manifestRecord) return new Map();
@@ -34,14 +34,16 @@ export async function readFeatureStages(store: BetaStore, now: Date): Promise<Ma
   for (const feature of manifest.features) {
     const halt = halts.get(feature.id);
     const summary = halt ? { action: halt.action, reason: halt.reason, haltedAt: halt.haltedAt } : null;
+    // A feature neither staged nor halted has no stage: its signed rollout says it all.
+    if (!feature.stages && !halt) continue;
     if (feature.killed || halt?.action === 'kill') {
       const label = feature.killed ? 'killed by the kill switch' : 'killed by a halt';
       stages.set(feature.id, { label, number: null, of: feature.stages?.steps.length ?? null, rolloutPercent: 0, nextAt: null, halt: summary });
       continue;
     }
     if (!feature.stages) {
-      const rolloutPercent = feature.rollout / 100;
-      stages.set(feature.id, { label: `${formatRollout(feature.rollout)} (not staged)`, number: null, of: null, rolloutPercent, nextAt: null, halt: summary });
+      const label = `${formatRollout(feature.rollout)}, frozen by a halt`;
+      stages.set(feature.id, { label, number: null, of: null, rolloutPercent: feature.rollout / 100, nextAt: null, halt: summary });
       continue;
     }
     const current = findCurrentStage(feature.stages, now);

@@ -10,8 +10,15 @@ import type { BetaStore } from '../store/store';
 import { readFeatureStages, type FeatureStage } from '../halt/feature-stage';
 import { judgeFeature, type FeatureHealth, type FeatureMetrics } from './judge';
 
-/** A verdict with the feature's stage (staged rollouts and halts), for the admin route and the report. */
-export type StagedFeatureHealth = FeatureHealth & { stage: FeatureStage | null };
+/**
+ * A verdict with, for a staged or halted feature, its stage: `stage` is the
+ * line people read ("stage 2 of 4 (5%), frozen by a halt"), `stageDetail` the same as data.
+ */
+export type StagedFeatureHealth = FeatureHealth & { stage?: string; stageDetail?: FeatureStage };
+
+function withStage(health: FeatureHealth, stage: FeatureStage | undefined): StagedFeatureHealth {
+  return stage ? { ...health, stage: stage.label, stageDetail: stage } : health;
+}
 
 /** The features of the manifest the server serves now; none before the first publish. */
 export async function listManifestFeatures(store: BetaStore): Promise<ManifestFeature[]> {
@@ -48,7 +55,7 @@ export async function readFeatureHealth(store: BetaStore, featureId: string, asO
   const feature = (await listManifestFeatures(store)).find((f) => f.id === featureId);
   if (!feature) return undefined;
   const stages = await readFeatureStages(store, now);
-  return { ...judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, featureId, asOfDay)), stage: stages.get(featureId) ?? null };
+  return withStage(judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, featureId, asOfDay)), stages.get(featureId));
 }
 
 /** The verdict on every feature of the current manifest, in the manifest's order. */
@@ -57,7 +64,7 @@ export async function readChannelHealth(store: BetaStore, asOfDay: string, now =
   const verdicts: StagedFeatureHealth[] = [];
   for (const feature of await listManifestFeatures(store)) {
     const health = judgeFeature(feature.exitCriteria, await readFeatureMetrics(store, feature.id, asOfDay));
-    verdicts.push({ ...health, stage: stages.get(feature.id) ?? null });
+    verdicts.push(withStage(health, stages.get(feature.id)));
     // SQLite answers synchronously, so without a turn of the event loop here the whole channel (seconds with a
     // year of data) would hold every other request back: the dashboard's own, and add-ons' manifest checks.
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -82,7 +82,8 @@ describe('a staged rollout halts itself: the gate job signs a halt, the add-on a
       env: { HALT_KEY: join(work, 'halt', 'e2e-halt.private.pem'), HALT_CHECK_MS: '250' },
     });
     addon = await buildAddon({ outDir: join(work, 'dist'), origin, publicKeysDir: join(work, 'keys'), featuresDir: FIXTURES });
-    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID });
+    // Firefox grants the data-collection consent the QA panel asks for without its prompt, which no test can click.
+    browser = await launchFirefox({ addonId: addon.addonId, addonUuid: ADDON_UUID, extraPrefs: { 'extensions.webextOptionalPermissionPrompts': false } });
     await browser.installExtension(addon.extensionDir);
     panel = await browser.newPage();
   });
@@ -96,7 +97,7 @@ describe('a staged rollout halts itself: the gate job signs a halt, the add-on a
   keepEvidenceOnFailure(() => browser && { browser, addonUuid: ADDON_UUID });
 
   it('halts flaky-widget once the failures reach its gate, and the add-on uninstalls it on its next poll', async function () {
-    await openAddonPage(panel, ADDON_UUID, 'ui/options.html', '[data-testid="telemetry"]');
+    await openAddonPage(panel, ADDON_UUID, 'ui/options.html', '[data-testid="features"] tr[data-feature-id]');
     // The add-on counts its own failed install only with the user's consent to usage counters.
     await panel.click('[data-testid="telemetry"]');
     await waitFor(async () => (await readHostStatus(panel)).telemetryEnabled === true, 'usage counters allowed');
@@ -130,12 +131,12 @@ describe('a staged rollout halts itself: the gate job signs a halt, the add-on a
     const halt = await waitUntil(
       async () => {
         const response = await fetch(`${origin}/v1/admin/features/${FEATURE}/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-        return (await response.json()) as { verdict: string; stage: { label: string; halt: { action: string; reason: string } | null } };
+        return (await response.json()) as { verdict: string; stage?: string; stageDetail?: { halt: { action: string } | null } };
       },
-      (health) => health.stage.halt !== null,
+      (health) => health.stageDetail?.halt != null,
       'the server to halt flaky-widget',
     );
-    assert.deepEqual([halt.verdict, halt.stage.label, halt.stage.halt?.action], ['kill', 'killed by a halt', 'kill']);
+    assert.deepEqual([halt.verdict, halt.stage, halt.stageDetail?.halt?.action], ['kill', 'killed by a halt', 'kill']);
 
     // The next poll: the add-on takes the halt and uninstalls the feature.
     await refreshManifest(panel);

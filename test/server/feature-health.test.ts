@@ -99,8 +99,7 @@ describeEachStore('beta server: exit criteria and verdicts', (store) => {
     assert.equal(all.status, 200);
     assert.equal(all.body.asOf, '2026-11-25');
     assert.deepEqual(all.body.features.map((f: { featureId: string; verdict: string }) => [f.featureId, f.verdict]), [['page-notes', 'continue'], ['reading-time', 'continue']]);
-    const stage = { label: '100% (not staged)', number: null, of: null, rolloutPercent: 100, nextAt: null, halt: null };
-    assert.deepEqual((await health('reading-time')).body, { featureId: 'reading-time', verdict: 'continue', reason: 'the release gives this feature no exit criteria', criteria: [], stage });
+    assert.deepEqual((await health('reading-time')).body, { featureId: 'reading-time', verdict: 'continue', reason: 'the release gives this feature no exit criteria', criteria: [] });
     const unknown = await health('tab-groups');
     assert.deepEqual([unknown.status, unknown.body.error.code], [404, 'unknown_feature']);
     assert.equal((await health('page-notes', '', 'wrong-token')).status, 401);

@@ -84,9 +84,10 @@ describeEachStore('beta server: the gate job signs halts with the halt key', (st
     const again = await fetch(`${server.url}/v1/halt`, { headers: { 'if-none-match': etag } });
     assert.equal(again.status, 304);
     const health = await server.call('GET', '/v1/admin/features/page-notes/health', { token: ADMIN_TOKEN });
-    assert.deepEqual([health.body.verdict, health.body.stage.label, health.body.stage.halt.action], ['kill', 'killed by a halt', 'kill']);
+    assert.deepEqual([health.body.verdict, health.body.stage, health.body.stageDetail.halt.action], ['kill', 'killed by a halt', 'kill']);
     const other = await server.call('GET', '/v1/admin/features/reading-time/health', { token: ADMIN_TOKEN });
-    assert.deepEqual(other.body.stage, { label: 'stage 2 of 3 (5%)', number: 2, of: 3, rolloutPercent: 5, nextAt: new Date(START + 42 * HOUR).toISOString(), halt: null });
+    assert.equal(other.body.stage, 'stage 2 of 3 (5%)');
+    assert.deepEqual(other.body.stageDetail, { label: 'stage 2 of 3 (5%)', number: 2, of: 3, rolloutPercent: 5, nextAt: new Date(START + 42 * HOUR).toISOString(), halt: null });
   });
 
   it('freezes at the current stage when another gate fails, keeps earlier halts in later documents, and turns a freeze into a kill', async () => {
@@ -98,7 +99,7 @@ describeEachStore('beta server: the gate job signs halts with the halt key', (st
     checkHaltDocument(second.doc, manifest, first.doc);
     assert.deepEqual(second.doc.halts.map((h) => [h.featureId, h.action, h.stage]), [['page-notes', 'kill', undefined], ['reading-time', 'freeze', 1]]);
     const health = await server.call('GET', '/v1/admin/health', { token: ADMIN_TOKEN });
-    assert.deepEqual(health.body.features.map((f: { stage: { label: string } }) => f.stage.label), ['killed by a halt', 'stage 2 of 3 (5%), frozen by a halt', '100% (not staged)']);
+    assert.deepEqual(health.body.features.map((f: { stage?: string }) => f.stage ?? null), ['killed by a halt', 'stage 2 of 3 (5%), frozen by a halt', null]);
   });
 
   it('freezes a stage about to end whose gates are not shown to hold, and halts nothing while they hold', async () => {
