@@ -25,12 +25,15 @@ import { parseFlags } from './parse-flags';
 
 export const KEYS_PUBLISH_USAGE = `usage: npm run keys:publish -- --root-key <private pem> [--root-key …]
     --manifest-key <public key file or folder> [--manifest-key …] [--threshold <n, default 1>]
+    [--halt-key <public key file or folder> …]
     [--revoke <keyId>=<reason> …] [--expires-in <days, default 180>] [--serial <n>]
     [--server <url>] [--admin-token <token> | env ADMIN_TOKEN] [--out dist/keys.signed.json]`;
 
 export interface KeysPublishOptions {
   rootKeyPaths: string[];
   manifestKeyPaths: string[];
+  /** The beta server's halt keys (public halves): listed under the `halt` role; absent keeps the published role. */
+  haltKeyPaths?: string[];
   threshold: number;
   revoke: Array<{ keyId: string; reason: string }>;
   expiresInDays: number;
@@ -51,6 +54,7 @@ export function parseKeysPublishArgs(argv: string[], env: Record<string, string 
   const values = parseFlags(argv, {
     'root-key': { type: 'string', multiple: true },
     'manifest-key': { type: 'string', multiple: true },
+    'halt-key': { type: 'string', multiple: true },
     threshold: { type: 'string', default: '1' },
     revoke: { type: 'string', multiple: true },
     'expires-in': { type: 'string', default: '180' },
@@ -77,6 +81,7 @@ export function parseKeysPublishArgs(argv: string[], env: Record<string, string 
   const options: KeysPublishOptions = {
     rootKeyPaths: list('root-key'),
     manifestKeyPaths: list('manifest-key'),
+    haltKeyPaths: list('halt-key'),
     threshold: number('threshold', 16),
     revoke,
     expiresInDays: number('expires-in', MAX_KEY_DOCUMENT_LIFETIME_DAYS),
@@ -120,6 +125,9 @@ export async function publishKeyDocument(options: KeysPublishOptions, overrides:
   const roots = await Promise.all(options.rootKeyPaths.map((path) => readPrivateKey(path)));
   const manifestKeys = readPublicKeys(options.manifestKeyPaths);
   const previous = options.server ? readLive(await fetchPublished(options.server, KEYS_PATH, deps.fetch)) : undefined;
+  // Without --halt-key the published halt role stays, with its keys.
+  const previousHalt = new Set(previous?.roles.halt?.keyIds ?? []);
+  const haltKeys = options.haltKeyPaths?.length ? readPublicKeys(options.haltKeyPaths) : (previous?.keys.filter((key) => previousHalt.has(key.keyId)) ?? []);
   const now = deps.now();
   const revoked = [...(previous?.revoked ?? [])];
   for (const entry of options.revoke) {
@@ -127,6 +135,7 @@ export async function publishKeyDocument(options: KeysPublishOptions, overrides:
   }
   const revokedIds = new Set(revoked.map((key) => key.keyId));
   const listed = manifestKeys.filter((key) => !revokedIds.has(key.keyId));
+  const halts = haltKeys.filter((key) => !revokedIds.has(key.keyId));
   const last = readPlausibleSerial(previous?.serial);
   const serial = options.serial ?? nextSerial(last, now);
   const payload = {
@@ -136,8 +145,12 @@ export async function publishKeyDocument(options: KeysPublishOptions, overrides:
     serial,
     issuedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + options.expiresInDays * DAY_MS).toISOString(),
-    keys: listed.map((key) => ({ keyId: key.keyId, jwk: { kty: 'EC', crv: 'P-256', x: key.jwk.x, y: key.jwk.y } })),
-    roles: { ...(previous?.roles ?? {}), manifest: { keyIds: listed.map((key) => key.keyId), threshold: options.threshold } },
+    keys: [...listed, ...halts].map((key) => ({ keyId: key.keyId, jwk: { kty: 'EC', crv: 'P-256', x: key.jwk.x, y: key.jwk.y } })),
+    roles: {
+      ...(previous?.roles ?? {}),
+      manifest: { keyIds: listed.map((key) => key.keyId), threshold: options.threshold },
+      ...(halts.length > 0 ? { halt: { keyIds: halts.map((key) => key.keyId) } } : {}),
+    },
     revoked,
   };
   const skipped = manifestKeys.filter((key) => revokedIds.has(key.keyId)).map((key) => `${key.keyId} is revoked and is left out`);
@@ -153,7 +166,7 @@ export async function publishKeyDocument(options: KeysPublishOptions, overrides:
 }
 
 /** The live key document's payload, unverified: it only supplies the serial, the revocations and other roles to keep. */
-function readLive(text: string | undefined): Pick<KeyDocumentPayload, 'serial' | 'revoked' | 'roles'> | undefined {
+function readLive(text: string | undefined): Pick<KeyDocumentPayload, 'serial' | 'revoked' | 'roles' | 'keys'> | undefined {
   if (text === undefined) return undefined;
   const bytes = readPayloadBytes(text);
   const result = bytes ? z.safeParse(keyDocumentPayloadSchema, safeJson(new TextDecoder().decode(bytes))) : undefined;

@@ -1,5 +1,5 @@
 /**
- * `npm run keys:generate -- --out <dir> [--role root|manifest] [--key-id <id>] [--name <prefix>]`
+ * `npm run keys:generate -- --out <dir> [--role root|manifest|halt] [--key-id <id>] [--name <prefix>]`
  *
  * Roles (DESIGN.md decision 11): a **root** key's public half is pinned in
  * builds (channel.config.json); root keys only sign key documents
@@ -40,7 +40,7 @@ export interface GenerateKeyPairOptions {
   role?: KeyRole;
 }
 
-export const KEY_ROLES = ['root', 'manifest'] as const;
+export const KEY_ROLES = ['root', 'manifest', 'halt'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
 export interface GeneratedKeyPair {
@@ -120,7 +120,7 @@ export async function runKeysCli(argv: string[], out: (line: string) => void = c
   }
   if (values.help || !values.out || (values.role !== undefined && !(KEY_ROLES as readonly string[]).includes(values.role))) {
     if (values.role !== undefined && !values.help) err(`keys:generate: --role "${values.role}" must be one of ${KEY_ROLES.join(', ')}`);
-    (values.help ? out : err)('usage: npm run keys:generate -- --out <dir> [--role root|manifest] [--key-id <id>] [--name <prefix>]');
+    (values.help ? out : err)('usage: npm run keys:generate -- --out <dir> [--role root|manifest|halt] [--key-id <id>] [--name <prefix>]');
     return values.help ? 0 : 2;
   }
   try {
@@ -131,6 +131,7 @@ export async function runKeysCli(argv: string[], out: (line: string) => void = c
     const use =
       role === 'root' ? 'pin it in builds (channel.config.json rootKeys) and on the server (ROOT_KEYS)'
         : role === 'manifest' ? 'list it in a key document: npm run keys:publish -- --manifest-key <it>'
+        : role === 'halt' ? 'list it in a key document (npm run keys:publish -- --halt-key <it>) and give the private key to the server (HALT_KEY)'
           : 'pin it in builds, trust it on servers';
     out(`public key:  ${pair.publicKeyPath}  (${use})`);
     return 0;

@@ -1,9 +1,10 @@
 /**
- * `npm start`: the whole product on one machine. Makes a local root key and
- * manifest key (once), builds the add-on for local development pinned to the
- * root key, starts the beta server on an embedded SQLite database, publishes
- * a key document listing the manifest key and release/example.json signed
- * with it, and opens Firefox with the add-on.
+ * `npm start`: the whole product on one machine. Makes a local root key,
+ * manifest key and halt key (once), builds the add-on for local development
+ * pinned to the root key, starts the beta server on an embedded SQLite
+ * database with the halt key (HALT_KEY: its gate job may halt features),
+ * publishes a key document listing the manifest key and the halt key and
+ * release/example.json signed with the manifest key, and opens Firefox with the add-on.
  * Ctrl-C stops everything.
  *
  * Environment: PORT (8787), DATA_DIR (.beta-data), FIREFOX_BIN, START_HEADLESS=1
@@ -21,6 +22,7 @@ const dataDir = resolve(ROOT, process.env.DATA_DIR ?? '.beta-data');
 const keysDir = join(dataDir, 'keys');
 const rootKeysDir = join(keysDir, 'root');
 const manifestKeysDir = join(keysDir, 'manifest');
+const haltKeysDir = join(keysDir, 'halt');
 const origin = `http://127.0.0.1:${port}`;
 const children: ChildProcess[] = [];
 
@@ -38,7 +40,7 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv = {}):
   });
 }
 
-function startServer(adminToken: string): Promise<ChildProcess> {
+function startServer(adminToken: string, haltKey: string): Promise<ChildProcess> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
       cwd: ROOT,
@@ -52,6 +54,7 @@ function startServer(adminToken: string): Promise<ChildProcess> {
         PUBLIC_KEYS: manifestKeysDir,
         ALLOW_UNREVIEWED: '1',
         ADMIN_TOKEN: adminToken,
+        HALT_KEY: haltKey,
       },
     });
     children.push(child);
@@ -86,16 +89,17 @@ async function ensureKey(dir: string, role: KeyRole): Promise<string> {
 async function main(): Promise<void> {
   const rootKey = await ensureKey(rootKeysDir, 'root');
   const manifestKey = await ensureKey(manifestKeysDir, 'manifest');
+  const haltKey = await ensureKey(haltKeysDir, 'halt');
   log('building the add-on for local development…');
   await runToEnd('npm', ['run', '--silent', 'build'], { SBC_ENV: 'local', SBC_ORIGIN: origin, SBC_ROOT_KEYS: rootKeysDir });
 
   const adminToken = process.env.ADMIN_TOKEN ?? `local-${crypto.randomUUID()}`;
-  await startServer(adminToken);
+  await startServer(adminToken, haltKey);
 
-  log('publishing the key document (the local manifest key, signed by the local root key)…');
+  log('publishing the key document (the local manifest and halt keys, signed by the local root key)…');
   await runToEnd(
     'npm',
-    ['run', '--silent', 'keys:publish', '--', '--root-key', rootKey, '--manifest-key', manifestKeysDir, '--server', origin, '--out', join(dataDir, 'keys.signed.json')],
+    ['run', '--silent', 'keys:publish', '--', '--root-key', rootKey, '--manifest-key', manifestKeysDir, '--halt-key', haltKeysDir, '--server', origin, '--out', join(dataDir, 'keys.signed.json')],
     { ADMIN_TOKEN: adminToken },
   );
   log('publishing release/example.json (local development: sign-offs are not enforced)…');

@@ -68,7 +68,8 @@ export const keyDocumentPayloadSchema = z.strictObject({
   issuedAt: isoDateTime,
   expiresAt: isoDateTime,
   keys: z.array(listedKeySchema).check(z.maxLength(64)),
-  roles: z.looseObject({ manifest: roleSchema }),
+  /** `halt`: the keys the beta server signs halt documents with (halt-document.ts); never a manifest key. */
+  roles: z.looseObject({ manifest: roleSchema, halt: z.optional(roleSchema) }),
   revoked: z._default(z.array(revokedKeySchema).check(z.maxLength(256)), []),
 });
 export type KeyDocumentPayload = z.infer<typeof keyDocumentPayloadSchema>;
@@ -94,6 +95,14 @@ export function findKeyDocumentProblems(doc: Pick<KeyDocumentPayload, 'keys' | '
     if (!listed.has(id)) problems.push({ path: ['roles', 'manifest', 'keyIds', index], message: `names key "${id}", which "keys" does not list` });
     else if (revoked.has(id)) problems.push({ path: ['roles', 'manifest', 'keyIds', index], message: `names key "${id}", which is revoked` });
   });
+  // Roles are exclusive: a halt key that could also sign a manifest would give the server the shipping key.
+  const manifestIds = new Set(manifest.keyIds);
+  doc.roles.halt?.keyIds.forEach((id, index) => {
+    const path = ['roles', 'halt', 'keyIds', index];
+    if (manifestIds.has(id)) problems.push({ path, message: `names key "${id}", which the manifest role holds too: a key may hold one role only` });
+    else if (!listed.has(id)) problems.push({ path, message: `names key "${id}", which "keys" does not list` });
+    else if (revoked.has(id)) problems.push({ path, message: `names key "${id}", which is revoked` });
+  });
   const threshold = manifest.threshold ?? 1;
   if (usable.size < threshold) {
     problems.push({
@@ -110,16 +119,33 @@ export function describeKeyDocumentProblems(doc: Pick<KeyDocumentPayload, 'keys'
   return problems.length > 0 ? `the key document ${problems.join('; ')}` : null;
 }
 
-/** The signers a manifest needs under this key document: the listed, unrevoked manifest keys and their threshold. */
-export function findManifestSigners(doc: KeyDocumentPayload): TrustedSigners {
-  const revoked = new Set(doc.revoked.map((key) => key.keyId));
-  const role = new Set(doc.roles.manifest.keyIds);
+/**
+ * The signers a document of this role needs under this key document: the
+ * listed, unrevoked keys of the role and its threshold. A key named by both
+ * roles signs for neither: roles are exclusive.
+ */
+function findRoleSigners(doc: KeyDocumentPayload, name: 'manifest' | 'halt'): TrustedSigners {
+  const role = doc.roles[name];
+  const other = new Set(doc.roles[name === 'manifest' ? 'halt' : 'manifest']?.keyIds ?? []);
+  const excluded = new Set([...doc.revoked.map((key) => key.keyId), ...other]);
+  const ids = new Set(role?.keyIds ?? []);
   return {
-    keys: doc.keys.filter((key) => role.has(key.keyId) && !revoked.has(key.keyId)) as PinnedKey[],
-    threshold: doc.roles.manifest.threshold ?? 1,
+    keys: doc.keys.filter((key) => ids.has(key.keyId) && !excluded.has(key.keyId)) as PinnedKey[],
+    threshold: role?.threshold ?? 1,
     revoked: doc.revoked,
     source: `key document serial ${doc.serial}`,
   };
+}
+
+/** The signers a manifest needs under this key document. */
+export function findManifestSigners(doc: KeyDocumentPayload): TrustedSigners {
+  return findRoleSigners(doc, 'manifest');
+}
+
+/** The halt role's signers, or null when the key document names no usable halt key. */
+export function findHaltSigners(doc: KeyDocumentPayload): TrustedSigners | null {
+  const signers = findRoleSigners(doc, 'halt');
+  return signers.keys.length > 0 ? signers : null;
 }
 
 export interface KeyDocumentVerifyOptions extends Pick<VerifyOptions, 'env' | 'now' | 'checkExpiry' | 'lastSerial' | 'lastPayloadSha256'> {

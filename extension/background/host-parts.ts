@@ -145,7 +145,7 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     addonVersion: config.hostVersion,
     maxLifetimeDays: config.maxManifestLifetimeDays,
   });
-  const halts = new HaltClient({ db, server, env: config.manifestEnv, signers: async () => null });
+  const halts = new HaltClient({ db, server, env: config.manifestEnv, signers: () => keys.haltSigners() });
   // Every poll asks for the halt document after the manifest: a halt reaches the add-on on its next poll.
   const poller = new ManifestPoller({
     alarms: browser.alarms,

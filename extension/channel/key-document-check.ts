@@ -9,7 +9,7 @@
 import { readHostValue, type ChannelError } from '../db';
 import type { KeyStatus } from '../messages';
 import { hashPayload, readPayloadBytes, verifySignatures, type TrustedSigners } from '../../protocol/envelope';
-import { findManifestSigners, KEYS_PATH, verifyKeyDocument, type KeyDocumentPayload, type KeyDocumentVerifyOptions } from '../../protocol/key-document';
+import { findHaltSigners, findManifestSigners, KEYS_PATH, verifyKeyDocument, type KeyDocumentPayload, type KeyDocumentVerifyOptions } from '../../protocol/key-document';
 import { ManifestRefusedError } from '../../protocol/refusals';
 import type { KeyDocumentClientDeps, ManifestTrust } from './key-document-client';
 import { toRefusal } from './manifest-client';
@@ -56,6 +56,12 @@ export class KeyDocumentCheck implements ManifestTrust {
     // Checked again against the root keys (an altered IndexedDB is not trusted). An expired key
     // document says no more who may sign a new manifest, only who signed the one in force.
     return findManifestSigners(await this.verify(cached.envelopeText, { checkExpiry: fresh, now: this.now() }));
+  }
+
+  /** The halt role's keys in the last good key document, or null: only they may sign a halt document. */
+  async haltSigners(): Promise<TrustedSigners | null> {
+    const doc = await this.loadCached();
+    return doc && findHaltSigners(doc);
   }
 
   /** The last good key document, or null when there is none or it no longer verifies. */

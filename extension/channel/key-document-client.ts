@@ -53,6 +53,11 @@ export class KeyDocumentClient implements ManifestTrust {
     return (await this.load()).signers(fresh);
   }
 
+  /** The halt role's keys, or null while the key document names none (halt-client.ts). */
+  async haltSigners(): Promise<TrustedSigners | null> {
+    return (await this.load()).haltSigners();
+  }
+
   /** What the QA panel shows about the keys. */
   async status(): Promise<KeyStatus> {
     return (await this.load()).status();

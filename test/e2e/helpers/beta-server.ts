@@ -81,8 +81,10 @@ function findPrivateKey(keysDir: string): string {
  * Runs `npm run keys:publish` with the channel key as root and as the listed
  * manifest key, writing the document next to `out`; resolves with what it printed.
  */
-export async function publishKeyDocument(options: Pick<PublishOptions, 'keysDir' | 'out' | 'server' | 'adminToken'>): Promise<string> {
+export async function publishKeyDocument(options: Pick<PublishOptions, 'keysDir' | 'out' | 'server' | 'adminToken'> & { haltKeysDir?: string }): Promise<string> {
   const args = ['--root-key', findPrivateKey(options.keysDir), '--manifest-key', options.keysDir, '--out', join(dirname(options.out), 'keys.signed.json')];
+  // The server's halt keys (public halves), listed under the halt role.
+  if (options.haltKeysDir) args.push('--halt-key', options.haltKeysDir);
   if (options.server) args.push('--server', options.server);
   const result = await runScript('build/keys-publish.ts', args, { env: { ...process.env, ADMIN_TOKEN: options.adminToken ?? '' } });
   if (result.code !== 0) throw new Error(`npm run keys:publish exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
