@@ -68,7 +68,8 @@ export function createHostController(options: HostControllerOptions): HostContro
     await parts.installId();
     await parts.host.restore();
     parts.replanner.manifest = await parts.client.loadCached(parts.wake);
-    parts.replanner.halt = await parts.halts.loadCached();
+    // Read with the rest of the wake's state, in its one transaction.
+    parts.replanner.halt = parts.wake.channel.halt?.payload ?? null;
     // Restored: from here on every event is dispatched, while planning and polling go on.
     ready = Promise.resolve(parts);
     try {
