@@ -130,6 +130,7 @@ function resolveImports(rootDir: string, featureDir: string, testsDir: string): 
   return {
     featureApi: from(featureDir, join(rootDir, 'extension/runtime/feature-api')),
     contentMessaging: from(join(featureDir, 'content'), join(rootDir, 'extension/runtime/content-messaging')),
+    contentErrors: from(join(featureDir, 'content'), join(rootDir, 'extension/runtime/content-errors')),
     featureIndex: from(testsDir, join(featureDir, 'index')),
     featureHost: from(testsDir, join(rootDir, 'extension/runtime/feature-host')),
     fakeBrowser: from(testsDir, join(rootDir, 'test/helpers/fake-browser')),

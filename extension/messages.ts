@@ -182,6 +182,12 @@ export interface FeatureMessage {
   payload: unknown;
 }
 
+/** A feature's content script threw (runtime/content-messaging.ts); the host counts host.content-error. */
+export interface ContentErrorMessage {
+  type: 'sbc:content-error';
+  featureId: string;
+}
+
 export function isHostRequest(message: unknown): message is HostRequest {
   return (
     typeof message === 'object' &&

@@ -14,13 +14,28 @@
  */
 import * as z from 'zod/mini';
 
-/** Reserved usage events, sent by the host (never a feature) under the feature's id. */
+/**
+ * Reserved usage events, counted by the host (never a feature: a feature's
+ * ctx.usage refuses the "host." prefix) under the feature's id and the day,
+ * under the same consent as every counter and with nothing but the name.
+ * Each is counted at most once per install and feature version (again after
+ * a reinstall), so that the server may read their sums as installs.
+ */
 export const HOST_EVENTS = {
-  /** The host could not install or activate the feature on this install. */
+  /** The host could not install or activate the feature: its hook threw or timed out, or a file did not match its sign-off (once per failing version, again after a success). */
   installFailed: 'host.install-failed',
-  /** The user turned the feature off. */
+  /** The user turned the feature off in the popup (a QA override does not count: it is a test, not a verdict). */
   optOut: 'host.opt-out',
+  /** The feature erred: it logged an error (ctx.log.error) or one of its content scripts threw (host.content-error too). */
+  error: 'host.error',
+  /** One of the feature's content scripts threw an error it did not catch (attributed by the script's address). */
+  contentError: 'host.content-error',
+  /** The host add-on was uninstalled while the feature was active: Firefox opens the server's uninstall page, which counts it once per install and day. */
+  uninstalledWhileActive: 'host.uninstalled-while-active',
 } as const;
+
+/** Usage event names that only the host may count. */
+export const HOST_EVENT_PREFIX = 'host.';
 
 /** Ratings run 1–5 (feedback-schema.ts MIN_RATING/MAX_RATING; a test keeps them equal, an import would be circular). */
 const RATING_MIN = 1;
@@ -44,6 +59,8 @@ export const exitCriteriaSchema = z.strictObject({
   ),
   /** Ceiling on the share of installs that reported host.install-failed; exceeding it kills the feature. */
   failureRate: z.optional(z.strictObject({ max: share('max'), minSample: sampleSize })),
+  /** Ceiling on the share of installs that reported host.error (a logged error or a content script's uncaught one); exceeding it halts the rollout. */
+  errorRate: z.optional(z.strictObject({ max: share('max'), minSample: sampleSize })),
   /** Ceiling on the share of installs that reported host.opt-out; exceeding it halts the rollout. */
   optOutRate: z.optional(z.strictObject({ max: share('max'), minSample: sampleSize })),
 });

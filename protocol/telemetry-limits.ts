@@ -6,6 +6,13 @@
  */
 
 export const USAGE_PATH = '/v1/usage';
+/**
+ * The page Firefox opens once the host add-on is uninstalled (runtime.setUninstallURL):
+ * ?i=<install id>&f=<active feature ids, comma-separated>.
+ */
+export const UNINSTALLED_PATH = '/v1/uninstalled';
+/** More active features than this in one uninstall report is not an add-on's report. */
+export const MAX_UNINSTALLED_FEATURES = 100;
 /** The add-on splits its counts into batches of at most this many; the server refuses larger ones. */
 export const MAX_COUNTS_PER_BATCH = 500;
 

@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import { featureId } from './manifest-schema';
 import { USAGE_EVENT_PATTERN } from './telemetry-limits';
 
-export { MAX_COUNTS_PER_BATCH, USAGE_EVENT_PATTERN, USAGE_PATH } from './telemetry-limits';
+export { MAX_COUNTS_PER_BATCH, MAX_UNINSTALLED_FEATURES, UNINSTALLED_PATH, USAGE_EVENT_PATTERN, USAGE_PATH } from './telemetry-limits';
 
 /** Batch, install and feedback ids made by the add-on. */
 export const opaqueId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1–128 characters of A-Z, a-z, 0-9, ".", "_", ":", "-"'));

@@ -89,6 +89,7 @@ const ERROR_KINDS = {
   batch_not_found: { status: 404, message: 'there is no such open batch' },
   // Usage counters, and storage batches.
   batch_too_large: { status: 413, message: 'the batch holds too many counts' },
+  too_many_features: { status: 400, message: 'the uninstall report names more features than an add-on runs' },
   // Exit criteria.
   unknown_feature: { status: 404, message: 'the current manifest has no such feature' },
   // The admin dashboard.

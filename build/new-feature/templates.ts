@@ -29,6 +29,8 @@ export interface ImportPaths {
   featureApi: string;
   /** From features/<id>/content/ to extension/runtime/content-messaging. */
   contentMessaging: string;
+  /** From features/<id>/content/ to extension/runtime/content-errors. */
+  contentErrors: string;
   /** From the tests folder to the feature's index, and to the test helpers. */
   featureIndex: string;
   featureHost: string;
@@ -161,8 +163,10 @@ export function renderContentScript({ names }: TemplateOptions, paths: ImportPat
     '/**',
     ' * Runs on web pages: asks the feature’s background part for its greeting.',
     ' * Built as its own self-contained script; it reaches the feature only',
-    ' * through sendToFeature.',
+    ' * through sendToFeature. runContentScript logs what run() throws and',
+    ' * counts it as the feature’s content error.',
     ' */',
+    `import { runContentScript } from '${paths.contentErrors}';`,
     `import { sendToFeature } from '${paths.contentMessaging}';`,
     `import type { ${names.pascal}Answer, ${names.pascal}Message } from '../messages';`,
     '',
@@ -173,7 +177,7 @@ export function renderContentScript({ names }: TemplateOptions, paths: ImportPat
     '  console.info(`[${FEATURE_ID}] ${answer.greeting}`);',
     '}',
     '',
-    'run().catch((error: unknown) => console.warn(`[${FEATURE_ID}]`, error));',
+    'runContentScript(FEATURE_ID, run);',
     '',
   ].join('\n');
 }

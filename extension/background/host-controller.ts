@@ -5,9 +5,10 @@
  * local state before anything is dispatched to them, with no network request.
  */
 import { HostError } from '../errors';
-import { isFeatureMessage, isHostRequest } from '../messages';
+import { isFeatureMessage, isHostRequest, type ContentErrorMessage } from '../messages';
 import type { AlarmInfo, BrowserEvent } from '../runtime/browser-api';
 import { DisposableStore, toDisposable } from '../runtime/disposable';
+import { loadHealth } from '../runtime/feature-context';
 import type { Disposable, Logger, MessageSender, TabInfo } from '../runtime/feature-api';
 import { readOrCreateUnit } from '../runtime/feature-state';
 import { concernsUsageConsent } from '../telemetry/data-consent';
@@ -133,6 +134,10 @@ export function createHostController(options: HostControllerOptions): HostContro
   // runtime.onMessage: returns undefined (not a promise) for messages that are not ours, so other listeners can answer them.
   listen(browser.runtime.onMessage, (message: unknown, sender: MessageSenderInfo) => {
     if (isFeatureMessage(message)) return start().then(({ host }) => host.dispatchMessage(message, sender as MessageSender));
+    // Only the add-on's own content scripts can send here; a page cannot.
+    if ((message as ContentErrorMessage | null)?.type === 'sbc:content-error' && sender.id === browser.runtime.id) {
+      return Promise.all([start(), loadHealth()]).then(([parts, health]) => health.countContentError(message as ContentErrorMessage, parts, options.registry, browser));
+    }
     if (!isHostRequest(message)) return undefined;
     return answerHostRequest(message, sender, { runtime: browser.runtime, start: requestContext });
   });
@@ -158,12 +163,13 @@ export function createHostController(options: HostControllerOptions): HostContro
       if (!usage && !features) return undefined;
       return start().then(async (parts) => {
         if (usage) await parts.usage.dropQueued();
-        if (features) await parts.replanner.replan();
+        // Planning again also clears the uninstall URL once counters are no longer allowed.
+        await parts.replanner.replan();
       });
     });
     // Granted in about:addons, where no page of ours sees it: the features waiting for it are installed.
     listen(browser.permissions.onAdded, (added) => {
-      if (concernsFeatureConsent(added, registry)) return start().then(({ replanner }) => replanner.replan());
+      if (concernsFeatureConsent(added, registry) || concernsUsageConsent(added)) return start().then(({ replanner }) => replanner.replan());
       return undefined;
     });
   }

@@ -15,6 +15,7 @@ import { openHostDb, type HostDb } from '../db';
 import { readWakeState, type HostState, type WakeState } from '../host-state';
 import type { AlarmInfo, BrowserApi, BrowserEvent } from '../runtime/browser-api';
 import type { Logger } from '../runtime/feature-api';
+import { loadHealth } from '../runtime/feature-context';
 import { FeatureHost } from '../runtime/feature-host';
 import { readLedger } from '../runtime/feature-state';
 import { createVerifiedFiles } from '../runtime/verified-files';
@@ -45,6 +46,7 @@ export interface ControllerBrowser extends BrowserApi {
     id: string;
     onMessage: BrowserEvent<(message: unknown, sender: MessageSenderInfo) => Promise<unknown> | undefined>;
     onInstalled: BrowserEvent<(details: { reason: string; temporary?: boolean }) => void>;
+    setUninstallURL(url: string): Promise<void>;
   };
   /** Absent in tests; its data_collection part exists only in Firefox 139 and later. */
   permissions?: DataCollectionPermissions & {
@@ -127,8 +129,12 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
     host,
     account,
     // Told after every reconcile; a failure here never undoes the plan.
-    afterReconcile: (decisions) =>
-      insights.afterReconcile(decisions, registry).catch((error: unknown) => log.warn('the change log could not be updated', error)),
+    // After every plan, and so after every change of consent too: Firefox's uninstall URL names the active features, or is cleared.
+    afterReconcile: async (decisions) => {
+      // Not awaited: a plan (and the manifest check behind it) never waits for the uninstall URL.
+      void loadHealth().then((health) => health.updateUninstallUrl(browser, config, usage, installId, host, log), () => undefined);
+      await insights.afterReconcile(decisions, registry).catch((error: unknown) => log.warn('the change log could not be updated', error));
+    },
     scheduleStage: async (at) => {
       if (at === null) await browser.alarms.clear(STAGE_ALARM);
       else await browser.alarms.create(STAGE_ALARM, { when: at });

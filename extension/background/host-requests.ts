@@ -6,6 +6,7 @@ import { HostError } from '../errors';
 import type { HostRequest, HostStatus } from '../messages';
 import type { BrowserApi } from '../runtime/browser-api';
 import type { RegisteredFeature } from '../runtime/feature-registry';
+import { loadHealth } from '../runtime/feature-context';
 import { writeOptOut, writeOverride } from '../runtime/feature-state';
 import { listPopupActions, runPopupAction } from '../runtime/popup-actions';
 import { readDataConsent, recordAddonConsent, type ConsentPermissions } from './feature-consent';
@@ -48,16 +49,21 @@ async function recordFeatureConsent(featureId: string, granted: boolean, { regis
   await recordAddonConsent(await readDataConsent(permissions, storage), storage, feature.dataCollection, granted);
 }
 
+/** The user turning a feature off is a health signal (host.opt-out); a QA override is not. */
+async function recordOptOut(featureId: string, optedOut: boolean, context: RequestContext): Promise<void> {
+  await writeOptOut(context.storage, featureId, optedOut);
+  // Counting is best effort: the user's choice stands whatever happens to the counter.
+  if (optedOut) await loadHealth().then((health) => health.countOptOut(featureId, context), () => undefined);
+}
+
 export const hostRequestHandlers: { [T in HostRequest['type']]: RequestHandler<T> } = {
   'sbc:status': (_request, { status }) => status(),
   'sbc:refresh': async (_request, { parts, status }) => {
     await parts.poller.checkNow();
     return status();
   },
-  'sbc:telemetry': async (request, { parts, status }) => {
-    await parts.usage.setEnabled(request.enabled);
-    return status();
-  },
+  // Planning again also points the uninstall URL at the server, or clears it (host-parts.ts).
+  'sbc:telemetry': (request, context) => thenReplan(context.parts.usage.setEnabled(request.enabled), context),
   'sbc:send-telemetry': (_request, { parts }) => parts.telemetry.send(),
   'sbc:terms': (_request, { parts }) => parts.account.getTerms(),
   'sbc:feedback': async (request, { parts }) => {
@@ -66,7 +72,7 @@ export const hostRequestHandlers: { [T in HostRequest['type']]: RequestHandler<T
     return { ok: true };
   },
   'sbc:override': (request, context) => thenReplan(writeOverride(context.storage, request.featureId, request.value), context),
-  'sbc:opt-out': (request, context) => thenReplan(writeOptOut(context.storage, request.featureId, request.optedOut), context),
+  'sbc:opt-out': (request, context) => thenReplan(recordOptOut(request.featureId, request.optedOut, context), context),
   'sbc:data-consent': (request, context) => thenReplan(recordFeatureConsent(request.featureId, request.granted, context), context),
   'sbc:signup': (request, context) =>
     afterAccountChange(context.parts.account.signUp(request.email, request.password, request.acceptedTerms), context),

@@ -10,6 +10,7 @@ import { DisposableStore, toDisposable } from './disposable';
 import type { EventBus } from './event-bus';
 import type { AlarmSpec, ContentScriptSpec, Disposable, FeatureContext, FeatureStorage, Logger, MenuSpec, ServicesInit, WindowTarget } from './feature-api';
 import type { FeatureEventName } from '../../protocol/feature-events';
+import { HOST_EVENT_PREFIX } from '../../protocol/exit-criteria';
 import { toResourceName, toStorageKey, toStoragePrefix } from './resource-names';
 
 /** Counts usage events; implemented in IndexedDB by the telemetry module. */
@@ -34,6 +35,9 @@ export interface FeatureContextOptions {
   services: ServicesClient;
   log: Logger;
 }
+
+/** The host's health signals (host-health.ts), loaded only when one is needed: the "host/health" chunk. */
+export const loadHealth = () => import(/* webpackChunkName: "host/health" */ './host-health');
 
 /** Bus channels the host routes to features. */
 export const messageChannel = (featureId: string): string => `message:${featureId}`;
@@ -76,13 +80,21 @@ export function resolveFeaturePath(featureId: string, path: string): string {
   return `features/${featureId}/${path}`;
 }
 
-function prefixLogger(featureId: string, log: Logger): Logger {
+/** The feature's logger, tagged with its id; an error it logs is a health signal (host.error). */
+function prefixLogger(options: FeatureContextOptions): Logger {
+  const { featureId, log } = options;
   const tag = `[feature ${featureId}]`;
+  // Counted once per install and version anyway (host-health.ts): one look per page life is enough.
+  let counted = false;
   return {
     debug: (...args) => log.debug(tag, ...args),
     info: (...args) => log.info(tag, ...args),
     warn: (...args) => log.warn(tag, ...args),
-    error: (...args) => log.error(tag, ...args),
+    error: (...args) => {
+      log.error(tag, ...args);
+      if (!counted) void loadHealth().then((health) => health.countLoggedError(options), () => undefined);
+      counted = true;
+    },
   };
 }
 
@@ -204,7 +216,7 @@ function createTabs(options: FeatureContextOptions): FeatureContext['tabs'] {
  */
 export function createFeatureContext(options: FeatureContextOptions): FeatureContext {
   const { featureId, version, browser, store, declaredEvents, eventBus, usage, services } = options;
-  const log = prefixLogger(featureId, options.log);
+  const log = prefixLogger(options);
   return {
     id: featureId,
     version,
@@ -213,6 +225,10 @@ export function createFeatureContext(options: FeatureContextOptions): FeatureCon
     usage: {
       async count(event, by = 1) {
         try {
+          // The host's own health counters would be worthless if a feature could send them.
+          if (String(event).startsWith(HOST_EVENT_PREFIX)) {
+            throw new HostError('reserved-event', 'reserved for the host', { subject: featureId });
+          }
           await usage.count(featureId, event, by);
         } catch (error) {
           // Counting is best effort: it must never break the feature that counts.

@@ -7,7 +7,7 @@ import type { BrowserApi } from './browser-api';
 import { DisposableStore } from './disposable';
 import type { EventBus } from './event-bus';
 import type { FeatureContext, FeatureDefinition, Logger } from './feature-api';
-import { createFeatureContext, type ServicesClient, type UsageRecorder } from './feature-context';
+import { createFeatureContext, loadHealth, type ServicesClient, type UsageRecorder } from './feature-context';
 import { loadDefinition, runWithTimeout, verifyFeatureFiles, type ExpectedHashes, type FetchFile } from './feature-loader';
 import type { VerifiedFiles } from './verified-files';
 import type { RegisteredFeature } from './feature-registry';
@@ -125,5 +125,7 @@ export async function runUninstallHook(
     deps.log.warn(`feature ${id}: uninstall hook failed; wiping anyway`, error);
   } finally {
     await disposeStore(deps, id, store);
+    // A reinstall is a new install for the health counters (host-health.ts).
+    await loadHealth().then((health) => health.forgetHostEvents(deps.browser.storage.local, id));
   }
 }

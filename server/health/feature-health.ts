@@ -39,6 +39,7 @@ export async function readFeatureMetrics(store: BetaStore, featureId: string, as
   const retention = await store.readRetention7d(featureId, asOfDay);
   const ratings = await store.readRatingMoments(featureId);
   const failures = await store.sumFeatureEvent(featureId, HOST_EVENTS.installFailed);
+  const errors = await store.sumFeatureEvent(featureId, HOST_EVENTS.error);
   const optOuts = await store.sumFeatureEvent(featureId, HOST_EVENTS.optOut);
   return {
     featureId,
@@ -46,6 +47,7 @@ export async function readFeatureMetrics(store: BetaStore, featureId: string, as
     retention,
     ratings,
     failedInstalls: Math.min(failures, installs),
+    erroredInstalls: Math.min(errors, installs),
     optedOutInstalls: Math.min(optOuts, installs),
   };
 }

@@ -4,7 +4,8 @@
  * later a staged rollout all decide alike. Rules (README "Exit criteria and
  * verdicts"):
  *   kill      the failure rate's LOWER bound is above its ceiling;
- *   halt      else, the opt-out rate's lower bound is above its ceiling;
+ *   halt      else, the error rate's or the opt-out rate's lower bound is
+ *             above its ceiling;
  *   graduate  else, every criterion passes with its interval (a minimum's
  *             lower bound clears it, a ceiling's upper bound stays under it);
  *   continue  otherwise, including too few samples or no criteria at all.
@@ -22,13 +23,14 @@ export interface FeatureMetrics {
   /** Installs whose first day with the feature is at least 7 days old, and of those, the ones active again within 7 days. */
   retention: { eligible: number; retained: number };
   ratings: SampleMoments;
-  /** Installs that reported host.install-failed / host.opt-out (at most `installs`). */
+  /** Installs that reported host.install-failed / host.error / host.opt-out (at most `installs`). */
   failedInstalls: number;
+  erroredInstalls: number;
   optedOutInstalls: number;
 }
 
 export type Verdict = 'kill' | 'halt' | 'graduate' | 'continue';
-export type CriterionName = 'minInstalls' | 'retention7d' | 'rating' | 'failureRate' | 'optOutRate';
+export type CriterionName = 'minInstalls' | 'retention7d' | 'rating' | 'failureRate' | 'errorRate' | 'optOutRate';
 
 export interface CriterionResult {
   name: CriterionName;
@@ -105,6 +107,7 @@ export function judgeCriteria(criteria: ExitCriteria, metrics: FeatureMetrics): 
     results.push(judgeMinimum('rating', mean, interval, criteria.rating.minMean, metrics.ratings.count, criteria.rating.minCount, rating));
   }
   if (criteria.failureRate) results.push(judgeCeiling('failureRate', metrics.failedInstalls, metrics.installs, criteria.failureRate.max, criteria.failureRate.minSample));
+  if (criteria.errorRate) results.push(judgeCeiling('errorRate', metrics.erroredInstalls, metrics.installs, criteria.errorRate.max, criteria.errorRate.minSample));
   if (criteria.optOutRate) results.push(judgeCeiling('optOutRate', metrics.optedOutInstalls, metrics.installs, criteria.optOutRate.max, criteria.optOutRate.minSample));
   return results;
 }
@@ -123,8 +126,8 @@ export function judgeFeature(criteria: ExitCriteria | undefined, metrics: Featur
   const health = (verdict: Verdict, reason: string): FeatureHealth => ({ featureId: metrics.featureId, verdict, reason, criteria: results });
   const failure = results.find((r) => r.name === 'failureRate' && exceeded(r));
   if (failure) return health('kill', `failureRate ${failure.reason}`);
-  const optOut = results.find((r) => r.name === 'optOutRate' && exceeded(r));
-  if (optOut) return health('halt', `optOutRate ${optOut.reason}`);
+  const halting = results.find((r) => (r.name === 'errorRate' || r.name === 'optOutRate') && exceeded(r));
+  if (halting) return health('halt', `${halting.name} ${halting.reason}`);
   if (results.length === 0) return health('continue', 'the release gives this feature no exit criteria');
   const waiting = results.filter((r) => r.pass !== true);
   if (waiting.length === 0) return health('graduate', 'every criterion passes with its interval');

@@ -64,6 +64,15 @@ describe('exit criteria in the release file', () => {
     );
   });
 
+  it('takes an error-rate ceiling, checked like the other ceilings', () => {
+    const release = parseReleaseFile(releaseWith({ errorRate: { max: 0.05, minSample: 100 } }), 'release/x.json');
+    assert.deepEqual(buildFeatureEntries(release, lock).features[0]!.exitCriteria, { errorRate: { max: 0.05, minSample: 100 } });
+    assert.throws(
+      () => parseReleaseFile(releaseWith({ errorRate: { max: 1.5 } }), 'release/bad.json'),
+      /errorRate\.max: max must be a share from 0 to 1[\s\S]*errorRate\.minSample: /,
+    );
+  });
+
   it('judges ratings on the scale feedback uses', () => {
     assert.deepEqual(RATING_RANGE, { min: MIN_RATING, max: MAX_RATING });
   });

@@ -83,6 +83,21 @@ describeEachStore('beta server: exit criteria and verdicts', (store) => {
     assert.equal(response.body.verdict, 'halt');
   });
 
+  it('halts it when installs that erred (host.error) are over the error-rate ceiling', async () => {
+    const features = [makeEntry('page-notes', '1.0.0', sha256('notes'), { exitCriteria: { ...CRITERIA, errorRate: { max: 0.1, minSample: 40 } } })];
+    const republished = await server.call('PUT', '/v1/admin/manifest', { raw: await signPayload(createPayload({ serial: 2, features }), [channel]), token: ADMIN_TOKEN });
+    assert.equal(republished.status, 201, republished.text);
+    await seedHealthyUsage();
+    const healthy = await health('page-notes', '?asOf=2026-11-25');
+    assert.equal(healthy.body.verdict, 'graduate', JSON.stringify(healthy.body, null, 1));
+    for (let i = 0; i < 14; i++) await send(`install-${i}`, 'b-2', [['2026-11-21', HOST_EVENTS.error], ['2026-11-21', HOST_EVENTS.contentError]]);
+    const response = await health('page-notes', '?asOf=2026-11-25');
+    assert.equal(response.body.verdict, 'halt');
+    assert.match(response.body.reason, /^errorRate exceeds the ceiling 10\.0%/);
+    const errors = response.body.criteria.find((c: { name: string }) => c.name === 'errorRate');
+    assert.deepEqual([errors.value, errors.samples], [0.35, 40]);
+  });
+
   it('says "not enough data" rather than judging a handful of installs', async () => {
     for (let i = 0; i < 5; i++) await send(`install-${i}`, 'b-1', [['2026-11-10', 'opened'], ['2026-11-10', HOST_EVENTS.installFailed]]);
     const response = await health('page-notes', '?asOf=2026-11-25');

@@ -2,6 +2,7 @@
  * Runs on web pages. When the page reads like an article, shows
  * "N min read" in a small badge; pages that are not articles are left alone.
  */
+import { runContentScript } from '../../../extension/runtime/content-errors';
 import { sendToFeature } from '../../../extension/runtime/content-messaging';
 import {
   DEFAULT_WORDS_PER_MINUTE,
@@ -55,4 +56,5 @@ async function run(): Promise<void> {
   await sendToFeature(FEATURE_ID, { kind: 'badge-shown', minutes } satisfies ReadingTimeMessage);
 }
 
-run().catch((error: unknown) => console.warn('[reading-time]', error));
+// What run() throws is logged and counted as the feature's content error (host.content-error).
+runContentScript(FEATURE_ID, run);

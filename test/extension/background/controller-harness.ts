@@ -72,6 +72,8 @@ export type ControllerFakeBrowser = FakeBrowser &
     permissions: Events<NonNullable<ControllerBrowser['permissions']>>;
     /** The URLs of the tabs the add-on opened. */
     readonly openedTabs: string[];
+    /** Every URL given to runtime.setUninstallURL, in order. */
+    readonly uninstallUrls: string[];
     /**
      * The data-collection categories Firefox reports as granted; null (the
      * default) for a Firefox without data-collection permissions (ESR 128).
@@ -97,7 +99,13 @@ export function createControllerBrowser(options: FakeBrowserOptions = {}): Contr
     'permissions.onRemoved': createHostEvent(),
   };
   const openedTabs: string[] = [];
-  Object.assign(browser.runtime, { id: ADDON_ID, onMessage: events['runtime.onMessage'], onInstalled: events['runtime.onInstalled'] });
+  const uninstallUrls: string[] = [];
+  Object.assign(browser.runtime, {
+    id: ADDON_ID,
+    onMessage: events['runtime.onMessage'],
+    onInstalled: events['runtime.onInstalled'],
+    setUninstallURL: async (url: string) => void uninstallUrls.push(url),
+  });
   Object.assign(browser.alarms, {
     get: async (name: string) => {
       const alarm = browser.state.alarms.get(name);
@@ -120,6 +128,7 @@ export function createControllerBrowser(options: FakeBrowserOptions = {}): Contr
       onRemoved: events['permissions.onRemoved'],
     },
     openedTabs,
+    uninstallUrls,
     leaks: () => [
       ...leaks(),
       ...Object.entries(events).flatMap(([name, event]) => Array.from({ length: event.listenerCount }, () => `listener on ${name}`)),

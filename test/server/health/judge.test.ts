@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ExitCriteria } from '../../../protocol/exit-criteria';
 import { judgeFeature, type FeatureMetrics } from '../../../server/health/judge';
 import { makeExitCriteria } from '../../helpers/exit-criteria';
 
@@ -12,6 +13,7 @@ function healthy(changes: Partial<FeatureMetrics> = {}): FeatureMetrics {
     retention: { eligible: 100, retained: 70 },
     ratings: { count: 40, sum: 20 * 4 + 20 * 5, sumOfSquares: 20 * 16 + 20 * 25 },
     failedInstalls: 2,
+    erroredInstalls: 4,
     optedOutInstalls: 10,
     ...changes,
   };
@@ -48,6 +50,20 @@ describe('judging a feature against its exit criteria', () => {
   it('halts when the opt-out rate\'s lower bound is over its ceiling, and a kill wins over a halt', () => {
     assert.equal(judgeFeature(CRITERIA, healthy({ optedOutInstalls: 80 })).verdict, 'halt');
     assert.equal(judgeFeature(CRITERIA, healthy({ optedOutInstalls: 80, failedInstalls: 40 })).verdict, 'kill');
+  });
+
+  it('halts when the error rate\'s lower bound is over its ceiling, passes it under, and a kill still wins', () => {
+    const withErrors: ExitCriteria = { ...CRITERIA, errorRate: { max: 0.1, minSample: 100 } };
+    const fine = judgeFeature(withErrors, healthy());
+    assert.equal(fine.verdict, 'graduate');
+    assert.deepEqual(fine.criteria.map((c) => c.name), ['minInstalls', 'retention7d', 'rating', 'failureRate', 'errorRate', 'optOutRate']);
+    assert.equal(byName(fine).errorRate!.value, 0.02);
+    // 40 of 200 installs erred: 20%, interval about [15%, 26%], above 10%.
+    const halted = judgeFeature(withErrors, healthy({ erroredInstalls: 40 }));
+    assert.equal(halted.verdict, 'halt');
+    assert.match(halted.reason, /^errorRate exceeds the ceiling 10\.0%: even the lower bound 1\d\.\d% is above it/);
+    assert.equal(judgeFeature(withErrors, healthy({ erroredInstalls: 40, failedInstalls: 40 })).verdict, 'kill');
+    assert.equal(judgeFeature(withErrors, healthy({ installs: 50, erroredInstalls: 40 })).verdict, 'continue', 'not on fewer installs than minSample');
   });
 
   it('never judges a criterion on fewer samples than its minimum', () => {
