@@ -11,7 +11,6 @@ import { manifestResponse, ORIGIN, scriptedFetch } from '../../helpers/addon-fix
 import { makeFeature } from '../../helpers/test-features';
 import { ADDON_ID, createControllerBrowser, createTestController, sendMessage, sendRequest, signManifest, stopController, useSignedAddon, waitFor, waitForLedgerState } from './controller-harness';
 
-const INSTALL_ID_KEY = 'host:install-id';
 const quiet = (id: string) => makeFeature(id, defineFeature({ activate: () => undefined }));
 /** A content script of the add-on in a web page, as runtime.onMessage reports it. */
 const CONTENT_SCRIPT = { id: ADDON_ID, url: 'https://example.org/article', tab: { id: 3, url: 'https://example.org/article' } };
@@ -37,8 +36,7 @@ describe('background: health signals', () => {
     const { controller, indexedDB } = createTestController({ browser, key: addon.key, features, fetch: server.fetch as typeof fetch });
     await controller.start();
     for (const id of ids) await waitForLedgerState(browser, id, 'installed');
-    const installId = browser.state.storage.get(INSTALL_ID_KEY) as string;
-    return { browser, controller, indexedDB, installId };
+    return { browser, controller, indexedDB, server };
   }
 
   it('counts host.opt-out when the user turns a feature off, once per install and version, and not for a QA override', async () => {
@@ -80,14 +78,24 @@ describe('background: health signals', () => {
     /** The URL Firefox was last given, once it is `url` (it follows each plan without holding it up). */
     const waitForUninstallUrl = (browser: ReturnType<typeof createControllerBrowser>, url: string) =>
       waitFor(() => browser.uninstallUrls.at(-1) === url, `the uninstall URL to be "${url}" (given: ${JSON.stringify(browser.uninstallUrls)})`, 5000);
+    /** The install id of the first URL Firefox was given: the random id the add-on's usage batches carry too. */
+    async function readInstallId(browser: ReturnType<typeof createControllerBrowser>): Promise<string> {
+      await waitFor(() => browser.uninstallUrls.some((url) => url !== ''), 'a first uninstall URL', 5000);
+      return new URL(browser.uninstallUrls.find((url) => url !== '')!).searchParams.get('i')!;
+    }
 
     it('names this install and the active features, and follows the set of active features', async () => {
-      const { browser, controller, installId } = await startInstalled();
+      const { browser, controller, server } = await startInstalled();
+      const installId = await readInstallId(browser);
       assert.match(installId, /^[A-Za-z0-9-]{8,}$/);
       await waitForUninstallUrl(browser, `${ORIGIN}/v1/uninstalled?i=${installId}&f=alpha,beta`);
 
       await sendRequest(browser, { type: 'sbc:opt-out', featureId: 'beta', optedOut: true });
       await waitForUninstallUrl(browser, `${ORIGIN}/v1/uninstalled?i=${installId}&f=alpha`);
+      // The same id the usage batches carry (the opt-out was counted).
+      await sendRequest(browser, { type: 'sbc:send-telemetry' });
+      const batch = server.requests.find((request) => request.url === `${ORIGIN}/v1/usage`);
+      assert.equal(JSON.parse(batch?.body ?? '{}').installId, installId);
       await sendRequest(browser, { type: 'sbc:opt-out', featureId: 'alpha', optedOut: true });
       await waitForUninstallUrl(browser, '');
       const calls = browser.uninstallUrls.length;
@@ -100,7 +108,8 @@ describe('background: health signals', () => {
     });
 
     it('is cleared when the user turns usage counters off, and set again when they turn them on', async () => {
-      const { browser, controller, installId } = await startInstalled(['alpha']);
+      const { browser, controller } = await startInstalled(['alpha']);
+      const installId = await readInstallId(browser);
       await waitForUninstallUrl(browser, `${ORIGIN}/v1/uninstalled?i=${installId}&f=alpha`);
       await sendRequest(browser, { type: 'sbc:telemetry', enabled: false });
       await waitForUninstallUrl(browser, '');
@@ -110,7 +119,8 @@ describe('background: health signals', () => {
     });
 
     it('is cleared when Firefox’s data-collection consent is withdrawn, and set again when granted', async () => {
-      const { browser, controller, installId } = await startInstalled(['alpha']);
+      const { browser, controller } = await startInstalled(['alpha']);
+      const installId = await readInstallId(browser);
       await waitForUninstallUrl(browser, `${ORIGIN}/v1/uninstalled?i=${installId}&f=alpha`);
       browser.dataCollection = [];
       await browser.permissions.onRemoved.fire({ data_collection: ['technicalAndInteraction'] });
