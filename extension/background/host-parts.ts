@@ -117,7 +117,8 @@ export async function createHostParts(options: HostControllerOptions, log: Logge
   const { state } = wake;
   insights.useState(state);
   const installId = () => readOrCreateKey(state, INSTALL_ID_KEY);
-  const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions), enabled: wake.channel.telemetryEnabled });
+  // The wake read every channel value: no switch stored means counters on, with no second read when the uninstall URL asks.
+  const usage = new UsageRecorder({ db, consent: () => readUsageConsent(browser.permissions), enabled: wake.channel.telemetryEnabled ?? true });
   const account = new AccountClient({ server, storage: state });
   const verifiedFiles = createVerifiedFiles(state, config.hostVersion);
   const host = new FeatureHost({ browser, registry, usage, services: account.toServicesClient(), log, verifiedFiles, state });
