@@ -9,30 +9,88 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuildSettingsError } from './channel-config';
 import type { StaticAsset } from './emit-assets-plugin';
+import { toFeatureMessageKey } from '../protocol/feature-messages';
 
 export const DEFAULT_LOCALE = 'en';
 
 type MessagesFile = Record<string, { message: string; description?: string; placeholders?: Record<string, { content: string }> }>;
 
+/** A feature folder whose `_locales/<lang>/messages.json` join the add-on's. */
+export interface LocaleFeature {
+  id: string;
+  /** e.g. "features/tab-stash". */
+  dir: string;
+}
+
 /**
- * One asset per `<localesDir>/<lang>/messages.json`, each checked to be a
- * messages file; errors name the file and the key.
+ * One asset per language: `<localesDir>/<lang>/messages.json` with every
+ * feature's `<dir>/_locales/<lang>/messages.json` merged in under
+ * `f_<id>__` (protocol/feature-messages.ts), each file checked to be a
+ * messages file; errors name the file and the key, a clash both files.
  *
- * @example listLocaleAssets('_locales', { pseudo: false }); // [{ name: "_locales/en/messages.json", … }]
+ * @example listLocaleAssets('_locales', { pseudo: false, features }); // [{ name: "_locales/en/messages.json", … }]
  */
-export function listLocaleAssets(localesDir: string, options: { pseudo: boolean }): StaticAsset[] {
+export function listLocaleAssets(localesDir: string, options: { pseudo: boolean; features?: readonly LocaleFeature[] }): StaticAsset[] {
+  const assets: StaticAsset[] = [];
+  for (const [lang, { messages, sourcePath, merged }] of readLocaleMessages(localesDir, options.features ?? [])) {
+    const pseudo = options.pseudo && lang === DEFAULT_LOCALE;
+    const content = pseudo || merged ? `${JSON.stringify(pseudo ? pseudoLocalizeMessages(messages) : messages, null, 2)}\n` : readFileSync(sourcePath);
+    assets.push({ name: `_locales/${lang}/messages.json`, content, sourcePath });
+  }
+  return assets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+interface LocaleMessages {
+  messages: MessagesFile;
+  /** The host's file, or the first feature's when the host has none for this language. */
+  sourcePath: string;
+  /** Whether any feature's messages were added. */
+  merged: boolean;
+}
+
+/**
+ * The add-on's messages per language, the features' merged in. Message
+ * names are compared without case, as browsers look them up.
+ *
+ * @example readLocaleMessages('_locales', [{ id: 'tab-stash', dir: 'features/tab-stash' }]).get('en')!.messages.f_tab_stash__name;
+ */
+export function readLocaleMessages(localesDir: string, features: readonly LocaleFeature[]): Map<string, LocaleMessages> {
   if (!existsSync(join(localesDir, DEFAULT_LOCALE, 'messages.json'))) {
     throw new BuildSettingsError(`${join(localesDir, DEFAULT_LOCALE, 'messages.json')} does not exist: the manifest's default_locale is "${DEFAULT_LOCALE}"`, localesDir);
   }
-  const assets: StaticAsset[] = [];
-  for (const entry of readdirSync(localesDir, { withFileTypes: true })) {
-    const sourcePath = join(localesDir, entry.name, 'messages.json');
-    if (!entry.isDirectory() || !existsSync(sourcePath)) continue;
-    const messages = readMessages(sourcePath);
-    const content = options.pseudo && entry.name === DEFAULT_LOCALE ? `${JSON.stringify(pseudoLocalizeMessages(messages), null, 2)}\n` : readFileSync(sourcePath);
-    assets.push({ name: `_locales/${entry.name}/messages.json`, content, sourcePath });
+  const byLang = new Map<string, LocaleMessages>();
+  const owners = new Map<string, Map<string, string>>();
+  const add = (lang: string, path: string, messages: MessagesFile, prefix: (key: string) => string, merged: boolean) => {
+    const entry = byLang.get(lang) ?? { messages: {}, sourcePath: path, merged: false };
+    const owner = owners.get(lang) ?? new Map<string, string>();
+    for (const [key, message] of Object.entries(messages)) {
+      const name = prefix(key);
+      const first = owner.get(name.toLowerCase());
+      if (first !== undefined) throw new BuildSettingsError(`${path}: message "${key}" becomes "${name}", which ${first} already defines`, path);
+      owner.set(name.toLowerCase(), path);
+      entry.messages[name] = message;
+    }
+    entry.merged ||= merged;
+    byLang.set(lang, entry);
+    owners.set(lang, owner);
+  };
+  for (const lang of listLanguages(localesDir)) add(lang, join(localesDir, lang, 'messages.json'), readMessages(join(localesDir, lang, 'messages.json')), (key) => key, false);
+  for (const feature of features) {
+    const dir = join(feature.dir, '_locales');
+    for (const lang of listLanguages(dir)) {
+      const path = join(dir, lang, 'messages.json');
+      add(lang, path, readMessages(path), (key) => toFeatureMessageKey(feature.id, key), true);
+    }
   }
-  return assets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return byLang;
+}
+
+function listLanguages(localesDir: string): string[] {
+  if (!existsSync(localesDir)) return [];
+  return readdirSync(localesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(localesDir, entry.name, 'messages.json')))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 function readMessages(path: string): MessagesFile {

@@ -130,7 +130,7 @@ export async function createWebpackConfig(options: CreateWebpackConfigOptions): 
       new EmitAssetsPlugin(() => [
         { name: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
         ...listUiAssets(settings.uiDir),
-        ...listLocaleAssets(settings.localesDir, { pseudo: settings.pseudoLocale }),
+        ...listLocaleAssets(settings.localesDir, { pseudo: settings.pseudoLocale, features }),
       ]),
       new LockFilePlugin({ features, lockFilePath: join(settings.outDir, LOCK_FILE_NAME) }),
       new SizeBudgetPlugin({ budgets: settings.sizeBudgets, configPath: 'channel.config.json', log }),

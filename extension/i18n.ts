@@ -8,6 +8,8 @@
  * t('changeAdded', 'Reading time'); // "Reading time was added"
  */
 
+import { toFeatureMessageKey } from '../protocol/feature-messages';
+
 export type Substitutions = string | number | ReadonlyArray<string | number>;
 export type MessageLookup = (key: string, substitutions?: string[]) => string;
 
@@ -34,6 +36,21 @@ export function t(key: string, substitutions?: Substitutions): string {
   const list = substitutions === undefined ? undefined : (typeof substitutions === 'object' ? [...substitutions] : [substitutions]).map(String);
   const text = (installed ?? browserLookup())(key, list);
   return text === '' ? `[${key}]` : text;
+}
+
+/** The message for `key`, or "" when the messages file has none. */
+export function lookupMessage(key: string, substitutions?: string[]): string {
+  return (installed ?? browserLookup())(key, substitutions);
+}
+
+/**
+ * A feature's own message (its `name`, say) when the feature ships it, else
+ * `fallback`, the English of its feature.json.
+ *
+ * @example featureText('tab-stash', 'name', 'Tab stash'); // "Tab stash", or its translation
+ */
+export function featureText(featureId: string, key: string, fallback: string): string {
+  return lookupMessage(toFeatureMessageKey(featureId, key)) || fallback;
 }
 
 function browserLookup(): MessageLookup {

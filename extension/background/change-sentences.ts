@@ -6,7 +6,8 @@
  * @example
  * describeChange({ featureId: 'reading-time', name: 'Reading time', kind: 'added', at }); // "Reading time was added"
  */
-import { t } from '../i18n';
+import { featureText, t } from '../i18n';
+import { FEATURE_NAME_KEY } from '../../protocol/feature-messages';
 
 /** What happened to a feature, as its user would put it. */
 export type ChangeKind =
@@ -40,6 +41,7 @@ const SENTENCE_KEYS: Record<ChangeKind, string> = {
   failed: 'changeFailed',
 };
 
-export function describeChange(entry: Pick<ChangeEntry, 'name' | 'kind'>): string {
-  return t(SENTENCE_KEYS[entry.kind] ?? 'changeRemoved', entry.name);
+export function describeChange(entry: Pick<ChangeEntry, 'name' | 'kind'> & { featureId?: string }): string {
+  const name = entry.featureId === undefined ? entry.name : featureText(entry.featureId, FEATURE_NAME_KEY, entry.name);
+  return t(SENTENCE_KEYS[entry.kind] ?? 'changeRemoved', name);
 }

@@ -86,6 +86,7 @@ export interface BrowserApi {
   };
   i18n: {
     getUILanguage(): string;
+    getMessage(key: string, substitutions?: string | string[]): string;
   };
   tabs: EventNamespace<'tabs'> & {
     query(query: { windowId?: number; currentWindow?: boolean }): Promise<Array<{ url?: string; title?: string; pinned?: boolean }>>;

@@ -162,6 +162,13 @@ export interface FeatureContext {
   readonly services: {
     fetch(path: string, init?: ServicesInit): Promise<Response>;
   };
+  /**
+   * The feature's own words, from its `_locales/<lang>/messages.json`, in the
+   * user's language; a key the feature does not ship shows as "[key]".
+   */
+  readonly i18n: {
+    getMessage(key: string, substitutions?: string | number | ReadonlyArray<string | number>): string;
+  };
   /** Track any other resource so that it is disposed with the feature. */
   track<T extends Disposable>(disposable: T): T;
 }

@@ -11,6 +11,7 @@ import type { EventBus } from './event-bus';
 import type { AlarmSpec, ContentScriptSpec, Disposable, FeatureContext, FeatureStorage, Logger, MenuSpec, ServicesInit, WindowTarget } from './feature-api';
 import type { FeatureEventName } from '../../protocol/feature-events';
 import { HOST_EVENT_PREFIX } from '../../protocol/exit-criteria';
+import { toFeatureMessageKey } from '../../protocol/feature-messages';
 import { toResourceName, toStorageKey, toStoragePrefix } from './resource-names';
 
 /** Counts usage events; implemented in IndexedDB by the telemetry module. */
@@ -268,6 +269,12 @@ export function createFeatureContext(options: FeatureContextOptions): FeatureCon
       },
     },
     services: { fetch: (path, init) => services.fetch(featureId, path, init) },
+    i18n: {
+      getMessage(key, substitutions) {
+        const list = substitutions === undefined ? undefined : (typeof substitutions === 'object' ? [...substitutions] : [substitutions]).map(String);
+        return browser.i18n.getMessage(toFeatureMessageKey(featureId, key), list) || `[${key}]`;
+      },
+    },
     track: (disposable) => store.add(disposable),
   };
 }

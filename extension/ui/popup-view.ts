@@ -7,7 +7,8 @@
  * const checked = validateFeedback(ratingInput, commentInput);
  * if (checked.ok) send({ type: 'sbc:feedback', featureId, ...checked.feedback });
  */
-import { t } from '../i18n';
+import { FEATURE_DESCRIPTION_KEY, FEATURE_NAME_KEY } from '../../protocol/feature-messages';
+import { featureText, t } from '../i18n';
 import type { FeatureStatus, HostStatus } from '../messages';
 import { describeFeatureConsent } from './consent-view';
 
@@ -37,7 +38,8 @@ const RUNNING = new Set<FeatureStatus['state']>(['installed', 'installing', 'uni
 export function describePopupFeatures(status: HostStatus): PopupFeatureItem[] {
   const items: PopupFeatureItem[] = [];
   for (const feature of status.features) {
-    const base = { id: feature.id, name: feature.name, description: feature.description, grant: null };
+    const name = featureText(feature.id, FEATURE_NAME_KEY, feature.name);
+    const base = { id: feature.id, name, description: featureText(feature.id, FEATURE_DESCRIPTION_KEY, feature.description), grant: null };
     const consent = describeFeatureConsent(feature, status.dataConsentSource);
     if (feature.optedOut) {
       items.push({ ...base, on: false, canToggle: true, canGiveFeedback: true, note: t('popupNoteOptedOut') });

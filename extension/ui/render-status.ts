@@ -7,7 +7,8 @@
  * if (manifest.expired) showExpiredFlag();
  * const rows = status.features.map(describeFeatureRow);
  */
-import { t } from '../i18n';
+import { featureText, t } from '../i18n';
+import { FEATURE_NAME_KEY } from '../../protocol/feature-messages';
 import type { FeatureState, FeatureStatus, HostStatus, ManifestStatus, Override, TelemetrySendResult } from '../messages';
 import { formatRollout } from '../../protocol/rollout';
 import { describeReason } from './reason-view';
@@ -191,7 +192,7 @@ export function describeFeatureRow(feature: FeatureStatus, source: HostStatus['d
   if (feature.optedOut) parts.push(t('featureOptedOutByUser'));
   return {
     id: feature.id,
-    name: feature.name,
+    name: featureText(feature.id, FEATURE_NAME_KEY, feature.name),
     version: feature.version,
     state: feature.state,
     stateLabel: STATE_LABELS[feature.state] ? t(STATE_LABELS[feature.state]) : feature.state,

@@ -40,7 +40,7 @@ export default defineFeature({
 
     await ctx.menus.create({
       id: 'save-selection',
-      title: 'Save selection as a page note',
+      title: ctx.i18n.getMessage('saveMenu'),
       contexts: ['selection'],
       async onClick(info) {
         if (!info.pageUrl || !info.selectionText) return;

@@ -20,8 +20,9 @@ export function estimateMinutes(words: number, wordsPerMinute = DEFAULT_WORDS_PE
   return Math.max(1, Math.round(words / wordsPerMinute));
 }
 
-export function formatBadge(minutes: number): string {
-  return `${minutes} min read`;
+/** The badge's words, e.g. "7 min read": `words` looks up the feature's own messages. */
+export function formatBadge(minutes: number, words: (key: string, substitutions: number[]) => string): string {
+  return words('badge', [minutes]);
 }
 
 /** Messages between the content script and the feature's background part. */

@@ -1,6 +1,6 @@
 import { defineFeature, type FeatureContext, type PopupAction, type WindowTarget } from '../../extension/runtime/feature-api';
 import { readStashes, updateStashes } from './stash-store';
-import { addStash, describeStash, makeStash, removeStash, StashError } from './stashes';
+import { addStash, countTabs, describeStash, makeStash, removeStash, StashError, type StashWords } from './stashes';
 
 /**
  * Tab stash: "Stash this window's tabs" keeps the web pages open in a window
@@ -17,12 +17,13 @@ const RESTORE_PREFIX = 'restore:';
 /** How many stashes the popup lists, newest first. */
 const LISTED_STASHES = 10;
 
+const wordsOf = (ctx: FeatureContext): StashWords => (key, substitutions) => ctx.i18n.getMessage(key, substitutions);
+
 async function stashWindow(ctx: FeatureContext, target: WindowTarget): Promise<string> {
   const stash = makeStash(await ctx.tabs.list(target), Date.now(), crypto.randomUUID());
   await updateStashes(ctx, addStash(stash));
   await ctx.usage.count('stashed');
-  const count = stash.tabs.length === 1 ? '1 tab' : `${stash.tabs.length} tabs`;
-  return `Stashed ${count} to your beta account.`;
+  return ctx.i18n.getMessage('stashed', [countTabs(stash, wordsOf(ctx))]);
 }
 
 async function restoreStash(ctx: FeatureContext, id: string | undefined, target: WindowTarget): Promise<string> {
@@ -30,14 +31,14 @@ async function restoreStash(ctx: FeatureContext, id: string | undefined, target:
   const stash = id === undefined ? stashes[0] : stashes.find((candidate) => candidate.id === id);
   if (!stash) throw new StashError(id === undefined ? 'There is no stash on your beta account.' : 'This stash is no longer on your beta account: it was restored in another browser.');
   await ctx.tabs.open(stash.tabs, target);
-  const count = stash.tabs.length === 1 ? '1 tab' : `${stash.tabs.length} tabs`;
+  const count = countTabs(stash, wordsOf(ctx));
   try {
     await updateStashes(ctx, removeStash(stash.id));
   } catch (error) {
     throw new StashError(`Restored ${count}, but the stash stays on your beta account: ${(error as Error).message}`);
   }
   await ctx.usage.count('restored');
-  return `Restored ${count}. The stash is removed from your beta account.`;
+  return ctx.i18n.getMessage('restored', [count]);
 }
 
 export default defineFeature({
@@ -45,8 +46,8 @@ export default defineFeature({
     ctx.popup.offer({
       async list(): Promise<PopupAction[]> {
         const { stashes } = await readStashes(ctx);
-        const restores = stashes.slice(0, LISTED_STASHES).map((stash) => ({ id: `${RESTORE_PREFIX}${stash.id}`, label: describeStash(stash) }));
-        return [{ id: STASH_ACTION, label: 'Stash this window’s tabs' }, ...restores];
+        const restores = stashes.slice(0, LISTED_STASHES).map((stash) => ({ id: `${RESTORE_PREFIX}${stash.id}`, label: describeStash(stash, wordsOf(ctx)) }));
+        return [{ id: STASH_ACTION, label: ctx.i18n.getMessage('stashAction') }, ...restores];
       },
       run(actionId, target) {
         if (actionId === STASH_ACTION) return stashWindow(ctx, target);
@@ -62,13 +63,13 @@ export default defineFeature({
       );
     await ctx.menus.create({
       id: 'stash',
-      title: 'Stash this window’s tabs',
+      title: ctx.i18n.getMessage('stashAction'),
       contexts: ['tab', 'page'],
       onClick: (_info, tab) => report(stashWindow(ctx, { windowId: tab?.windowId })),
     });
     await ctx.menus.create({
       id: 'restore-newest',
-      title: 'Restore the newest stash',
+      title: ctx.i18n.getMessage('restoreNewestMenu'),
       contexts: ['tab', 'page'],
       onClick: (_info, tab) => report(restoreStash(ctx, undefined, { windowId: tab?.windowId })),
     });

@@ -114,10 +114,17 @@ export function removeStash(id: string): StashEdit {
   return (stashes) => stashes.filter((stash) => stash.id !== id);
 }
 
-/** The popup's and menu's words for a stash, e.g. "Restore 3 tabs stashed 30 Nov 2026, 08:12". */
-export function describeStash(stash: Stash, formatTime: (ms: number) => string = formatLocalTime): string {
-  const count = stash.tabs.length === 1 ? '1 tab' : `${stash.tabs.length} tabs`;
-  return `Restore ${count} stashed ${formatTime(stash.createdAt)}`;
+/** The feature's own messages (ctx.i18n.getMessage). */
+export type StashWords = (key: string, substitutions?: ReadonlyArray<string | number>) => string;
+
+/** "1 tab" or "3 tabs", in the user's language. */
+export function countTabs(stash: Stash, words: StashWords): string {
+  return stash.tabs.length === 1 ? words('oneTab') : words('someTabs', [stash.tabs.length]);
+}
+
+/** The popup's words for a stash, e.g. "Restore 3 tabs stashed 30 Nov 2026, 08:12". */
+export function describeStash(stash: Stash, words: StashWords, formatTime: (ms: number) => string = formatLocalTime): string {
+  return words('restoreAction', [countTabs(stash, words), formatTime(stash.createdAt)]);
 }
 
 function formatLocalTime(ms: number): string {

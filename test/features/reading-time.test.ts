@@ -1,3 +1,5 @@
+import { lookupMessage } from '../../extension/i18n';
+import { toFeatureMessageKey } from '../../protocol/feature-messages';
 import assert from 'node:assert/strict';
 import { countWords, DEFAULT_WORDS_PER_MINUTE, estimateMinutes, formatBadge, MIN_ARTICLE_WORDS } from '../../features/reading-time/reading-time';
 
@@ -21,6 +23,6 @@ describe('reading-time: estimating how long a page takes to read', () => {
   });
 
   it('says "N min read" on the badge', () => {
-    assert.equal(formatBadge(7), '7 min read');
+    assert.equal(formatBadge(7, (key, substitutions) => lookupMessage(toFeatureMessageKey('reading-time', key), substitutions.map(String))), '7 min read');
   });
 });

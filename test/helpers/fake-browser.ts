@@ -6,6 +6,7 @@
  */
 import type { AlarmInfo, BrowserApi, BrowserEvent, ContentScriptRegistration, MenuCreateProperties, StorageChange } from '../../extension/runtime/browser-api';
 import { EventBus } from '../../extension/runtime/event-bus';
+import { lookupMessage } from '../../extension/i18n';
 import { FEATURE_EVENTS, type FeatureEventName } from '../../protocol/feature-events';
 
 export interface FakeEvent<L extends (...args: any[]) => any = (...args: any[]) => any> extends BrowserEvent<L> {
@@ -200,7 +201,10 @@ export function createFakeBrowser(options: FakeBrowserOptions = {}): FakeBrowser
         return lastError.current;
       },
     },
-    i18n: { getUILanguage: () => options.locale ?? 'en-US' },
+    i18n: {
+      getUILanguage: () => options.locale ?? 'en-US',
+      getMessage: (key: string, substitutions?: string | string[]) => lookupMessage(key, typeof substitutions === 'string' ? [substitutions] : substitutions),
+    },
     tabs: {
       ...namespace('tabs'),
       async query(query: { windowId?: number; currentWindow?: boolean }) {

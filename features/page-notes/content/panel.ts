@@ -2,7 +2,7 @@
  * Runs on web pages: when the user has a note for this page on their beta
  * account, shows it in a small panel that can be closed.
  */
-import { sendToFeature } from '../../../extension/runtime/content-messaging';
+import { getFeatureMessage, sendToFeature } from '../../../extension/runtime/content-messaging';
 import type { PageNote, PageNotesMessage } from '../notes';
 
 const PANEL_ID = 'sbc-page-notes-panel';
@@ -10,7 +10,7 @@ const PANEL_ID = 'sbc-page-notes-panel';
 function showPanel(note: PageNote): void {
   const panel = document.createElement('aside');
   panel.id = PANEL_ID;
-  panel.setAttribute('aria-label', 'Your page note');
+  panel.setAttribute('aria-label', getFeatureMessage('page-notes', 'panelLabel'));
   Object.assign(panel.style, {
     position: 'fixed',
     bottom: '16px',
@@ -30,7 +30,7 @@ function showPanel(note: PageNote): void {
   const close = document.createElement('button');
   close.type = 'button';
   close.textContent = '×';
-  close.title = 'Hide the note';
+  close.title = getFeatureMessage('page-notes', 'hideNote');
   Object.assign(close.style, { float: 'right', border: 'none', background: 'none', fontSize: '16px', cursor: 'pointer' });
   close.addEventListener('click', () => panel.remove());
   const text = document.createElement('div');

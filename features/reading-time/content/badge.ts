@@ -3,7 +3,7 @@
  * "N min read" in a small badge; pages that are not articles are left alone.
  */
 import { runContentScript } from '../../../extension/runtime/content-errors';
-import { sendToFeature } from '../../../extension/runtime/content-messaging';
+import { getFeatureMessage, sendToFeature } from '../../../extension/runtime/content-messaging';
 import {
   DEFAULT_WORDS_PER_MINUTE,
   MIN_ARTICLE_WORDS,
@@ -52,7 +52,7 @@ async function run(): Promise<void> {
     () => undefined,
   )) as ReadingTimeSettings | undefined;
   const minutes = estimateMinutes(words, settings?.wordsPerMinute ?? DEFAULT_WORDS_PER_MINUTE);
-  showBadge(formatBadge(minutes));
+  showBadge(formatBadge(minutes, (key, substitutions) => getFeatureMessage(FEATURE_ID, key, substitutions)));
   await sendToFeature(FEATURE_ID, { kind: 'badge-shown', minutes } satisfies ReadingTimeMessage);
 }
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createMessageLookup } from '../../../extension/i18n';
+import { getFeatureMessage } from '../../../extension/runtime/content-messaging';
+import { toFeatureMessageKey } from '../../../protocol/feature-messages';
 import { DisposableStore } from '../../../extension/runtime/disposable';
 import { createFeatureContext, resolveFeaturePath } from '../../../extension/runtime/feature-context';
 import type { FeatureEventName } from '../../../protocol/feature-events';
@@ -122,6 +125,35 @@ describe('feature context', () => {
     assert.deepEqual(result, { owner: 'demo', ok: true, value: { echo: { kind: 'ping' } } });
     await store.dispose();
     assert.equal(eventBus.hasListeners('message:demo'), false);
+  });
+
+  it('gives a feature its own messages through browser.i18n, under its prefix, and never the host\'s or another feature\'s', () => {
+    const browser = createFakeBrowser();
+    const lookup = createMessageLookup({
+      f_demo__greeting: { message: 'Hello $WHO$, $2 left', placeholders: { who: { content: '$1' } } },
+      f_other__secret: { message: 'not yours' },
+      popupTitle: { message: 'Beta features' },
+    });
+    const asked: Array<[string, string[] | undefined]> = [];
+    browser.i18n.getMessage = (key: string, substitutions?: string | string[]) => {
+      const list = typeof substitutions === 'string' ? [substitutions] : substitutions;
+      asked.push([key, list]);
+      return lookup(key, list);
+    };
+    const { ctx } = setUp([], browser);
+    assert.equal(ctx.i18n.getMessage('greeting', ['Ann', 3]), 'Hello Ann, 3 left');
+    assert.equal(ctx.i18n.getMessage('greeting', 'Bo'), 'Hello Bo,  left');
+    assert.equal(ctx.i18n.getMessage('popupTitle'), '[popupTitle]');
+    assert.equal(ctx.i18n.getMessage('secret'), '[secret]');
+    assert.deepEqual(asked.map(([key]) => key), ['f_demo__greeting', 'f_demo__greeting', 'f_demo__popupTitle', 'f_demo__secret']);
+    assert.deepEqual(asked[0]![1], ['Ann', '3']);
+  });
+
+  it('gives a content script its feature\'s messages the same way', () => {
+    const i18n = { getMessage: createMessageLookup({ f_reading_time__badge: { message: '$1 min read' } }) };
+    assert.equal(getFeatureMessage('reading-time', 'badge', [7], i18n), '7 min read');
+    assert.equal(getFeatureMessage('reading-time', 'missing', [], i18n), '[missing]');
+    assert.equal(toFeatureMessageKey('tab-stash', 'stashAction'), 'f_tab_stash__stashAction');
   });
 
   it('the leak check names what a test left registered', async () => {

@@ -6,8 +6,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pseudoLocalize, pseudoLocalizeMessages } from '../../../build/locales';
-import { createMessageLookup, type MessagesFile } from '../../../extension/i18n';
+import { pseudoLocalize, pseudoLocalizeMessages, readLocaleMessages } from '../../../build/locales';
+import { describeChange } from '../../../extension/background/change-sentences';
+import { createMessageLookup, setMessageLookup, type MessagesFile } from '../../../extension/i18n';
+import { describePopupFeatures } from '../../../extension/ui/popup-view';
+import { describeFeatureRow } from '../../../extension/ui/render-status';
+import { makeFeature, makeStatus } from './status-fixture';
 import { findInHtml, findInScript, looksLikeProse, type Finding } from './hard-coded-strings';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -109,6 +113,43 @@ describe('localisation: every word from the messages file', () => {
       assert.notEqual(changed, entry.message, key);
       assert.ok(changed.length > entry.message.length, key);
       assert.deepEqual(changed.match(/\$[1-9]/g), entry.message.match(/\$[1-9]/g), `${key} keeps its placeholders`);
+    }
+  });
+
+  describe('a feature\'s words', () => {
+    const features = readdirSync(join(ROOT, 'features'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !/^[._]/.test(entry.name))
+      .map((entry) => ({ id: entry.name, dir: join(ROOT, 'features', entry.name) }));
+    const merged = readLocaleMessages(join(ROOT, '_locales'), features).get('en')!.messages;
+    afterEach(() => setMessageLookup(createMessageLookup(merged)));
+
+    it('shows a feature\'s name and description from its messages when it ships them, else from feature.json', () => {
+      setMessageLookup(createMessageLookup(pseudoLocalizeMessages(merged)));
+      const status = makeStatus({ features: [makeFeature(), makeFeature({ id: 'no-words', name: 'No words', description: 'Ships no messages.' })] });
+      const shown = describePopupFeatures(status).map((item) => [item.id, item.name, item.description]);
+      assert.deepEqual(shown, [
+        ['reading-time', pseudoLocalize('Reading time'), pseudoLocalize('Shows how long an article takes to read, in a small badge at the top right of article pages.')],
+        ['no-words', 'No words', 'Ships no messages.'],
+      ]);
+      assert.equal(describeFeatureRow(makeFeature(), 'host').name, pseudoLocalize('Reading time'));
+      assert.equal(describeChange({ featureId: 'reading-time', name: 'Reading time', kind: 'added' }), pseudoLocalize('$1 was added').replace('$1', pseudoLocalize('Reading time')));
+    });
+
+    for (const { id, dir } of features) {
+      it(`${id}: ships its name and description as messages and writes no shown word into its code`, () => {
+        const own = JSON.parse(readFileSync(join(dir, '_locales', 'en', 'messages.json'), 'utf8')) as MessagesFile;
+        const json = JSON.parse(readFileSync(join(dir, 'feature.json'), 'utf8')) as { name: string; description: string };
+        assert.equal(own.name?.message, json.name, 'the "name" message is feature.json\'s English name');
+        assert.equal(own.description?.message, json.description, 'the "description" message is feature.json\'s English description');
+        // Comments may quote the words; only code counts.
+        const sources = listFiles(dir, '.ts').map((file) => [file, readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')] as const);
+        const written = sources.flatMap(([file, text]) =>
+          [...text.matchAll(/\b(?:title|label)\s*[:=]\s*['"`]|setAttribute\('(?:aria-label|title)',\s*['"`]|textContent\s*=\s*['"`][A-Za-z]/g)].map((match) => `${file.slice(ROOT.length + 1)}: ${match[0]}`),
+        );
+        assert.deepEqual(written, [], 'menu titles, popup labels and page text come from the feature\'s messages');
+        const asked = sources.flatMap(([, text]) => [...text.matchAll(/(?:getMessage|words|getFeatureMessage\([^,]+,)\s*\(?\s*'([A-Za-z0-9_@]+)'/g)].map((match) => match[1]!));
+        assert.deepEqual(asked.filter((key) => !(key in own)), [], 'keys the feature asks for but does not ship');
+      });
     }
   });
 });

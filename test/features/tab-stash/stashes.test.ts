@@ -12,7 +12,13 @@ import {
   parseStashes,
   removeStash,
   type Stash,
+  type StashWords,
 } from '../../../features/tab-stash/stashes';
+import { lookupMessage } from '../../../extension/i18n';
+import { toFeatureMessageKey } from '../../../protocol/feature-messages';
+
+// The feature's own messages file, as ctx.i18n reads it.
+const words: StashWords = (key, substitutions = []) => lookupMessage(toFeatureMessageKey('tab-stash', key), substitutions.map(String));
 
 const tab = (url: string, title = 'T', pinned = false) => ({ url, title, pinned });
 const stashAt = (id: string, createdAt: number, urls = ['https://example.org/']): Stash => ({ id, createdAt, tabs: urls.map((url) => tab(url)) });
@@ -65,7 +71,7 @@ describe('tab-stash stashes', () => {
   });
 
   it('names a stash by its size and time', () => {
-    assert.equal(describeStash(stashAt('a', 0, ['https://a/', 'https://b/']), () => '30 Nov 2026, 08:12'), 'Restore 2 tabs stashed 30 Nov 2026, 08:12');
-    assert.equal(describeStash(stashAt('a', 0), () => 'today'), 'Restore 1 tab stashed today');
+    assert.equal(describeStash(stashAt('a', 0, ['https://a/', 'https://b/']), words, () => '30 Nov 2026, 08:12'), 'Restore 2 tabs stashed 30 Nov 2026, 08:12');
+    assert.equal(describeStash(stashAt('a', 0), words, () => 'today'), 'Restore 1 tab stashed today');
   });
 });
