@@ -21,6 +21,7 @@ import {
   renderFeatureJson,
   renderIndex,
   renderMessages,
+  renderMessagesFile,
   renderTest,
   type ImportPaths,
   type TemplateOptions,
@@ -87,6 +88,7 @@ export function writeNewFeature(options: NewFeatureOptions): NewFeatureResult {
   const files: Array<[string, string]> = [
     [join(featureDir, 'feature.json'), renderFeatureJson(template)],
     [join(featureDir, 'index.ts'), renderIndex(template, paths)],
+    [join(featureDir, '_locales', 'en', 'messages.json'), renderMessagesFile(template)],
   ];
   if (template.content) {
     files.push([join(featureDir, 'messages.ts'), renderMessages(template)]);
@@ -132,6 +134,7 @@ function resolveImports(rootDir: string, featureDir: string, testsDir: string): 
     contentMessaging: from(join(featureDir, 'content'), join(rootDir, 'extension/runtime/content-messaging')),
     contentErrors: from(join(featureDir, 'content'), join(rootDir, 'extension/runtime/content-errors')),
     featureIndex: from(testsDir, join(featureDir, 'index')),
+    featureDir: from(testsDir, featureDir),
     featureHost: from(testsDir, join(rootDir, 'extension/runtime/feature-host')),
     fakeBrowser: from(testsDir, join(rootDir, 'test/helpers/fake-browser')),
     testFeatures: from(testsDir, join(rootDir, 'test/helpers/test-features')),

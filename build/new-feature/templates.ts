@@ -33,6 +33,8 @@ export interface ImportPaths {
   contentErrors: string;
   /** From the tests folder to the feature's index, and to the test helpers. */
   featureIndex: string;
+  /** From the tests folder to the feature folder. */
+  featureDir: string;
   featureHost: string;
   fakeBrowser: string;
   testFeatures: string;
@@ -72,6 +74,16 @@ function describeFeature(names: FeatureNames, content: boolean, account: boolean
   return `${parts.join(', ')}.`;
 }
 
+/** The feature's own words, `_locales/en/messages.json`: its name and description as the popup and the QA panel show them, and its menu item. */
+export function renderMessagesFile({ names, content, account }: TemplateOptions): string {
+  const messages = {
+    name: { message: names.title, description: "The feature's name in the toolbar popup and the QA panel." },
+    description: { message: describeFeature(names, content, account), description: "One sentence under the feature's name." },
+    menuTitle: { message: names.title, description: 'The page context menu item.' },
+  };
+  return `${JSON.stringify(messages, null, 2)}\n`;
+}
+
 export function renderIndex({ names, content, account }: TemplateOptions, paths: ImportPaths): string {
   const lines = [`import { defineFeature } from '${paths.featureApi}';`];
   if (content) lines.push(`import type { ${names.pascal}Answer, ${names.pascal}Message } from './messages';`);
@@ -94,7 +106,7 @@ export function renderIndex({ names, content, account }: TemplateOptions, paths:
     '  async activate(ctx) {',
     '    await ctx.menus.create({',
     `      id: '${MENU_ID}',`,
-    `      title: '${names.title}',`,
+    "      title: ctx.i18n.getMessage('menuTitle'),",
     "      contexts: ['page'],",
     '      async onClick() {',
   );
@@ -191,9 +203,10 @@ export function renderTest({ names, content, account }: TemplateOptions, paths: 
     ' * registers, how it answers, and that uninstall leaves nothing behind.',
     ' */',
     "import assert from 'node:assert/strict';",
+    "import { join } from 'node:path';",
     `import feature from '${paths.featureIndex}';`,
     `import { FeatureHost } from '${paths.featureHost}';`,
-    `import { createFakeBrowser } from '${paths.fakeBrowser}';`,
+    `import { createFakeBrowser, readFeatureMessages } from '${paths.fakeBrowser}';`,
     `import { makeFeature, makeFetchFile, makeLogger, makeServices, makeUsage } from '${paths.testFeatures}';`,
     '',
     `const ID = '${id}';`,
@@ -201,7 +214,7 @@ export function renderTest({ names, content, account }: TemplateOptions, paths: 
     ...(content ? [`const CONTENT = 'features/${id}/content/${CONTENT_SCRIPT}.js';`] : []),
     '',
     'async function setUp() {',
-    '  const browser = createFakeBrowser();',
+    `  const browser = createFakeBrowser({ messages: readFeatureMessages(ID, join(__dirname, '${paths.featureDir}')) });`,
     `  const testFeature = makeFeature(ID, feature, ${files});`,
     '  const usage = makeUsage();',
     '  const services = makeServices();',

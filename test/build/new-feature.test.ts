@@ -75,8 +75,10 @@ describe('npm run new-feature', function () {
 
   it('writes the feature folder and its test, with a content script and the account only when asked', () => {
     assert.deepEqual(listTree(featuresDir), [
+      'menu-hello/_locales/en/messages.json',
       'menu-hello/feature.json',
       'menu-hello/index.ts',
+      'page-hello/_locales/en/messages.json',
       'page-hello/content/page.ts',
       'page-hello/feature.json',
       'page-hello/index.ts',

@@ -6,7 +6,9 @@
  */
 import type { AlarmInfo, BrowserApi, BrowserEvent, ContentScriptRegistration, MenuCreateProperties, StorageChange } from '../../extension/runtime/browser-api';
 import { EventBus } from '../../extension/runtime/event-bus';
-import { lookupMessage } from '../../extension/i18n';
+import { join } from 'node:path';
+import { readLocaleMessages } from '../../build/locales';
+import { createMessageLookup, lookupMessage, type MessageLookup } from '../../extension/i18n';
 import { FEATURE_EVENTS, type FeatureEventName } from '../../protocol/feature-events';
 
 export interface FakeEvent<L extends (...args: any[]) => any = (...args: any[]) => any> extends BrowserEvent<L> {
@@ -21,6 +23,17 @@ export interface FakeBrowserOptions {
   locale?: string;
   /** Initial storage.local contents. */
   storage?: Record<string, unknown>;
+  /** browser.i18n's messages; the add-on's and the repository's features' by default (test/i18n-setup.ts). */
+  messages?: MessageLookup;
+}
+
+/**
+ * The add-on's messages with one feature folder's merged in as the build
+ * merges them, for a feature that lives outside features/ (a new one's test).
+ */
+export function readFeatureMessages(featureId: string, featureDir: string): MessageLookup {
+  const messages = readLocaleMessages(join(__dirname, '..', '..', '_locales'), [{ id: featureId, dir: featureDir }]).get('en')!.messages;
+  return createMessageLookup(messages);
 }
 
 /** A tab of the fake; window 1 is the current window. */
@@ -203,7 +216,7 @@ export function createFakeBrowser(options: FakeBrowserOptions = {}): FakeBrowser
     },
     i18n: {
       getUILanguage: () => options.locale ?? 'en-US',
-      getMessage: (key: string, substitutions?: string | string[]) => lookupMessage(key, typeof substitutions === 'string' ? [substitutions] : substitutions),
+      getMessage: (key: string, substitutions?: string | string[]) => (options.messages ?? lookupMessage)(key, typeof substitutions === 'string' ? [substitutions] : substitutions),
     },
     tabs: {
       ...namespace('tabs'),

@@ -131,7 +131,7 @@ describe('localisation: every word from the messages file', () => {
         ['reading-time', pseudoLocalize('Reading time'), pseudoLocalize('Shows how long an article takes to read, in a small badge at the top right of article pages.')],
         ['no-words', 'No words', 'Ships no messages.'],
       ]);
-      assert.equal(describeFeatureRow(makeFeature(), 'host').name, pseudoLocalize('Reading time'));
+      assert.equal(describeFeatureRow(makeFeature(), 'add-on').name, pseudoLocalize('Reading time'));
       assert.equal(describeChange({ featureId: 'reading-time', name: 'Reading time', kind: 'added' }), pseudoLocalize('$1 was added').replace('$1', pseudoLocalize('Reading time')));
     });
 
