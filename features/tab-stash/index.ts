@@ -1,6 +1,6 @@
 import { defineFeature, type FeatureContext, type PopupAction, type WindowTarget } from '../../extension/runtime/feature-api';
 import { readStashes, updateStashes } from './stash-store';
-import { addStash, countTabs, describeStash, makeStash, removeStash, StashError, type StashWords } from './stashes';
+import { addStash, countTabs, describeStash, makeStash, removeStash, StashError, wordStashError, type StashWords } from './stashes';
 
 /**
  * Tab stash: "Stash this window's tabs" keeps the web pages open in a window
@@ -19,6 +19,16 @@ const LISTED_STASHES = 10;
 
 const wordsOf = (ctx: FeatureContext): StashWords => (key, substitutions) => ctx.i18n.getMessage(key, substitutions);
 
+/** Runs `action`; a StashError it throws becomes an Error whose message is its sentence in the user's language. */
+async function inWords<T>(ctx: FeatureContext, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof StashError) throw new Error(wordStashError(error, wordsOf(ctx)));
+    throw error;
+  }
+}
+
 async function stashWindow(ctx: FeatureContext, target: WindowTarget): Promise<string> {
   const stash = makeStash(await ctx.tabs.list(target), Date.now(), crypto.randomUUID());
   await updateStashes(ctx, addStash(stash));
@@ -29,13 +39,13 @@ async function stashWindow(ctx: FeatureContext, target: WindowTarget): Promise<s
 async function restoreStash(ctx: FeatureContext, id: string | undefined, target: WindowTarget): Promise<string> {
   const { stashes } = await readStashes(ctx);
   const stash = id === undefined ? stashes[0] : stashes.find((candidate) => candidate.id === id);
-  if (!stash) throw new StashError(id === undefined ? 'There is no stash on your beta account.' : 'This stash is no longer on your beta account: it was restored in another browser.');
+  if (!stash) throw new StashError(id === undefined ? 'errorNoStash' : 'errorStashGone');
   await ctx.tabs.open(stash.tabs, target);
   const count = countTabs(stash, wordsOf(ctx));
   try {
     await updateStashes(ctx, removeStash(stash.id));
   } catch (error) {
-    throw new StashError(`Restored ${count}, but the stash stays on your beta account: ${(error as Error).message}`);
+    throw new StashError('errorRestoredButKept', [count, error instanceof StashError ? error : (error as Error).message]);
   }
   await ctx.usage.count('restored');
   return ctx.i18n.getMessage('restored', [count]);
@@ -44,22 +54,27 @@ async function restoreStash(ctx: FeatureContext, id: string | undefined, target:
 export default defineFeature({
   async activate(ctx) {
     ctx.popup.offer({
-      async list(): Promise<PopupAction[]> {
-        const { stashes } = await readStashes(ctx);
-        const restores = stashes.slice(0, LISTED_STASHES).map((stash) => ({ id: `${RESTORE_PREFIX}${stash.id}`, label: describeStash(stash, wordsOf(ctx)) }));
-        return [{ id: STASH_ACTION, label: ctx.i18n.getMessage('stashAction') }, ...restores];
+      list(): Promise<PopupAction[]> {
+        return inWords(ctx, async () => {
+          const { stashes } = await readStashes(ctx);
+          const restores = stashes.slice(0, LISTED_STASHES).map((stash) => ({ id: `${RESTORE_PREFIX}${stash.id}`, label: describeStash(stash, wordsOf(ctx)) }));
+          return [{ id: STASH_ACTION, label: ctx.i18n.getMessage('stashAction') }, ...restores];
+        });
       },
       run(actionId, target) {
-        if (actionId === STASH_ACTION) return stashWindow(ctx, target);
-        if (actionId.startsWith(RESTORE_PREFIX)) return restoreStash(ctx, actionId.slice(RESTORE_PREFIX.length), target);
-        throw new StashError(`Tab stash has no action "${actionId}".`);
+        // The popup shows a failure's message: worded here, in the user's language.
+        return inWords(ctx, () => {
+          if (actionId === STASH_ACTION) return stashWindow(ctx, target);
+          if (actionId.startsWith(RESTORE_PREFIX)) return restoreStash(ctx, actionId.slice(RESTORE_PREFIX.length), target);
+          throw new StashError('errorNoAction', [actionId]);
+        });
       },
     });
 
     const report = (doing: Promise<string>) =>
       doing.then(
         (done) => ctx.log.info(done),
-        (error: unknown) => ctx.log.warn((error as Error).message),
+        (error: unknown) => ctx.log.warn(wordStashError(error, wordsOf(ctx))),
       );
     await ctx.menus.create({
       id: 'stash',

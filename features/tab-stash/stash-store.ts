@@ -20,22 +20,23 @@ export interface StoredStashes {
 
 type Services = Pick<FeatureContext, 'services'>;
 
-async function explain(response: Response, doing: string): Promise<StashError> {
+async function explain(response: Response, key: 'errorServiceRead' | 'errorServiceSave'): Promise<StashError> {
   const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  const reason = body?.error?.message ?? `it answered ${response.status}`;
-  return new StashError(`The beta storage service could not ${doing}: ${reason}`);
+  // The service's own explanation when it gives one (its words), else the status.
+  const reason = body?.error?.message ?? new StashError('errorServiceAnswered', [String(response.status)]);
+  return new StashError(key, [reason]);
 }
 
 function readModified(response: Response): number {
   const modified = Number(response.headers.get('x-last-modified'));
-  if (!Number.isSafeInteger(modified) || modified < 0) throw new StashError('The beta storage service answered without a valid X-Last-Modified.');
+  if (!Number.isSafeInteger(modified) || modified < 0) throw new StashError('errorNoLastModified');
   return modified;
 }
 
 /** Reads the stashes, newest first, with the collection's modified time. */
 export async function readStashes(ctx: Services): Promise<StoredStashes> {
   const response = await ctx.services.fetch(`${STASH_COLLECTION_PATH}?ids=${STASH_RECORD_ID}&full=1`);
-  if (!response.ok) throw await explain(response, 'read your stashes');
+  if (!response.ok) throw await explain(response, 'errorServiceRead');
   const modified = readModified(response);
   const records = (await response.json()) as Array<{ id: string; payload: string }>;
   const record = records.find((candidate) => candidate.id === STASH_RECORD_ID);
@@ -58,8 +59,8 @@ export async function updateStashes(ctx: Services, edit: StashEdit, attempts = M
       headers: { 'X-If-Unmodified-Since': String(modified) },
     });
     if (response.ok) return next;
-    if (response.status !== 412) throw await explain(response, 'save your stashes');
+    if (response.status !== 412) throw await explain(response, 'errorServiceSave');
     // Another browser saved in between: read what it saved and apply the edit to that.
   }
-  throw new StashError(`Your stashes kept changing in another browser while this one saved (${attempts} tries); nothing was saved, try again.`);
+  throw new StashError('errorKeptChanging', [String(attempts)]);
 }

@@ -33,9 +33,25 @@ export interface Stash {
 /** A change to the list of stashes, applied again to what another browser wrote when a write loses a race. */
 export type StashEdit = (stashes: Stash[]) => Stash[];
 
-/** What the user is told when a stash cannot be made, saved, read or restored. */
+/**
+ * What the user is told when a stash cannot be made, saved, read or restored:
+ * a key of the feature's messages (_locales/<lang>/messages.json) and its
+ * substitutions, worded by `wordStashError` where the feature has its ctx.
+ */
 export class StashError extends Error {
   override name = 'StashError';
+  constructor(
+    readonly key: string,
+    readonly substitutions: ReadonlyArray<string | StashError> = [],
+  ) {
+    super(`${key}${substitutions.length ? `: ${substitutions.map(String).join(', ')}` : ''}`);
+  }
+}
+
+/** The sentence the user reads for `error` (a StashError worded through the messages; any other error's own message). */
+export function wordStashError(error: unknown, words: StashWords): string {
+  if (!(error instanceof StashError)) return (error as Error)?.message ?? String(error);
+  return words(error.key, error.substitutions.map((part) => (typeof part === 'string' ? part : wordStashError(part, words))));
 }
 
 const WEB_ADDRESS = /^https?:\/\//i;
@@ -60,9 +76,9 @@ export function makeStash(tabs: readonly TabSnapshot[], createdAt: number, id: s
   const kept = tabs
     .filter((tab) => WEB_ADDRESS.test(tab.url) && tab.url.length <= MAX_URL_LENGTH)
     .map((tab) => ({ url: tab.url, title: tab.title.slice(0, MAX_TITLE_LENGTH), pinned: tab.pinned }));
-  if (kept.length === 0) throw new StashError('This window has no web pages to stash.');
+  if (kept.length === 0) throw new StashError('errorNoWebPages');
   if (kept.length > MAX_TABS_PER_STASH) {
-    throw new StashError(`This window has ${kept.length} web pages; a stash keeps at most ${MAX_TABS_PER_STASH}. Nothing was stashed.`);
+    throw new StashError('errorTooManyTabs', [String(kept.length), String(MAX_TABS_PER_STASH)]);
   }
   return { id, createdAt, tabs: kept };
 }
@@ -79,7 +95,7 @@ export function parseStashes(payload: string): Stash[] {
     parsed = {};
   }
   if (parsed?.format !== FORMAT || !Array.isArray(parsed.stashes) || !parsed.stashes.every(isStash)) {
-    throw new StashError('The stashes on your beta account are in a form this version of Tab stash cannot read; nothing was changed.');
+    throw new StashError('errorUnreadable');
   }
   return sortNewestFirst(parsed.stashes);
 }
@@ -93,7 +109,7 @@ export function encodeStashes(stashes: Stash[]): string {
   const payload = JSON.stringify({ format: FORMAT, stashes: sortNewestFirst(stashes) });
   const bytes = new TextEncoder().encode(payload).length;
   if (bytes > MAX_PAYLOAD_BYTES) {
-    throw new StashError(`Your stashes would take ${Math.ceil(bytes / 1024)} KB, over the ${MAX_PAYLOAD_BYTES / 1024} KB your beta account keeps for them: restore a stash first. Nothing was stashed.`);
+    throw new StashError('errorTooBig', [String(Math.ceil(bytes / 1024)), String(MAX_PAYLOAD_BYTES / 1024)]);
   }
   return payload;
 }
@@ -103,7 +119,7 @@ export function addStash(stash: Stash): StashEdit {
   return (stashes) => {
     const others = stashes.filter((candidate) => candidate.id !== stash.id);
     if (others.length >= MAX_STASHES) {
-      throw new StashError(`Your beta account already keeps ${MAX_STASHES} stashes: restore one before stashing more. Nothing was stashed.`);
+      throw new StashError('errorTooManyStashes', [String(MAX_STASHES)]);
     }
     return sortNewestFirst([stash, ...others]);
   };

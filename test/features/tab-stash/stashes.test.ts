@@ -13,12 +13,19 @@ import {
   removeStash,
   type Stash,
   type StashWords,
+  wordStashError,
 } from '../../../features/tab-stash/stashes';
 import { lookupMessage } from '../../../extension/i18n';
 import { toFeatureMessageKey } from '../../../protocol/feature-messages';
 
 // The feature's own messages file, as ctx.i18n reads it.
 const words: StashWords = (key, substitutions = []) => lookupMessage(toFeatureMessageKey('tab-stash', key), substitutions.map(String));
+
+/** A refusal, as the user reads it: the StashError worded through the feature's messages. */
+const worded = (sentence: RegExp) => (error: unknown) => {
+  assert.match(wordStashError(error, words), sentence);
+  return true;
+};
 
 const tab = (url: string, title = 'T', pinned = false) => ({ url, title, pinned });
 const stashAt = (id: string, createdAt: number, urls = ['https://example.org/']): Stash => ({ id, createdAt, tabs: urls.map((url) => tab(url)) });
@@ -33,9 +40,9 @@ describe('tab-stash stashes', () => {
   });
 
   it('refuses a window without web pages, or with more than a stash keeps', () => {
-    assert.throws(() => makeStash([tab('about:newtab')], 1, 's'), /This window has no web pages to stash\./);
+    assert.throws(() => makeStash([tab('about:newtab')], 1, 's'), worded(/This window has no web pages to stash\./));
     const many = Array.from({ length: MAX_TABS_PER_STASH + 1 }, (_, i) => tab(`https://example.org/${i}`));
-    assert.throws(() => makeStash(many, 1, 's'), /has 501 web pages; a stash keeps at most 500\. Nothing was stashed\./);
+    assert.throws(() => makeStash(many, 1, 's'), worded(/has 501 web pages; a stash keeps at most 500\. Nothing was stashed\./));
   });
 
   it('reads back what it writes, newest first', () => {
@@ -45,7 +52,7 @@ describe('tab-stash stashes', () => {
 
   for (const payload of ['not json', '{"format":2,"stashes":[]}', '{"format":1}', '{"format":1,"stashes":[{"id":"a","createdAt":1,"tabs":[{"url":"javascript:x","title":"","pinned":false}]}]}']) {
     it(`refuses to read ${payload}, rather than take it for no stashes`, () => {
-      assert.throws(() => parseStashes(payload), /cannot read; nothing was changed/);
+      assert.throws(() => parseStashes(payload), worded(/cannot read; nothing was changed/));
     });
   }
 
@@ -53,7 +60,7 @@ describe('tab-stash stashes', () => {
     const held = [stashAt('a', 1), stashAt('b', 3)];
     assert.deepEqual(addStash(stashAt('c', 2))(held).map((s) => s.id), ['b', 'c', 'a']);
     const full = Array.from({ length: MAX_STASHES }, (_, i) => stashAt(`s${i}`, i));
-    assert.throws(() => addStash(stashAt('one-more', 99))(full), /already keeps 20 stashes: restore one before stashing more/);
+    assert.throws(() => addStash(stashAt('one-more', 99))(full), worded(/already keeps 20 stashes: restore one before stashing more/));
     assert.equal(addStash(stashAt('s3', 3))(full).length, MAX_STASHES, 'the same stash again replaces itself');
   });
 
@@ -67,7 +74,7 @@ describe('tab-stash stashes', () => {
     const page = `https://example.org/${'p'.repeat(2000)}`;
     const big = Array.from({ length: 10 }, (_, i) => stashAt(`s${i}`, i, Array(15).fill(page)));
     assert.ok(encodeStashes(big.slice(0, 5)).length < MAX_PAYLOAD_BYTES);
-    assert.throws(() => encodeStashes(big), /over the 256 KB your beta account keeps for them: restore a stash first/);
+    assert.throws(() => encodeStashes(big), worded(/over the 256 KB your beta account keeps for them: restore a stash first/));
   });
 
   it('names a stash by its size and time', () => {
