@@ -22,13 +22,13 @@ import { hashPayload, parsePayload, verifySignatures, type TrustedSigners } from
 import { checkManifestPolicy, DAY_MS } from './manifest-policy';
 import { featureId, type ManifestPayload } from './manifest-schema';
 import { ManifestRefusedError } from './refusals';
+import { checkEnvAndExpiry, isoDateTime, signedDocumentHeader } from './signed-document-header';
 import { describeStage, findCurrentStage } from './stage-clock';
 import { MAX_STAGES } from './stages';
 
 export const HALT_SCHEMA_VERSION = 1;
 export const HALT_DOCUMENT_KIND = 'halt';
 export const MAX_HALT_LIFETIME_DAYS = 30;
-const isoDateTime = z.iso.datetime({ offset: true });
 
 export const haltEntrySchema = z.strictObject({
   featureId,
@@ -44,12 +44,7 @@ export const haltEntrySchema = z.strictObject({
 export type HaltEntry = z.infer<typeof haltEntrySchema>;
 
 export const haltPayloadSchema = z.strictObject({
-  schema: z.literal(HALT_SCHEMA_VERSION),
-  kind: z.literal(HALT_DOCUMENT_KIND),
-  env: z.string().check(z.minLength(1)),
-  serial: z.int().check(z.positive()),
-  issuedAt: isoDateTime,
-  expiresAt: isoDateTime,
+  ...signedDocumentHeader(HALT_SCHEMA_VERSION, HALT_DOCUMENT_KIND),
   /** The manifest whose features it halts; it does nothing under any other. */
   manifestSerial: z.int().check(z.positive()),
   halts: z.array(haltEntrySchema).check(
@@ -91,12 +86,7 @@ const LABEL = 'the halt document';
 export async function verifyHaltDocument(envelopeText: string, options: HaltVerifyOptions): Promise<HaltPayload> {
   const { payloadBytes } = await verifySignatures(envelopeText, { source: 'the halt role', ...options.signers }, LABEL);
   const doc = parsePayload(payloadBytes, haltPayloadSchema, LABEL);
-  if (doc.env !== options.env) {
-    throw new ManifestRefusedError('wrong-env', `${LABEL} is for the "${doc.env}" environment, not "${options.env}"`, { subject: doc.env });
-  }
-  const now = options.now ?? new Date();
-  const fresh = options.checkExpiry !== false;
-  if (fresh && Date.parse(doc.expiresAt) <= now.getTime()) throw new ManifestRefusedError('expired', `${LABEL} expired at ${doc.expiresAt}`);
+  const { now, fresh } = checkEnvAndExpiry(doc, LABEL, options);
   const sameBytes = options.lastPayloadSha256 !== undefined && doc.serial === options.lastSerial && (await hashPayload(payloadBytes)) === options.lastPayloadSha256;
   try {
     checkManifestPolicy(doc, {

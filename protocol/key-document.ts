@@ -21,6 +21,7 @@ import * as z from 'zod/mini';
 import { hashPayload, parsePayload, verifySignatures, type PinnedKey, type TrustedSigners, type VerifyOptions } from './envelope';
 import { checkManifestPolicy, DAY_MS } from './manifest-policy';
 import { ManifestRefusedError } from './refusals';
+import { checkEnvAndExpiry, isoDateTime, signedDocumentHeader } from './signed-document-header';
 
 export const KEY_DOCUMENT_SCHEMA_VERSION = 1;
 export const KEY_DOCUMENT_KIND = 'key-document';
@@ -32,7 +33,6 @@ export const ADMIN_KEYS_PATH = '/v1/admin/keys';
 const base64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding'));
 const keyId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_" and "-"'));
 
-const isoDateTime = z.iso.datetime({ offset: true });
 
 export const listedKeySchema = z.strictObject({
   keyId,
@@ -61,12 +61,7 @@ export const revokedKeySchema = z.strictObject({
  * verifyKeyDocument checks.
  */
 export const keyDocumentPayloadSchema = z.strictObject({
-  schema: z.literal(KEY_DOCUMENT_SCHEMA_VERSION),
-  kind: z.literal(KEY_DOCUMENT_KIND),
-  env: z.string().check(z.minLength(1)),
-  serial: z.int().check(z.positive()),
-  issuedAt: isoDateTime,
-  expiresAt: isoDateTime,
+  ...signedDocumentHeader(KEY_DOCUMENT_SCHEMA_VERSION, KEY_DOCUMENT_KIND),
   keys: z.array(listedKeySchema).check(z.maxLength(64)),
   /** `halt`: the keys the beta server signs halt documents with (halt-document.ts); never a manifest key. */
   roles: z.looseObject({ manifest: roleSchema, halt: z.optional(roleSchema) }),
@@ -174,12 +169,7 @@ export async function verifyKeyDocument(envelopeText: string, options: KeyDocume
   );
   const doc = parsePayload(payloadBytes, keyDocumentPayloadSchema, label);
   // As verifyEnvelope checks a manifest, with the key document's own lifetime.
-  if (doc.env !== options.env) {
-    throw new ManifestRefusedError('wrong-env', `${label} is for the "${doc.env}" environment, not "${options.env}"`, { subject: doc.env });
-  }
-  const now = options.now ?? new Date();
-  const fresh = options.checkExpiry !== false;
-  if (fresh && Date.parse(doc.expiresAt) <= now.getTime()) throw new ManifestRefusedError('expired', `${label} expired at ${doc.expiresAt}`);
+  const { now, fresh } = checkEnvAndExpiry(doc, label, options);
   checkManifestPolicy(doc, {
     label,
     maxLifetimeMs: MAX_KEY_DOCUMENT_LIFETIME_DAYS * DAY_MS,
