@@ -188,6 +188,15 @@ export interface ContentErrorMessage {
   featureId: string;
 }
 
+export function isContentErrorMessage(message: unknown): message is ContentErrorMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'sbc:content-error' &&
+    typeof (message as { featureId?: unknown }).featureId === 'string'
+  );
+}
+
 export function isHostRequest(message: unknown): message is HostRequest {
   return (
     typeof message === 'object' &&

@@ -5,7 +5,7 @@
  * local state before anything is dispatched to them, with no network request.
  */
 import { HostError } from '../errors';
-import { isFeatureMessage, isHostRequest, type ContentErrorMessage } from '../messages';
+import { isContentErrorMessage, isFeatureMessage, isHostRequest } from '../messages';
 import type { AlarmInfo, BrowserEvent } from '../runtime/browser-api';
 import { DisposableStore, toDisposable } from '../runtime/disposable';
 import { loadHealth } from '../runtime/feature-context';
@@ -135,8 +135,8 @@ export function createHostController(options: HostControllerOptions): HostContro
   listen(browser.runtime.onMessage, (message: unknown, sender: MessageSenderInfo) => {
     if (isFeatureMessage(message)) return start().then(({ host }) => host.dispatchMessage(message, sender as MessageSender));
     // Only the add-on's own content scripts can send here; a page cannot.
-    if ((message as ContentErrorMessage | null)?.type === 'sbc:content-error' && sender.id === browser.runtime.id) {
-      return Promise.all([start(), loadHealth()]).then(([parts, health]) => health.countContentError(message as ContentErrorMessage, parts, options.registry, browser));
+    if (isContentErrorMessage(message) && sender.id === browser.runtime.id) {
+      return Promise.all([start(), loadHealth()]).then(([parts, health]) => health.countContentError(message, parts, options.registry, browser));
     }
     if (!isHostRequest(message)) return undefined;
     return answerHostRequest(message, sender, { runtime: browser.runtime, start: requestContext });
