@@ -162,14 +162,15 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     closing = true;
   });
 
+  const checkIntervalMs = options.manifestCheckIntervalMs ?? 1000;
   // The published manifest is answered from memory ahead of fastify's routing and hooks: it is the route every install polls.
   const manifestCache = await openDocumentCache(createManifestSource(options.store), {
-    checkIntervalMs: options.manifestCheckIntervalMs ?? 1000,
+    checkIntervalMs,
     onError: (error) => app.log.warn({ err: error }, 'cannot refresh the served manifest'),
   });
   // The key document is fetched before every manifest check, so it is answered from memory too.
   const keysCache = await openDocumentCache(createKeyDocumentSource(options.store), {
-    checkIntervalMs: options.manifestCheckIntervalMs ?? 1000,
+    checkIntervalMs,
     onError: (error) => app.log.warn({ err: error }, 'cannot refresh the served key document'),
   });
   app.addHook('onClose', async () => {
@@ -177,7 +178,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     await keysCache.close();
   });
   const corsHeaders = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'ETag, Retry-After, X-Last-Modified, X-Weave-Next-Offset' };
-  const haltRoute = await registerHaltRoutes(app, deps, { checkIntervalMs: options.manifestCheckIntervalMs ?? 1000 });
+  const haltRoute = await registerHaltRoutes(app, deps, { checkIntervalMs });
   const answerFromMemory = createMemoryResponder(
     [
       { path: MANIFEST_PATH, cache: manifestCache, headers: { 'cache-control': manifestCacheControl(deps), ...corsHeaders } },
